@@ -1,0 +1,52 @@
+# PrivacyOps — two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test lint setup setup-dev migrate seed messages clean-var
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "PrivacyOps needs Python 3.11, found " + sys.version'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+setup: $(VENV)/.installed
+setup-dev: $(VENV)/.installed-dev
+
+# Laptop: SQLite, the file-system broker and e-mail files under var/, demo data, one foreground
+# command for web + Celery worker + beat (Ctrl-C stops all three).
+run: export DEBUG ?= true
+run: setup
+	mkdir -p var/mail
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  PrivacyOps: http://127.0.0.1:8000/admin/   (health: http://127.0.0.1:8000/healthz)"
+	@echo "  Sent e-mail is written to var/mail/. Ctrl-C stops web, worker and beat."
+	@echo
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile
+
+# The whole suite. PostgreSQL and Redis when DATABASE_URL / REDIS_URL point at them.
+test: setup-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(BIN)/ruff check .
+
+messages: export DEBUG ?= true
+messages: setup-dev
+	$(BIN)/python manage.py makemessages -l ja --no-obsolete --ignore=.venv --ignore=var
+	$(BIN)/python manage.py compilemessages -l ja --ignore=.venv
+
+clean-var:
+	rm -rf var

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from privacyops.models import User
+
+
+@admin.register(User)
+class StaffUserAdmin(SimpleHistoryAdmin, UserAdmin):
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        (_("Preferences"), {"fields": ("language",)}),
+    )
+    list_display = ("username", "last_name", "first_name", "email", "is_active", "is_staff", "language")
+    list_filter = ("is_active", "is_staff", "is_superuser", "groups", "language")
+    show_full_result_count = False
+
+    def has_delete_permission(self, request, obj=None):
+        # Staff users are never deleted: their history rows name them. Deactivate instead.
+        return False

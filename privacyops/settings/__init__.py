@@ -1,0 +1,1 @@
+"""Settings package: ``base`` holds everything; ``production`` and ``test`` only override."""

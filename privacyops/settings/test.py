@@ -1,0 +1,16 @@
+"""Tests: PostgreSQL and Redis when DATABASE_URL / REDIS_URL point at them, else SQLite and the
+file-system broker under a throwaway var folder. Only overrides of ``base``."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-deployment")
+os.environ.setdefault("PRIVACYOPS_VAR_DIR", tempfile.mkdtemp(prefix="privacyops-test-"))
+os.environ["PRIVACYOPS_READ_DOT_ENV"] = "false"
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,51 @@
+"""The three roles of SPEC §15 and the permissions each holds.
+
+Groups are created and kept in step by data migrations (``sync_roles``): a migration that adds
+models calls it again, so a fresh database and an upgraded one end with the same groups.
+The mapping here is authoritative: permissions not listed are removed from the group.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+DESK_STAFF = "desk staff"
+DESK_MANAGER = "desk manager"
+AUDITOR = "auditor"
+
+ROLE_LABELS = {
+    DESK_STAFF: _("Desk staff"),
+    DESK_MANAGER: _("Desk manager"),
+    AUDITOR: _("Auditor"),
+}
+
+# "app_label.codename" per role.
+_STAFF_USERS_READ = {"privacyops.view_user"}
+
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    DESK_STAFF: set(_STAFF_USERS_READ),
+    DESK_MANAGER: set(_STAFF_USERS_READ),
+    AUDITOR: set(_STAFF_USERS_READ),
+}
+
+
+def sync_roles(apps, schema_editor=None) -> None:
+    """Create the groups and give each exactly its permissions (usable from migrations)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        # Migration state's app configs are stubs; create_permissions only needs the flag.
+        had_models = getattr(app_config, "models_module", None)
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = had_models
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        permissions = []
+        for dotted in sorted(wanted):
+            app_label, codename = dotted.split(".", 1)
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is not None:  # models added by later migrations re-sync then
+                permissions.append(permission)
+        group.permissions.set(permissions)

@@ -1,0 +1,51 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_japanese_and_tokyo_by_default():
+    assert settings.LANGUAGE_CODE == "ja"
+    assert dict(settings.LANGUAGES).keys() == {"ja", "en"}
+    assert settings.TIME_ZONE == "Asia/Tokyo"
+    assert settings.USE_TZ is True
+    assert settings.CELERY_TIMEZONE == "Asia/Tokyo"
+
+
+def _manage(*args, env_overrides):
+    dropped = {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env.update(env_overrides, PRIVACYOPS_READ_DOT_ENV="false")
+    return subprocess.run(  # noqa: S603 — our own manage.py with fixed arguments
+        [sys.executable, str(ROOT / "manage.py"), *args], env=env, capture_output=True, text=True, cwd=ROOT
+    )
+
+
+def test_production_settings_pass_check_deploy_without_warnings():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "privacyops.settings.production",
+            "SECRET_KEY": "x7#kq9v!m2p$w8z@r4t&y6u*i1o^e3a%s5d-f0g+h=j_l;c:b.n,LONG-ENOUGH-KEY",
+            "ALLOWED_HOSTS": "privacyops.example.jp",
+        },
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _manage(
+        "check", env_overrides={"DJANGO_SETTINGS_MODULE": "privacyops.settings.production", "ALLOWED_HOSTS": "x"}
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr

@@ -1,0 +1,48 @@
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import override_settings
+
+from requests_app.demo import DEMO_PASSWORD
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_seed_demo_is_idempotent_and_prints_logins():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=io.StringIO())
+
+    User = get_user_model()
+    assert User.objects.filter(username="desk").count() == 1
+    desk = User.objects.get(username="desk")
+    assert desk.check_password(DEMO_PASSWORD)
+    assert set(desk.groups.values_list("name", flat=True)) == {"desk staff"}
+    assert set(User.objects.get(username="manager").groups.values_list("name", flat=True)) == {"desk manager"}
+    assert set(User.objects.get(username="auditor").groups.values_list("name", flat=True)) == {"auditor"}
+    printed = out.getvalue()
+    assert "desk" in printed and DEMO_PASSWORD in printed and "http://127.0.0.1:8000/admin/" in printed
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_seed_demo_sets_no_password_when_debug_is_off():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+
+    desk = get_user_model().objects.get(username="desk")
+    assert not desk.has_usable_password()
+    assert DEMO_PASSWORD not in out.getvalue()
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_demo_desk_user_can_log_in_to_the_admin(client):
+    call_command("seed_demo", stdout=io.StringIO())
+
+    response = client.post("/admin/login/?next=/admin/", {"username": "desk", "password": DEMO_PASSWORD})
+
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200

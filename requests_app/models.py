@@ -1,0 +1,923 @@
+"""Request cases (SPEC §2–§8): organizations and their desk policies, data subjects and agents,
+requests with their items, identity documents, fees, pauses, verifications, decisions and
+approvals. Fields, choices and constraints only: every write goes through ``services``."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from requests_app.deadlines import DeadlineUnit
+from requests_app.validators import reject_individual_number
+
+FREE_TEXT = [reject_individual_number]
+
+
+# ------------------------------------------------------------------------------------------
+# Choices
+# ------------------------------------------------------------------------------------------
+class Status(models.TextChoices):
+    RECEIVED = "received", pgettext_lazy("status", "Received")
+    VERIFYING = "verifying", _("Verifying identity")
+    IN_PROGRESS = "in_progress", _("In progress")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    RESPONDING = "responding", _("Preparing response")
+    RESPONDED = "responded", _("Responded")
+    CLOSED = "closed", _("Closed")
+    AWAITING_REQUESTER = "awaiting_requester", _("Awaiting requester")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REJECTED = "rejected", _("Rejected")
+
+
+# The status pipeline (SPEC §4): the one mapping services consult and buttons are shown from.
+# ``awaiting_requester`` returns to the state it was entered from (``Request.status_before_pause``).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.RECEIVED: frozenset({Status.VERIFYING, Status.AWAITING_REQUESTER, Status.WITHDRAWN, Status.REJECTED}),
+    Status.VERIFYING: frozenset({Status.IN_PROGRESS, Status.AWAITING_REQUESTER, Status.WITHDRAWN, Status.REJECTED}),
+    Status.IN_PROGRESS: frozenset(
+        {Status.AWAITING_APPROVAL, Status.RESPONDING, Status.AWAITING_REQUESTER, Status.WITHDRAWN, Status.REJECTED}
+    ),
+    Status.AWAITING_APPROVAL: frozenset({Status.RESPONDING, Status.IN_PROGRESS, Status.WITHDRAWN}),
+    Status.RESPONDING: frozenset({Status.RESPONDED, Status.IN_PROGRESS, Status.WITHDRAWN}),
+    Status.RESPONDED: frozenset({Status.CLOSED}),
+    Status.AWAITING_REQUESTER: frozenset(
+        {Status.RECEIVED, Status.VERIFYING, Status.IN_PROGRESS, Status.WITHDRAWN, Status.REJECTED}
+    ),
+    Status.CLOSED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
+    Status.REJECTED: frozenset(),
+}
+OPEN_STATUSES = frozenset(s for s in Status if s not in {Status.CLOSED, Status.WITHDRAWN, Status.REJECTED})
+# Open and not yet answered: these can be late.
+UNANSWERED_STATUSES = OPEN_STATUSES - {Status.RESPONDED}
+# States in which the deadline clock can run (it is also stopped before the request is complete).
+CLOCK_STATUSES = frozenset(
+    {Status.RECEIVED, Status.VERIFYING, Status.IN_PROGRESS, Status.AWAITING_APPROVAL, Status.RESPONDING}
+)
+
+
+class ItemKind(models.TextChoices):
+    PURPOSE_NOTICE = "purpose_notice", _("Notice of purpose of use")
+    DISCLOSURE = "disclosure", _("Disclosure")
+    THIRD_PARTY_RECORD_DISCLOSURE = "third_party_record_disclosure", _("Disclosure of third-party provision records")
+    CORRECTION = "correction", _("Correction")
+    ADDITION = "addition", _("Addition")
+    DELETION = "deletion", _("Deletion")
+    SUSPENSION_OF_USE = "suspension_of_use", _("Suspension of use")
+    ERASURE = "erasure", _("Erasure")
+    SUSPENSION_OF_PROVISION = "suspension_of_provision", _("Suspension of provision to third parties")
+
+
+# Only these may carry a fee (Art. 38).
+FEE_KINDS = frozenset({ItemKind.PURPOSE_NOTICE, ItemKind.DISCLOSURE, ItemKind.THIRD_PARTY_RECORD_DISCLOSURE})
+DISCLOSURE_KINDS = frozenset({ItemKind.DISCLOSURE, ItemKind.THIRD_PARTY_RECORD_DISCLOSURE})
+CORRECTION_KINDS = frozenset({ItemKind.CORRECTION, ItemKind.ADDITION, ItemKind.DELETION})
+SUSPENSION_KINDS = frozenset({ItemKind.SUSPENSION_OF_USE, ItemKind.ERASURE, ItemKind.SUSPENSION_OF_PROVISION})
+
+
+class Channel(models.TextChoices):
+    POST = "post", _("Post")
+    EMAIL = "email", _("E-mail")
+    COUNTER = "counter", _("Counter")
+    WEB_FORM = "web_form", _("Web form")
+    PHONE = "phone", _("Phone")
+    SELF_SERVICE = "self_service", _("Self-service (My Page)")
+
+
+class AgentType(models.TextChoices):
+    MINOR_LEGAL_REPRESENTATIVE = "minor_legal_rep", _("Legal representative of a minor")
+    ADULT_GUARDIAN = "adult_guardian", _("Adult guardian")
+    ENTRUSTED = "entrusted", _("Agent entrusted by the person")
+
+
+class DocumentKind(models.TextChoices):
+    DRIVERS_LICENSE = "drivers_license", _("Driver's license")
+    MY_NUMBER_CARD_FRONT = "my_number_card_front", _("My Number card (front only)")
+    PASSPORT = "passport", _("Passport")
+    RESIDENCE_CARD = "residence_card", _("Residence card")
+    HEALTH_INSURANCE_CARD = "health_insurance_card", _("Health insurance card")
+    PENSION_BOOK = "pension_book", _("Pension book")
+    RESIDENT_REGISTER_COPY = "resident_register_copy", _("Certified copy of the resident register")
+    FAMILY_REGISTER_EXTRACT = "family_register_extract", _("Family register extract")
+    POWER_OF_ATTORNEY = "power_of_attorney", _("Power of attorney")
+    SEAL_REGISTRATION_CERTIFICATE = "seal_registration_certificate", _("Seal registration certificate")
+    GUARDIANSHIP_CERTIFICATE = "guardianship_certificate", _("Guardianship registration certificate")
+    OTHER = "other", _("Other")
+
+
+PHOTO_ID_KINDS = frozenset(
+    {
+        DocumentKind.DRIVERS_LICENSE,
+        DocumentKind.MY_NUMBER_CARD_FRONT,
+        DocumentKind.PASSPORT,
+        DocumentKind.RESIDENCE_CARD,
+    }
+)
+NON_PHOTO_ID_KINDS = frozenset(
+    {DocumentKind.HEALTH_INSURANCE_CARD, DocumentKind.PENSION_BOOK, DocumentKind.RESIDENT_REGISTER_COPY}
+)
+ID_KINDS = PHOTO_ID_KINDS | NON_PHOTO_ID_KINDS
+
+
+class Holder(models.TextChoices):
+    DATA_SUBJECT = "data_subject", _("Data subject")
+    AGENT = "agent", _("Agent")
+
+
+class Masking(models.TextChoices):
+    NOT_SHOWN = "not_shown", _("Not shown on the copy")
+    MASKED_BY_SENDER = "by_sender", _("Arrived masked")
+    MASKED_BY_DESK = "by_desk", _("Arrived unmasked — masked by the desk")
+
+
+class DisposalMethod(models.TextChoices):
+    SHREDDED = "shredded", _("Shredded")
+    DISSOLVED = "dissolved", _("Dissolved (contracted disposal)")
+    RETURNED = "returned", _("Returned to the sender")
+    FILE_DELETED = "file_deleted", _("Electronic copy deleted")
+
+
+class DisposalRule(models.TextChoices):
+    AT_VERIFICATION = "at_verification", _("At once when verification ends")
+    AT_CLOSE = "at_close", _("When the case closes")
+    NOT_STATED = "not_stated", _("Not stated (desk's discretion)")
+
+
+class PaymentMethod(models.TextChoices):
+    POSTAL_MONEY_ORDER = "postal_money_order", _("Postal money order")
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    CASH = "cash", _("Cash")
+
+
+class ResponseMethod(models.TextChoices):
+    POST = "post", _("Post")
+    REGISTERED_MAIL = "registered_mail", _("Registered mail")
+    EMAIL = "email", _("E-mail")
+    ELECTRONIC_FILE = "electronic_file", _("Electronic file")
+    SELF_SERVICE = "self_service", _("Through the service (My Page)")
+
+
+class ReplyTo(models.TextChoices):
+    FORM_ADDRESS = "form_address", _("Address on the request form")
+    REGISTERED_ADDRESS = "registered_address", _("Data subject's registered address")
+
+
+class DisclosureMethod(models.TextChoices):
+    ELECTRONIC = "electronic", _("Electronic record")
+    PAPER = "paper", _("Paper")
+    OTHER = "other", _("Other method")
+
+
+class PauseKind(models.TextChoices):
+    MISSING_DOCUMENT = "missing_document", _("Missing document")
+    FEE_SHORTFALL = "fee_shortfall", _("Fee not paid in full")
+    INFORMATION = "information", _("Missing information")
+
+
+class VerificationOutcome(models.TextChoices):
+    VERIFIED = "verified", _("Verified")
+    FAILED = "failed", _("Failed")
+    MORE_NEEDED = "more_needed", _("More needed from the requester")
+
+
+class Outcome(models.TextChoices):
+    COMPLY = "comply", _("Comply")
+    PARTIAL = "partial", _("Partial")
+    REFUSE = "refuse", _("Refuse")
+    NO_DATA = "no_data", _("No data held")
+    SELF_SERVICE = "self_service", _("Resolved by self-service")
+    ALTERNATIVE = "alternative", _("Alternative measure")
+
+
+# Refusals, partial answers and alternative measures: reason text (Art. 36) and four-eyes approval.
+APPROVAL_OUTCOMES = frozenset({Outcome.PARTIAL, Outcome.REFUSE, Outcome.ALTERNATIVE})
+
+
+class Ground(models.TextChoices):
+    # Disclosure refusal (Art. 33-2)
+    HARM_TO_PERSON = "harm_to_person", _("Art. 33-2 (i): likely harm to life, body, property or rights")
+    BUSINESS_INTERFERENCE = "business_interference", _("Art. 33-2 (ii): serious interference with the business")
+    OTHER_LAW = "other_law", _("Art. 33-2 (iii): would violate another law")
+    # Purpose-notice refusal (Art. 32-2)
+    PURPOSE_ALREADY_CLEAR = "purpose_already_clear", _("Art. 32-2: the purpose is already clear from the notice")
+    ART21_4_I = "art21_4_i", _("Art. 21-4 (i): harm to the person or a third party")
+    ART21_4_II = "art21_4_ii", _("Art. 21-4 (ii): harm to the business's rights or interests")
+    ART21_4_III = "art21_4_iii", _("Art. 21-4 (iii): cooperation with state bodies")
+    # Suspension / erasure granted (Art. 35)
+    BEYOND_PURPOSE = "beyond_purpose", _("Art. 35-1: used beyond the purpose (Art. 18)")
+    IMPROPER_USE = "improper_use", _("Art. 35-1: improper use (Art. 19)")
+    IMPROPER_ACQUISITION = "improper_acquisition", _("Art. 35-1: improperly acquired (Art. 20)")
+    UNLAWFUL_PROVISION = "unlawful_provision", _("Art. 35-3: provided unlawfully (Art. 27-1 / 28)")
+    NO_LONGER_NEEDED = "no_longer_needed", _("Art. 35-5: no longer needed for our use")
+    LEAK_OCCURRED = "leak_occurred", _("Art. 35-5: a leak or similar incident occurred")
+    HARM_TO_RIGHTS = "harm_to_rights", _("Art. 35-5: likely harm to the person's rights or interests")
+    # Refusals of correction and suspension, and alternative measures
+    NOT_INACCURATE = "not_inaccurate", _("Art. 34: the content was found to be accurate")
+    NO_STATUTORY_GROUND = "no_statutory_ground", _("Art. 35: no statutory ground for suspension found")
+    EXCESSIVE_COST = "excessive_cost", _("Art. 35: acting would cost too much — alternative measure")
+
+
+_DISCLOSURE_GROUNDS = frozenset({Ground.HARM_TO_PERSON, Ground.BUSINESS_INTERFERENCE, Ground.OTHER_LAW})
+_SUSPENSION_GRANT_GROUNDS = frozenset(
+    {
+        Ground.BEYOND_PURPOSE,
+        Ground.IMPROPER_USE,
+        Ground.IMPROPER_ACQUISITION,
+        Ground.UNLAWFUL_PROVISION,
+        Ground.NO_LONGER_NEEDED,
+        Ground.LEAK_OCCURRED,
+        Ground.HARM_TO_RIGHTS,
+    }
+)
+# (kind group, outcome) → grounds that may be given. A missing entry means "no ground".
+GROUNDS: dict[tuple[frozenset, str], frozenset] = {
+    (DISCLOSURE_KINDS, Outcome.PARTIAL): _DISCLOSURE_GROUNDS,
+    (DISCLOSURE_KINDS, Outcome.REFUSE): _DISCLOSURE_GROUNDS,
+    (
+        frozenset({ItemKind.PURPOSE_NOTICE}),
+        Outcome.REFUSE,
+    ): frozenset({Ground.PURPOSE_ALREADY_CLEAR, Ground.ART21_4_I, Ground.ART21_4_II, Ground.ART21_4_III}),
+    (CORRECTION_KINDS, Outcome.PARTIAL): frozenset({Ground.NOT_INACCURATE}),
+    (CORRECTION_KINDS, Outcome.REFUSE): frozenset({Ground.NOT_INACCURATE}),
+    (SUSPENSION_KINDS, Outcome.COMPLY): _SUSPENSION_GRANT_GROUNDS,
+    (SUSPENSION_KINDS, Outcome.PARTIAL): _SUSPENSION_GRANT_GROUNDS,
+    (SUSPENSION_KINDS, Outcome.REFUSE): frozenset({Ground.NO_STATUTORY_GROUND}),
+    (SUSPENSION_KINDS, Outcome.ALTERNATIVE): frozenset({Ground.EXCESSIVE_COST}),
+}
+
+
+def grounds_for(kind: str, outcome: str) -> frozenset:
+    for (kinds, group_outcome), grounds in GROUNDS.items():
+        if kind in kinds and outcome == group_outcome:
+            return grounds
+    return frozenset()
+
+
+class ApprovalOutcome(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned for rework")
+
+
+# ------------------------------------------------------------------------------------------
+# Organizations and desk policies
+# ------------------------------------------------------------------------------------------
+class Organization(models.Model):
+    """A business holding personal data (事業者); a group may have several."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    code = models.SlugField(_("short code"), max_length=32, unique=True, help_text=_("Shown in lists."))
+    desk_name = models.CharField(_("desk name"), max_length=200, default="個人情報お問い合わせ窓口")
+    desk_postal_code = models.CharField(_("desk postal code"), max_length=10, blank=True)
+    desk_address = models.CharField(_("desk address"), max_length=300, blank=True)
+    desk_phone = models.CharField(_("desk phone"), max_length=40, blank=True)
+    desk_email = models.EmailField(_("desk e-mail"), blank=True)
+    desk_hours = models.CharField(_("desk hours"), max_length=200, blank=True)
+    complaint_desk = models.TextField(
+        _("complaint desk"), blank=True, validators=FREE_TEXT, help_text=_("Where complaints go; printed on letters.")
+    )
+    holiday_country = models.CharField(
+        _("country of public holidays"), max_length=2, default="JP", help_text=_("ISO code, e.g. JP, DE, US.")
+    )
+    year_end_closure = models.BooleanField(_("closed Dec 29 – Jan 3"), default=True)
+    internal_target_business_days = models.PositiveSmallIntegerField(
+        _("internal target (business days)"),
+        default=14,
+        help_text=_("Used where the desk policy states no deadline (“without delay”)."),
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="organizations",
+        verbose_name=_("staff with access"),
+        help_text=_("Staff who may see and handle this organization's cases."),
+    )
+
+    history = HistoricalRecords(m2m_fields=[staff])
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self):
+        return self.name
+
+
+class OrganizationClosedDay(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="closed_days", verbose_name=_("organization")
+    )
+    date = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("closed day")
+        verbose_name_plural = _("closed days")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "date"], name="closed_day_unique_per_organization")
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d}"
+
+
+class DeskPolicy(models.Model):
+    """One organization's published procedure (受付方針). Rules are data, not code."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="policies", verbose_name=_("organization")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    effective_from = models.DateField(_("effective from"))
+    source = models.TextField(_("source"), blank=True, help_text=_("Where the policy says this (section, URL)."))
+    channels = models.JSONField(_("accepted channels"), default=list, blank=True)
+    channel_notes = models.TextField(_("notes on channels"), blank=True, validators=FREE_TEXT)
+    # Fees (Art. 38): per item kind, yen. Only these three kinds may carry one.
+    fee_purpose_notice = models.PositiveIntegerField(_("fee: purpose notice (yen)"), default=0)
+    fee_disclosure = models.PositiveIntegerField(_("fee: disclosure (yen)"), default=0)
+    fee_third_party_record_disclosure = models.PositiveIntegerField(
+        _("fee: third-party record disclosure (yen)"), default=0
+    )
+    payment_methods = models.JSONField(_("payment methods"), default=list, blank=True)
+    fee_notes = models.TextField(_("notes on fees"), blank=True, validators=FREE_TEXT)
+    # Identity (SPEC §6)
+    id_documents_required = models.BooleanField(_("identity documents required"), default=True)
+    accepted_id_documents = models.JSONField(_("accepted identity documents"), default=list, blank=True)
+    photo_id_count = models.PositiveSmallIntegerField(
+        _("photo IDs needed"), default=1, help_text=_("Either this many photo IDs …")
+    )
+    non_photo_id_count = models.PositiveSmallIntegerField(
+        _("IDs without photo needed"), default=2, help_text=_("… or this many IDs without a photo.")
+    )
+    address_match_required = models.BooleanField(_("address must match the form"), default=False)
+    id_notes = models.TextField(_("notes on identity documents"), blank=True, validators=FREE_TEXT)
+    agents_allowed = models.BooleanField(_("agents allowed"), default=True)
+    confirms_intent_directly = models.BooleanField(
+        _("confirms the person's intent directly"),
+        default=False,
+        help_text=_("For agent requests the desk confirms with the data subject and records when."),
+    )
+    # Responses
+    response_methods = models.JSONField(_("response methods"), default=list, blank=True)
+    reply_to = models.CharField(_("reply address"), max_length=32, choices=ReplyTo, default=ReplyTo.FORM_ADDRESS)
+    # Deadline rule (SPEC §5). No limit = the policy is silent: "without delay", internal target.
+    deadline_unit = models.CharField(
+        _("deadline unit"), max_length=16, choices=DeadlineUnit, default=DeadlineUnit.BUSINESS_DAYS
+    )
+    deadline_limit = models.PositiveSmallIntegerField(
+        _("deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the policy states no deadline; the organization's internal target applies."),
+    )
+    deadline_notes = models.TextField(_("notes on the deadline"), blank=True, validators=FREE_TEXT)
+    extension_limit = models.PositiveSmallIntegerField(
+        _("extension"), null=True, blank=True, help_text=_("How much the deadline may be extended (same unit).")
+    )
+    extension_notice_limit = models.PositiveSmallIntegerField(
+        _("extension notice within"),
+        null=True,
+        blank=True,
+        help_text=_("The extension notice must be given within this many units of day 0."),
+    )
+    acknowledgement_unit = models.CharField(
+        _("acknowledgement unit"), max_length=16, choices=DeadlineUnit, default=DeadlineUnit.BUSINESS_DAYS
+    )
+    acknowledgement_limit = models.PositiveSmallIntegerField(
+        _("acknowledgement within"),
+        null=True,
+        blank=True,
+        help_text=_("From the day the request reached us. Empty: no acknowledgement required."),
+    )
+    # Document copies after verification
+    id_copy_disposal = models.CharField(
+        _("disposal of ID copies"), max_length=32, choices=DisposalRule, default=DisposalRule.NOT_STATED
+    )
+    form_retention_days = models.PositiveIntegerField(_("keep request forms (days)"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization__code", "-effective_from"]
+        verbose_name = _("desk policy")
+        verbose_name_plural = _("desk policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "effective_from"], name="desk_policy_one_per_effective_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(photo_id_count__gt=0) | Q(non_photo_id_count__gt=0) | Q(id_documents_required=False),
+                name="desk_policy_some_identity_rule",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization.code}: {self.name}"
+
+    def fee_for(self, kind: str) -> int:
+        return {
+            ItemKind.PURPOSE_NOTICE: self.fee_purpose_notice,
+            ItemKind.DISCLOSURE: self.fee_disclosure,
+            ItemKind.THIRD_PARTY_RECORD_DISCLOSURE: self.fee_third_party_record_disclosure,
+        }.get(kind, 0)
+
+    @property
+    def states_a_deadline(self) -> bool:
+        return self.deadline_limit is not None
+
+
+class AgentProofRule(models.Model):
+    """One proof an agent of a type must send: any one document of the listed kinds."""
+
+    policy = models.ForeignKey(
+        DeskPolicy, on_delete=models.CASCADE, related_name="agent_proof_rules", verbose_name=_("desk policy")
+    )
+    agent_type = models.CharField(_("agent type"), max_length=32, choices=AgentType)
+    label = models.CharField(_("label"), max_length=200)
+    document_kinds = models.JSONField(_("accepted documents (any one)"), default=list)
+    max_age_months = models.PositiveSmallIntegerField(
+        _("issued within (months)"), null=True, blank=True, help_text=_("Empty: any date of issue.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["policy", "agent_type", "pk"]
+        verbose_name = _("agent proof rule")
+        verbose_name_plural = _("agent proof rules")
+
+    def __str__(self):
+        return self.label
+
+
+# ------------------------------------------------------------------------------------------
+# People
+# ------------------------------------------------------------------------------------------
+class DataSubject(models.Model):
+    """The person the data is about (本人). ``__str__`` carries no personal data."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="data_subjects", verbose_name=_("organization")
+    )
+    family_name = models.CharField(_("family name"), max_length=100, validators=FREE_TEXT)
+    given_name = models.CharField(_("given name"), max_length=100, blank=True, validators=FREE_TEXT)
+    family_name_kana = models.CharField(_("family name (kana)"), max_length=100, blank=True, validators=FREE_TEXT)
+    given_name_kana = models.CharField(_("given name (kana)"), max_length=100, blank=True, validators=FREE_TEXT)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=FREE_TEXT)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    address = models.CharField(_("address on the form"), max_length=300, blank=True, validators=FREE_TEXT)
+    registered_postal_code = models.CharField(_("registered postal code"), max_length=10, blank=True)
+    registered_address = models.CharField(
+        _("registered address"),
+        max_length=300,
+        blank=True,
+        validators=FREE_TEXT,
+        help_text=_("As held in our records."),
+    )
+    member_id = models.CharField(_("member / applicant ID"), max_length=100, blank=True, validators=FREE_TEXT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("data subject")
+        verbose_name_plural = _("data subjects")
+        indexes = [
+            models.Index(fields=["organization", "family_name_kana"], name="subject_org_kana_idx"),
+            models.Index(fields=["email"], name="subject_email_idx"),
+        ]
+
+    def __str__(self):
+        return f"DS-{self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.family_name} {self.given_name}".strip()
+
+    @property
+    def full_name_kana(self) -> str:
+        return f"{self.family_name_kana} {self.given_name_kana}".strip()
+
+
+class Agent(models.Model):
+    """Who asks on the data subject's behalf (代理人). ``__str__`` carries no personal data."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="agents", verbose_name=_("organization")
+    )
+    agent_type = models.CharField(_("agent type"), max_length=32, choices=AgentType)
+    family_name = models.CharField(_("family name"), max_length=100, validators=FREE_TEXT)
+    given_name = models.CharField(_("given name"), max_length=100, blank=True, validators=FREE_TEXT)
+    family_name_kana = models.CharField(_("family name (kana)"), max_length=100, blank=True, validators=FREE_TEXT)
+    given_name_kana = models.CharField(_("given name (kana)"), max_length=100, blank=True, validators=FREE_TEXT)
+    relationship = models.CharField(
+        _("relationship to the data subject"), max_length=100, blank=True, validators=FREE_TEXT
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=FREE_TEXT)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True, validators=FREE_TEXT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("agent")
+        verbose_name_plural = _("agents")
+
+    def __str__(self):
+        return f"AG-{self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.family_name} {self.given_name}".strip()
+
+
+# ------------------------------------------------------------------------------------------
+# Requests
+# ------------------------------------------------------------------------------------------
+class ReferenceSequence(models.Model):
+    """Last reference number handed out per year; locked row, so two registrations never collide."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference sequence")
+        verbose_name_plural = _("reference sequences")
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class RequestQuerySet(models.QuerySet):
+    """Query building blocks shared by the admin's filters, FilterSets, selectors and reminders."""
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def unanswered(self):
+        return self.filter(status__in=UNANSWERED_STATUSES)
+
+    def overdue(self, today):
+        return self.unanswered().filter(due_on__lt=today)
+
+    def due_between(self, first, last):
+        return self.unanswered().filter(due_on__gte=first, due_on__lte=last)
+
+    def with_kind(self, kind):
+        return self.filter(models.Exists(RequestItem.objects.filter(request=models.OuterRef("pk"), kind=kind)))
+
+    def by_requester(self, requester: str):
+        """``self`` or an agent type."""
+        if requester == "self":
+            return self.filter(agent__isnull=True)
+        return self.filter(agent__agent_type=requester)
+
+    def art39_passed(self, today):
+        """Two weeks since the request reached us and no answer yet (Art. 39)."""
+        return self.unanswered().filter(reached_on__lte=today - dt.timedelta(days=14))
+
+
+class Request(models.Model):
+    """One case (開示等の請求) with a readable reference number."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="requests", verbose_name=_("organization")
+    )
+    policy = models.ForeignKey(
+        DeskPolicy, on_delete=models.PROTECT, related_name="requests", verbose_name=_("desk policy")
+    )
+    status = models.CharField(_("status"), max_length=32, choices=Status, default=Status.RECEIVED)
+    status_before_pause = models.CharField(
+        _("status before waiting for the requester"), max_length=32, choices=Status, blank=True
+    )
+    channel = models.CharField(_("channel"), max_length=32, choices=Channel)
+    reached_on = models.DateField(_("reached us on"), help_text=_("The day the request reached the organization."))
+    form_received_on = models.DateField(
+        _("form received on"), null=True, blank=True, help_text=_("When the filled-in request form arrived.")
+    )
+    complete_on = models.DateField(
+        _("complete on"),
+        null=True,
+        blank=True,
+        help_text=_("Form, identity documents and any fee all in hand: day 0 of the deadline."),
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True, editable=False)
+    extended_on = models.DateField(_("extension notified on"), null=True, blank=True)
+    acknowledged_on = models.DateField(_("acknowledged on"), null=True, blank=True)
+    data_subject = models.ForeignKey(
+        DataSubject, on_delete=models.PROTECT, related_name="requests", verbose_name=_("data subject")
+    )
+    agent = models.ForeignKey(
+        Agent, on_delete=models.PROTECT, null=True, blank=True, related_name="requests", verbose_name=_("agent")
+    )
+    reply_to = models.CharField(_("reply address"), max_length=32, choices=ReplyTo, default=ReplyTo.FORM_ADDRESS)
+    preferred_response_method = models.CharField(
+        _("preferred response method"), max_length=32, choices=ResponseMethod, blank=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+        verbose_name=_("assignee"),
+    )
+    notes = models.TextField(_("notes"), blank=True, validators=FREE_TEXT)
+    end_reason = models.TextField(
+        _("reason for rejection or withdrawal"), blank=True, validators=FREE_TEXT, editable=False
+    )
+    intake_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RequestQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-reached_on", "-pk"]
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        permissions = [
+            ("approve_decision", _("Can approve refusals and partial answers")),
+            ("view_audit_trail", _("Can read the audit trail")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="request_status_due_idx"),
+            models.Index(fields=["organization", "status"], name="request_org_status_idx"),
+            models.Index(fields=["assignee", "status"], name="request_assignee_status_idx"),
+            models.Index(fields=["due_on"], name="request_due_idx"),
+            models.Index(fields=["-reached_on", "-id"], name="request_reached_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(complete_on__isnull=True) | Q(complete_on__gte=models.F("reached_on")),
+                name="request_complete_not_before_reached",
+            ),
+            models.CheckConstraint(
+                condition=Q(form_received_on__isnull=True) | Q(form_received_on__gte=models.F("reached_on")),
+                name="request_form_not_before_reached",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__isnull=True) | Q(due_on__gte=models.F("reached_on")),
+                name="request_due_not_before_reached",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def art39_on(self):
+        """From this day the person may sue (Art. 39: two weeks after the request reached us)."""
+        return self.reached_on + dt.timedelta(days=14)
+
+
+class RequestItem(models.Model):
+    """One kind of ask inside a request."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="items", verbose_name=_("request"))
+    kind = models.CharField(_("kind"), max_length=40, choices=ItemKind)
+    details = models.TextField(
+        _("what is asked"), blank=True, validators=FREE_TEXT, help_text=_("Which data, which service, the period.")
+    )
+    requested_method = models.CharField(
+        _("disclosure method asked for"), max_length=16, choices=DisclosureMethod, blank=True
+    )
+    correction_detail = models.TextField(
+        _("correction asked for"), blank=True, validators=FREE_TEXT, help_text=_("What is wrong and what is right.")
+    )
+    recipient = models.CharField(
+        _("third party concerned"),
+        max_length=200,
+        blank=True,
+        validators=FREE_TEXT,
+        help_text=_("For suspension of provision: the recipient named."),
+    )
+    fee_due = models.PositiveIntegerField(_("fee due (yen)"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["request", "pk"]
+        verbose_name = _("request item")
+        verbose_name_plural = _("request items")
+        indexes = [models.Index(fields=["kind", "request"], name="item_kind_request_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fee_due=0)
+                | Q(kind__in=[ItemKind.PURPOSE_NOTICE, ItemKind.DISCLOSURE, ItemKind.THIRD_PARTY_RECORD_DISCLOSURE]),
+                name="item_fee_only_for_art38_kinds",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.request_id}/{self.get_kind_display()}"
+
+
+class IdentityDocument(models.Model):
+    """A copy received for identity or agent authority, and its disposal (SPEC §6)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="documents", verbose_name=_("request"))
+    holder = models.CharField(_("whose document"), max_length=16, choices=Holder)
+    kind = models.CharField(_("document"), max_length=40, choices=DocumentKind)
+    description = models.CharField(_("description"), max_length=200, blank=True, validators=FREE_TEXT)
+    received_on = models.DateField(_("received on"))
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    individual_number = models.CharField(_("Individual Number (My Number)"), max_length=16, choices=Masking)
+    insurer_number = models.CharField(_("insurer number and symbol/number"), max_length=16, choices=Masking)
+    domicile = models.CharField(_("permanent domicile (本籍)"), max_length=16, choices=Masking)
+    disposed_on = models.DateField(_("disposed of on"), null=True, blank=True)
+    disposal_method = models.CharField(_("disposal method"), max_length=16, choices=DisposalMethod, blank=True)
+    disposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("disposed of by"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["request", "received_on", "pk"]
+        verbose_name = _("identity document")
+        verbose_name_plural = _("identity documents")
+        indexes = [models.Index(fields=["disposed_on", "request"], name="document_disposed_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(disposed_on__isnull=True) | Q(disposed_on__gte=models.F("received_on")),
+                name="document_disposed_after_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(disposed_on__isnull=True) | ~Q(disposal_method=""),
+                name="document_disposal_has_method",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_holder_display()})"
+
+    @property
+    def masked_by_desk(self) -> bool:
+        return Masking.MASKED_BY_DESK in (self.individual_number, self.insurer_number, self.domicile)
+
+
+class Payment(models.Model):
+    """A fee payment received (SPEC §7)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="payments", verbose_name=_("request"))
+    method = models.CharField(_("method"), max_length=32, choices=PaymentMethod)
+    amount = models.PositiveIntegerField(_("amount (yen)"))
+    received_on = models.DateField(_("received on"))
+    note = models.CharField(_("note"), max_length=200, blank=True, validators=FREE_TEXT)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["request", "received_on", "pk"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+
+    def __str__(self):
+        return f"{self.amount:,}"
+
+
+class Pause(models.Model):
+    """The request waits for the requester (補正待ち): the clock stops (SPEC §5)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="pauses", verbose_name=_("request"))
+    kind = models.CharField(_("waiting for"), max_length=32, choices=PauseKind)
+    note = models.TextField(_("what was asked"), blank=True, validators=FREE_TEXT)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("answered on"), null=True, blank=True)
+    from_status = models.CharField(_("paused in status"), max_length=32, choices=Status)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["request", "started_on", "pk"]
+        verbose_name = _("pause")
+        verbose_name_plural = _("pauses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="pause_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["request"], condition=Q(ended_on__isnull=True), name="pause_one_open_per_request"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.started_on:%Y-%m-%d}"
+
+
+class Verification(models.Model):
+    """Identity and authority check, with its outcome (SPEC §6)."""
+
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, related_name="verifications", verbose_name=_("request")
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=VerificationOutcome)
+    name_matches = models.BooleanField(_("name matches the form"), default=False)
+    address_matches = models.BooleanField(_("address matches the form"), default=False)
+    intent_confirmed_on = models.DateField(_("person's intent confirmed on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True, validators=FREE_TEXT)
+    verified_on = models.DateField(_("checked on"))
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("checked by")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["request", "verified_on", "pk"]
+        verbose_name = _("verification")
+        verbose_name_plural = _("verifications")
+
+    def __str__(self):
+        return self.get_outcome_display()
+
+
+class Decision(models.Model):
+    """The decision on one item (SPEC §8), with the reason the letter gives (Art. 36)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("request"))
+    item = models.OneToOneField(RequestItem, on_delete=models.CASCADE, related_name="decision", verbose_name=_("item"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome)
+    ground = models.CharField(_("ground"), max_length=32, choices=Ground, blank=True)
+    reason_text = models.TextField(
+        _("reason given to the requester"), blank=True, validators=FREE_TEXT, help_text=_("Printed in the letter.")
+    )
+    alternative_measure = models.TextField(_("alternative measure"), blank=True, validators=FREE_TEXT)
+    method_used = models.CharField(_("disclosure method used"), max_length=16, choices=DisclosureMethod, blank=True)
+    method_difference_reason = models.TextField(_("why the method differs"), blank=True, validators=FREE_TEXT)
+    decided_on = models.DateField(_("decided on"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["request", "item"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self):
+        return self.get_outcome_display()
+
+    @property
+    def needs_approval(self) -> bool:
+        return self.outcome in APPROVAL_OUTCOMES
+
+
+class Approval(models.Model):
+    """A manager's approval (or return) of the decisions that need four eyes."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("request"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=ApprovalOutcome)
+    comment = models.TextField(_("comment"), blank=True, validators=FREE_TEXT)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("approver")
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["request", "created_at"]
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+
+    def __str__(self):
+        return self.get_outcome_display()

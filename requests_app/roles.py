@@ -17,13 +17,47 @@ ROLE_LABELS = {
     AUDITOR: _("Auditor"),
 }
 
+
 # "app_label.codename" per role.
-_STAFF_USERS_READ = {"privacyops.view_user"}
+def _perms(app: str, models: tuple[str, ...], actions: tuple[str, ...], history: bool = False) -> set[str]:
+    found = {f"{app}.{action}_{model}" for model in models for action in actions}
+    if history:
+        found |= {f"{app}.view_historical{model}" for model in models}
+    return found
+
+
+# The case and everything recorded on it.
+CASE_MODELS = (
+    "request",
+    "requestitem",
+    "identitydocument",
+    "payment",
+    "pause",
+    "verification",
+    "decision",
+    "approval",
+    "datasubject",
+    "agent",
+)
+# How the desk is set up: organizations and their published procedures.
+SETUP_MODELS = ("organization", "organizationclosedday", "deskpolicy", "agentproofrule")
+
+_VIEW_STAFF = {"privacyops.view_user"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    DESK_STAFF: set(_STAFF_USERS_READ),
-    DESK_MANAGER: set(_STAFF_USERS_READ),
-    AUDITOR: set(_STAFF_USERS_READ),
+    # Works cases: registers, verifies, records fees and documents, decides. Reads case history.
+    DESK_STAFF: _VIEW_STAFF
+    | _perms("requests_app", CASE_MODELS, ("view", "add", "change"), history=True)
+    | _perms("requests_app", SETUP_MODELS, ("view",)),
+    # Everything desk staff do, plus approvals (four eyes), desk set-up and the audit trail.
+    DESK_MANAGER: _VIEW_STAFF
+    | {"privacyops.view_historicaluser", "requests_app.approve_decision", "requests_app.view_audit_trail"}
+    | _perms("requests_app", CASE_MODELS, ("view", "add", "change"), history=True)
+    | _perms("requests_app", SETUP_MODELS, ("view", "add", "change"), history=True),
+    # Reads everything and the audit trail; changes nothing.
+    AUDITOR: _VIEW_STAFF
+    | {"privacyops.view_historicaluser", "requests_app.view_audit_trail"}
+    | _perms("requests_app", CASE_MODELS + SETUP_MODELS, ("view",), history=True),
 }
 
 

@@ -1,0 +1,526 @@
+"""Forms of the desk screens. They parse and validate input; services do the work.
+
+Every free-text field refuses a 12-digit Individual Number (``FreeTextMixin``), dates use the
+browser's date picker, and a form with errors is shown again with everything the user typed.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from requests_app import selectors
+from requests_app.models import (
+    DISCLOSURE_KINDS,
+    AgentProofRule,
+    AgentType,
+    Channel,
+    DeskPolicy,
+    DisclosureMethod,
+    DisposalMethod,
+    DocumentKind,
+    Ground,
+    Holder,
+    IdentityDocument,
+    ItemKind,
+    Masking,
+    Outcome,
+    PauseKind,
+    PaymentMethod,
+    ReplyTo,
+    ResponseMethod,
+    VerificationOutcome,
+    grounds_for,
+)
+from requests_app.validators import reject_individual_number
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def date_field(label, required=True, initial_today=False, **kwargs):
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=DateInput(),
+        initial=timezone.localdate if initial_today else None,
+        **kwargs,
+    )
+
+
+def _blank(choices):
+    return [("", "---------"), *choices]
+
+
+class FreeTextMixin:
+    """Adds the Individual Number rule to every text field of the form."""
+
+    not_free_text: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if (
+                isinstance(field, forms.CharField)
+                and not isinstance(field, forms.EmailField)
+                and name not in self.not_free_text
+            ):
+                field.validators.append(reject_individual_number)
+
+
+class VersionedForm(FreeTextMixin, forms.Form):
+    """Carries the case version the user saw, for conflict detection."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MultipleChoiceJSONField(forms.MultipleChoiceField):
+    """A JSONField holding a list of choice values, edited as checkboxes."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def prepare_value(self, value):
+        return value or []
+
+
+# ------------------------------------------------------------------------------------------
+# Intake
+# ------------------------------------------------------------------------------------------
+class PolicyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: DeskPolicy):
+        return f"{obj.organization.name} — {obj.name}"
+
+
+class IntakeForm(FreeTextMixin, forms.Form):
+    """A request as keyed from the paper or e-mail form, top to bottom."""
+
+    intake_token = forms.UUIDField(widget=forms.HiddenInput)
+    # 受付
+    policy = PolicyChoiceField(
+        label=_("Organization and desk policy"),
+        queryset=DeskPolicy.objects.none(),
+        error_messages={"invalid_choice": _("Unknown desk policy: choose one from the list.")},
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=_blank(Channel.choices))
+    reached_on = date_field(_("Reached us on"), initial_today=True)
+    form_received_on = date_field(
+        _("Form received on"),
+        required=False,
+        help_text=_("Leave empty for a phone call: the request is complete only when the form arrives."),
+    )
+    # 本人
+    family_name = forms.CharField(label=_("Family name"), max_length=100)
+    given_name = forms.CharField(label=_("Given name"), max_length=100, required=False)
+    family_name_kana = forms.CharField(label=_("Family name (kana)"), max_length=100, required=False)
+    given_name_kana = forms.CharField(label=_("Given name (kana)"), max_length=100, required=False)
+    birth_date = date_field(_("Date of birth"), required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    member_id = forms.CharField(label=_("Member / applicant ID"), max_length=100, required=False)
+    # 代理人
+    agent_type = forms.ChoiceField(
+        label=_("Requester"),
+        choices=[("", _("The data subject (self)")), *AgentType.choices],
+        required=False,
+    )
+    agent_family_name = forms.CharField(label=_("Agent's family name"), max_length=100, required=False)
+    agent_given_name = forms.CharField(label=_("Agent's given name"), max_length=100, required=False)
+    agent_family_name_kana = forms.CharField(label=_("Agent's family name (kana)"), max_length=100, required=False)
+    agent_given_name_kana = forms.CharField(label=_("Agent's given name (kana)"), max_length=100, required=False)
+    agent_relationship = forms.CharField(label=_("Relationship"), max_length=100, required=False)
+    agent_postal_code = forms.CharField(label=_("Agent's postal code"), max_length=10, required=False)
+    agent_address = forms.CharField(label=_("Agent's address"), max_length=300, required=False)
+    agent_phone = forms.CharField(label=_("Agent's phone"), max_length=40, required=False)
+    agent_email = forms.EmailField(label=_("Agent's e-mail"), required=False)
+    # 請求内容
+    kinds = forms.MultipleChoiceField(
+        label=_("What is asked"), choices=ItemKind.choices, widget=forms.CheckboxSelectMultiple
+    )
+    details = forms.CharField(
+        label=_("Details"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Which data, which service, which period."),
+    )
+    requested_method = forms.ChoiceField(
+        label=_("Disclosure method asked for"), choices=_blank(DisclosureMethod.choices), required=False
+    )
+    correction_detail = forms.CharField(
+        label=_("Correction asked for"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    recipient = forms.CharField(label=_("Third party concerned"), max_length=200, required=False)
+    # 回答
+    preferred_response_method = forms.ChoiceField(
+        label=_("Preferred response method"), choices=_blank(ResponseMethod.choices), required=False
+    )
+    reply_to = forms.ChoiceField(
+        label=_("Reply address"),
+        choices=_blank(ReplyTo.choices),
+        required=False,
+        help_text=_("Empty: as the policy says."),
+    )
+    # 同封の手数料
+    payment_amount = forms.IntegerField(label=_("Fee enclosed (yen)"), min_value=1, required=False)
+    payment_method = forms.ChoiceField(label=_("Paid by"), choices=_blank(PaymentMethod.choices), required=False)
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    not_free_text = ("channel", "agent_type", "requested_method", "preferred_response_method", "reply_to")
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = (
+            DeskPolicy.objects.filter(organization__in=selectors.organization_list(actor=actor))
+            .select_related("organization")
+            .order_by("organization__code", "-effective_from")
+        )
+        self.fields["assignee"].queryset = selectors.assignable_staff(actor=actor)
+        if not self.is_bound:
+            self.initial.setdefault("intake_token", uuid.uuid4())
+
+    def clean(self):
+        data = super().clean()
+        reached, form_on = data.get("reached_on"), data.get("form_received_on")
+        today = timezone.localdate()
+        if reached and reached > today:
+            self.add_error("reached_on", _("The reached date cannot be in the future."))
+        if reached and form_on and form_on < reached:
+            self.add_error("form_received_on", _("The form cannot arrive before the request reached us."))
+        if form_on and form_on > today:
+            self.add_error("form_received_on", _("The date cannot be in the future."))
+        if data.get("agent_type") and not data.get("agent_family_name"):
+            self.add_error("agent_family_name", _("Enter the agent's name, or choose “the data subject (self)”."))
+        if bool(data.get("payment_amount")) != bool(data.get("payment_method")):
+            self.add_error("payment_method", _("Give both the amount and how it was paid, or neither."))
+        policy = data.get("policy")
+        if policy and reached and policy.effective_from > reached:
+            self.add_error("policy", _("This policy was not yet in force on the reached date."))
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        subject = {
+            name: data[name]
+            for name in (
+                "family_name",
+                "given_name",
+                "family_name_kana",
+                "given_name_kana",
+                "birth_date",
+                "postal_code",
+                "address",
+                "phone",
+                "email",
+                "member_id",
+            )
+        }
+        agent = None
+        if data["agent_type"]:
+            agent = {"agent_type": data["agent_type"]}
+            for name in (
+                "family_name",
+                "given_name",
+                "family_name_kana",
+                "given_name_kana",
+                "relationship",
+                "postal_code",
+                "address",
+                "phone",
+                "email",
+            ):
+                agent[name] = data[f"agent_{name}"]
+        items = []
+        for kind in data["kinds"]:
+            item = {"kind": kind, "details": data["details"]}
+            if kind in DISCLOSURE_KINDS:
+                item["requested_method"] = data["requested_method"]
+            if kind in {ItemKind.CORRECTION, ItemKind.ADDITION, ItemKind.DELETION}:
+                item["correction_detail"] = data["correction_detail"]
+            if kind == ItemKind.SUSPENSION_OF_PROVISION:
+                item["recipient"] = data["recipient"]
+            items.append(item)
+        payments = []
+        if data.get("payment_amount"):
+            payments.append(
+                {
+                    "amount": data["payment_amount"],
+                    "method": data["payment_method"],
+                    "received_on": data["form_received_on"] or data["reached_on"],
+                }
+            )
+        return {
+            "policy": data["policy"],
+            "channel": data["channel"],
+            "reached_on": data["reached_on"],
+            "form_received_on": data["form_received_on"],
+            "subject": subject,
+            "agent": agent,
+            "items": items,
+            "payments": payments,
+            "reply_to": data["reply_to"] or None,
+            "preferred_response_method": data["preferred_response_method"],
+            "assignee": data["assignee"],
+            "notes": data["notes"],
+            "intake_token": data["intake_token"],
+        }
+
+
+class DocumentFields(FreeTextMixin, forms.Form):
+    """One identity or authority document, with what was masked on the copy."""
+
+    holder = forms.ChoiceField(label=_("Whose document"), choices=Holder.choices, initial=Holder.DATA_SUBJECT)
+    kind = forms.ChoiceField(label=_("Document"), choices=_blank(DocumentKind.choices))
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    received_on = date_field(_("Received on"), initial_today=True)
+    issued_on = date_field(_("Issued on"), required=False, help_text=_("For certificates with a maximum age."))
+    individual_number = forms.ChoiceField(
+        label=_("Individual Number (My Number)"), choices=Masking.choices, widget=forms.RadioSelect
+    )
+    insurer_number = forms.ChoiceField(
+        label=_("Insurer number and symbol/number"), choices=Masking.choices, widget=forms.RadioSelect
+    )
+    domicile = forms.ChoiceField(
+        label=_("Permanent domicile (本籍)"), choices=Masking.choices, widget=forms.RadioSelect
+    )
+
+    not_free_text = ("holder", "kind", "individual_number", "insurer_number", "domicile")
+
+    def service_kwargs(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
+
+
+class IntakeDocumentForm(DocumentFields):
+    """A document row of the intake form; an untouched row is skipped."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("kind"):
+            return data
+        for name in ("received_on", "individual_number", "insurer_number", "domicile"):
+            if not data.get(name):
+                self.add_error(name, _("Required for each document recorded."))
+        return data
+
+
+IntakeDocumentFormSet = forms.formset_factory(IntakeDocumentForm, extra=3, max_num=10)
+
+
+# ------------------------------------------------------------------------------------------
+# Case actions
+# ------------------------------------------------------------------------------------------
+class CaseEditForm(VersionedForm):
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False)
+    form_received_on = date_field(_("Form received on"), required=False)
+    preferred_response_method = forms.ChoiceField(
+        label=_("Preferred response method"), choices=_blank(ResponseMethod.choices), required=False
+    )
+    reply_to = forms.ChoiceField(label=_("Reply address"), choices=ReplyTo.choices)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    not_free_text = ("preferred_response_method", "reply_to")
+
+    def __init__(self, *args, actor, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = selectors.assignable_staff(actor=actor, organization=case.organization)
+
+
+class NoteForm(VersionedForm):
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DocumentForm(DocumentFields, VersionedForm):
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case.agent_id is None:
+            self.fields["holder"].choices = [(Holder.DATA_SUBJECT, Holder.DATA_SUBJECT.label)]
+
+
+class DisposeForm(VersionedForm):
+    documents = forms.ModelMultipleChoiceField(
+        label=_("Copies disposed of"), queryset=IdentityDocument.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    disposed_on = date_field(_("Disposed of on"), initial_today=True)
+    method = forms.ChoiceField(label=_("How"), choices=DisposalMethod.choices)
+
+    not_free_text = ("method",)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].queryset = case.documents.filter(disposed_on__isnull=True)
+        self.initial.setdefault("documents", list(self.fields["documents"].queryset))
+
+
+class PaymentForm(VersionedForm):
+    amount = forms.IntegerField(label=_("Amount (yen)"), min_value=1)
+    method = forms.ChoiceField(label=_("Paid by"), choices=PaymentMethod.choices)
+    received_on = date_field(_("Received on"), initial_today=True)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    not_free_text = ("method",)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case.policy.payment_methods:
+            self.fields["method"].choices = [
+                (value, label) for value, label in PaymentMethod.choices if value in case.policy.payment_methods
+            ]
+
+
+class PauseForm(VersionedForm):
+    kind = forms.ChoiceField(label=_("Waiting for"), choices=PauseKind.choices)
+    note = forms.CharField(label=_("What was asked"), widget=forms.Textarea(attrs={"rows": 3}))
+    on = date_field(_("Asked on"), initial_today=True)
+
+    not_free_text = ("kind",)
+
+
+class ResumeForm(VersionedForm):
+    on = date_field(_("Answered on"), initial_today=True, help_text=_("This day is a new day 0 of the clock."))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class VerifyForm(VersionedForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=VerificationOutcome.choices, widget=forms.RadioSelect)
+    name_matches = forms.BooleanField(label=_("The name on the documents matches the form"), required=False)
+    address_matches = forms.BooleanField(label=_("The address on the documents matches the form"), required=False)
+    intent_confirmed_on = date_field(_("Person's intent confirmed on"), required=False)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For “failed” or “more needed”: what the letter will say."),
+    )
+    on = date_field(_("Checked on"), initial_today=True)
+
+    not_free_text = ("outcome",)
+
+
+class DecideForm(VersionedForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
+    ground = forms.ChoiceField(label=_("Statutory ground"), required=False)
+    reason_text = forms.CharField(
+        label=_("Reason given to the requester"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required for refusals, partial answers and alternative measures (Art. 36)."),
+    )
+    alternative_measure = forms.CharField(
+        label=_("Alternative measure"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    method_used = forms.ChoiceField(
+        label=_("Disclosure method used"), choices=_blank(DisclosureMethod.choices), required=False
+    )
+    method_difference_reason = forms.CharField(
+        label=_("Why the method differs from the request"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    on = date_field(_("Decided on"), initial_today=True)
+
+    not_free_text = ("outcome", "ground", "method_used")
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        grounds = set()
+        for outcome in Outcome:
+            grounds |= grounds_for(item.kind, outcome)
+        self.fields["ground"].choices = _blank([(g.value, g.label) for g in Ground if g in grounds])
+        if item.kind not in DISCLOSURE_KINDS:
+            del self.fields["method_used"], self.fields["method_difference_reason"]
+        decision = getattr(item, "decision", None)
+        if decision is not None and not self.is_bound:
+            for name in ("outcome", "ground", "reason_text", "alternative_measure"):
+                self.initial[name] = getattr(decision, name)
+            if "method_used" in self.fields:
+                self.initial["method_used"] = decision.method_used
+                self.initial["method_difference_reason"] = decision.method_difference_reason
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version")
+        return data
+
+
+class CommentForm(VersionedForm):
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RequiredCommentForm(VersionedForm):
+    comment = forms.CharField(label=_("What must change"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EndForm(VersionedForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    on = date_field(_("Date"), initial_today=True)
+
+
+# ------------------------------------------------------------------------------------------
+# Desk set-up
+# ------------------------------------------------------------------------------------------
+class DeskPolicyForm(forms.ModelForm):
+    channels = MultipleChoiceJSONField(label=_("Accepted channels"), choices=Channel.choices, required=False)
+    payment_methods = MultipleChoiceJSONField(label=_("Payment methods"), choices=PaymentMethod.choices, required=False)
+    accepted_id_documents = MultipleChoiceJSONField(
+        label=_("Accepted identity documents"),
+        choices=[(k.value, k.label) for k in DocumentKind if k not in {DocumentKind.OTHER}],
+        required=False,
+        help_text=_("None ticked: any identity document."),
+    )
+    response_methods = MultipleChoiceJSONField(
+        label=_("Response methods"), choices=ResponseMethod.choices, required=False
+    )
+
+    class Meta:
+        model = DeskPolicy
+        fields = [
+            "organization",
+            "name",
+            "effective_from",
+            "source",
+            "channels",
+            "channel_notes",
+            "fee_purpose_notice",
+            "fee_disclosure",
+            "fee_third_party_record_disclosure",
+            "payment_methods",
+            "fee_notes",
+            "id_documents_required",
+            "accepted_id_documents",
+            "photo_id_count",
+            "non_photo_id_count",
+            "address_match_required",
+            "id_notes",
+            "agents_allowed",
+            "confirms_intent_directly",
+            "response_methods",
+            "reply_to",
+            "deadline_unit",
+            "deadline_limit",
+            "deadline_notes",
+            "extension_limit",
+            "extension_notice_limit",
+            "acknowledgement_unit",
+            "acknowledgement_limit",
+            "id_copy_disposal",
+            "form_retention_days",
+        ]
+
+
+class AgentProofRuleForm(forms.ModelForm):
+    document_kinds = MultipleChoiceJSONField(label=_("Accepted documents (any one)"), choices=DocumentKind.choices)
+
+    class Meta:
+        model = AgentProofRule
+        fields = ["agent_type", "label", "document_kinds", "max_age_months"]

@@ -1,0 +1,948 @@
+"""The lifecycle of a request (SPEC §4): every write to a case goes through one of these.
+
+Each operation takes keyword arguments and an explicit ``actor``, runs in one transaction with the
+case row locked, checks its guard and raises ``TransitionNotAllowed`` with a message for the user
+when it fails, and records who and why in history. Admin views, commands and tasks call these;
+there is no other way to change a case.
+
+Concurrent edits: a caller that showed the user version N passes ``expected_version=N``; if
+somebody saved the case in between, ``EditConflict`` is raised and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from requests_app import selectors
+from requests_app.deadlines import BusinessCalendar, DeadlineUnit, add_months
+from requests_app.models import (
+    APPROVAL_OUTCOMES,
+    DISCLOSURE_KINDS,
+    ID_KINDS,
+    NON_PHOTO_ID_KINDS,
+    PHOTO_ID_KINDS,
+    SUSPENSION_KINDS,
+    TRANSITIONS,
+    Agent,
+    AgentType,
+    Approval,
+    ApprovalOutcome,
+    Channel,
+    DataSubject,
+    Decision,
+    DeskPolicy,
+    DocumentKind,
+    Holder,
+    IdentityDocument,
+    Outcome,
+    Pause,
+    PauseKind,
+    Payment,
+    ReferenceSequence,
+    Request,
+    RequestItem,
+    Status,
+    Verification,
+    VerificationOutcome,
+    grounds_for,
+)
+from requests_app.validators import reject_individual_number
+
+
+class TransitionNotAllowed(Exception):
+    """A guard refused the operation. ``str(error)`` is the message for the user."""
+
+
+class EditConflict(TransitionNotAllowed):
+    """Somebody else saved the case since the user loaded it."""
+
+
+class DuplicateSubmission(TransitionNotAllowed):
+    """The same intake form was submitted twice; ``request`` is the case it created."""
+
+    def __init__(self, message, request):
+        super().__init__(message)
+        self.request = request
+
+
+# Where a policy says nothing about an agent type's proofs, SPEC §6 applies.
+DEFAULT_AGENT_PROOFS: dict[str, list[tuple[str, list[str]]]] = {
+    AgentType.MINOR_LEGAL_REPRESENTATIVE: [
+        (
+            _("Proof of legal representation (family register, resident register or insurance card)"),
+            [
+                DocumentKind.FAMILY_REGISTER_EXTRACT,
+                DocumentKind.RESIDENT_REGISTER_COPY,
+                DocumentKind.HEALTH_INSURANCE_CARD,
+            ],
+        )
+    ],
+    AgentType.ADULT_GUARDIAN: [
+        (_("Guardianship registration certificate"), [DocumentKind.GUARDIANSHIP_CERTIFICATE]),
+    ],
+    AgentType.ENTRUSTED: [
+        (_("Power of attorney"), [DocumentKind.POWER_OF_ATTORNEY]),
+    ],
+}
+
+
+# ------------------------------------------------------------------------------------------
+# Helpers: locking, saving with history, reasons
+# ------------------------------------------------------------------------------------------
+def _reason(label, note: str = "") -> str:
+    """History reason in the desk's language: the operation, then the user's own words."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(label)
+    note = (note or "").strip()
+    return f"{text}: {note}" if note else text
+
+
+def _save(obj, *, actor, reason: str, **kwargs) -> None:
+    obj._history_user = actor
+    obj._change_reason = reason
+    obj.save(**kwargs)
+
+
+def _save_case(case: Request, *, actor, reason: str) -> None:
+    case.version += 1
+    _save(case, actor=actor, reason=reason)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _lock(case: Request | int, *, actor, expected_version: int | None = None) -> Request:
+    """The case row, locked for this transaction, after the scope and version checks."""
+    pk = case.pk if isinstance(case, Request) else case
+    locked = (
+        Request.objects.select_for_update(of=("self",)).select_related("policy", "organization", "agent").get(pk=pk)
+    )
+    _check_scope(actor, locked.organization_id)
+    if expected_version is not None and locked.version != expected_version:
+        raise EditConflict(
+            gettext(
+                "Another member of staff saved case %(reference)s after you opened it. Nothing was "
+                "changed: reload the page to see their change, then try again."
+            )
+            % {"reference": locked.reference}
+        )
+    return locked
+
+
+def _check_scope(actor, organization_id: int) -> None:
+    if organization_id not in selectors.organization_ids_for(actor):
+        raise TransitionNotAllowed(gettext("You have no access to this organization's cases."))
+
+
+def _require_status(case: Request, allowed: Iterable[str], action) -> None:
+    if case.status not in allowed:
+        raise TransitionNotAllowed(
+            gettext("“%(action)s” is not possible while the case is “%(status)s”.")
+            % {"action": action, "status": case.get_status_display()}
+        )
+
+
+def _move(case: Request, to_status: str) -> None:
+    if to_status not in TRANSITIONS[case.status]:
+        raise TransitionNotAllowed(
+            gettext("A case cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": case.get_status_display(), "to": Status(to_status).label}
+        )
+    case.status = to_status
+
+
+def _check_date(value: dt.date | None, label, *, not_before: dt.date | None = None, not_before_label=None) -> None:
+    if value is None:
+        return
+    if value > _today():
+        raise ValidationError(
+            gettext("%(field)s cannot be in the future (%(date)s).") % {"field": label, "date": value.isoformat()}
+        )
+    if not_before is not None and value < not_before:
+        raise ValidationError(
+            gettext("%(field)s (%(date)s) cannot be before %(other)s (%(other_date)s).")
+            % {
+                "field": label,
+                "date": value.isoformat(),
+                "other": not_before_label,
+                "other_date": not_before.isoformat(),
+            }
+        )
+
+
+def _check_text(**fields: str) -> None:
+    errors = {}
+    for name, value in fields.items():
+        try:
+            reject_individual_number(value or "")
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
+def _clean(obj, exclude: Iterable[str] = ()) -> None:
+    """Field validation (choices, lengths, the Individual Number rule) before saving."""
+    obj.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+
+
+# ------------------------------------------------------------------------------------------
+# Derived state: fee, identity documents, completeness, clock
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FeeStatus:
+    due: int
+    received: int
+    paid_in_full_on: dt.date | None
+
+    @property
+    def shortfall(self) -> int:
+        return max(self.due - self.received, 0)
+
+    @property
+    def paid_in_full(self) -> bool:
+        return self.received >= self.due
+
+
+def fee_status(case: Request) -> FeeStatus:
+    due = sum(item.fee_due for item in case.items.all())
+    received, full_on = 0, None
+    for payment in sorted(case.payments.all(), key=lambda p: (p.received_on, p.pk)):
+        received += payment.amount
+        if full_on is None and received >= due:
+            full_on = payment.received_on
+    if due == 0:
+        full_on = None
+    return FeeStatus(due=due, received=received, paid_in_full_on=full_on)
+
+
+def identity_missing(case: Request, *, on: dt.date | None = None) -> list[str]:
+    """What the recorded documents still lack for verification, per the policy (SPEC §6)."""
+    policy: DeskPolicy = case.policy
+    on = on or _today()
+    documents = list(case.documents.all())
+    missing: list[str] = []
+    accepted = set(policy.accepted_id_documents or ID_KINDS)
+
+    def id_count(holder):
+        held = [d for d in documents if d.holder == holder and d.kind in accepted]
+        return (
+            sum(1 for d in held if d.kind in PHOTO_ID_KINDS),
+            sum(1 for d in held if d.kind in NON_PHOTO_ID_KINDS),
+        )
+
+    def enough(photo, non_photo):
+        return (policy.photo_id_count and photo >= policy.photo_id_count) or (
+            policy.non_photo_id_count and non_photo >= policy.non_photo_id_count
+        )
+
+    if case.agent_id is None:
+        if policy.id_documents_required and not enough(*id_count(Holder.DATA_SUBJECT)):
+            missing.append(gettext("Identity document of the data subject: %(rule)s") % {"rule": id_rule_text(policy)})
+        return missing
+
+    agent_type = case.agent.agent_type
+    if not policy.agents_allowed:
+        missing.append(gettext("This desk's policy does not accept requests from agents."))
+    if not enough(*id_count(Holder.AGENT)):
+        missing.append(gettext("The agent's own identity document: %(rule)s") % {"rule": id_rule_text(policy)})
+    rules = [
+        (rule.label, rule.document_kinds, rule.max_age_months)
+        for rule in policy.agent_proof_rules.all()
+        if rule.agent_type == agent_type
+    ]
+    if not rules:
+        rules = [(str(label), kinds, None) for label, kinds in DEFAULT_AGENT_PROOFS[agent_type]]
+    for label, kinds, max_age in rules:
+        candidates = [d for d in documents if d.kind in kinds]
+        if max_age:
+            oldest = add_months(on, -max_age)
+            fresh = [d for d in candidates if d.issued_on and d.issued_on >= oldest]
+            if candidates and not fresh:
+                missing.append(
+                    gettext("%(proof)s issued within %(months)s months (the copy received is older or undated)")
+                    % {"proof": label, "months": max_age}
+                )
+                continue
+            candidates = fresh
+        if not candidates:
+            missing.append(gettext("Agent's proof: %(proof)s") % {"proof": label})
+    return missing
+
+
+def id_rule_text(policy: DeskPolicy) -> str:
+    parts = []
+    if policy.photo_id_count:
+        parts.append(gettext("%(n)s with photo") % {"n": policy.photo_id_count})
+    if policy.non_photo_id_count:
+        parts.append(gettext("%(n)s without photo") % {"n": policy.non_photo_id_count})
+    return gettext(" or ").join(parts)
+
+
+def _identity_in_hand_on(case: Request) -> dt.date | None:
+    """The day the identity requirements were met, or None while something is missing."""
+    needs_documents = case.agent_id is not None or case.policy.id_documents_required
+    if not needs_documents:
+        return case.form_received_on
+    if identity_missing(case):
+        return None
+    return max((d.received_on for d in case.documents.all()), default=case.form_received_on)
+
+
+def clock_periods(case: Request) -> list[tuple[dt.date, dt.date | None]]:
+    """The running periods of the deadline clock: from day 0 (complete) around each pause."""
+    if case.complete_on is None:
+        return []
+    periods, start = [], case.complete_on
+    for pause in sorted(case.pauses.all(), key=lambda p: (p.started_on, p.pk)):
+        if pause.ended_on is not None and pause.ended_on <= start:
+            continue  # over before the clock (re)started
+        if pause.started_on < start:
+            if pause.ended_on is None:
+                return []  # complete, but still waiting: the clock has not started
+            start = pause.ended_on
+            continue
+        periods.append((start, pause.started_on))
+        if pause.ended_on is None:
+            return periods
+        start = pause.ended_on
+    periods.append((start, None))
+    return periods
+
+
+def deadline_rule(case: Request) -> tuple[str, int]:
+    """(unit, limit) in force for the case: the policy's, or the internal target where it is silent."""
+    policy = case.policy
+    if policy.deadline_limit is None:
+        return DeadlineUnit.BUSINESS_DAYS, case.organization.internal_target_business_days
+    limit = policy.deadline_limit
+    if case.extended_on and policy.extension_limit:
+        limit += policy.extension_limit
+    return policy.deadline_unit, limit
+
+
+def _refresh_clock(case: Request) -> None:
+    """Set ``complete_on`` once form, documents and fee are all in hand; recompute ``due_on``."""
+    if case.complete_on is None and case.form_received_on is not None:
+        identity_on = _identity_in_hand_on(case)
+        fee = fee_status(case)
+        if identity_on is not None and fee.paid_in_full:
+            case.complete_on = max(d for d in (case.form_received_on, identity_on, fee.paid_in_full_on) if d)
+    unit, limit = deadline_rule(case)
+    periods = clock_periods(case)
+    calendar = BusinessCalendar.for_organization(case.organization)
+    case.due_on = calendar.due_date(periods, limit, unit) if periods else None
+
+
+# ------------------------------------------------------------------------------------------
+# Intake
+# ------------------------------------------------------------------------------------------
+def _next_reference(year: int) -> str:
+    ReferenceSequence.objects.bulk_create([ReferenceSequence(year=year)], ignore_conflicts=True)
+    sequence = ReferenceSequence.objects.select_for_update().get(year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"{year}-{sequence.last_number:06d}"
+
+
+@transaction.atomic
+def request_register(
+    *,
+    actor,
+    policy: DeskPolicy,
+    channel: str,
+    reached_on: dt.date,
+    subject: dict,
+    items: list[dict],
+    agent: dict | None = None,
+    form_received_on: dt.date | None = None,
+    documents: Iterable[dict] = (),
+    payments: Iterable[dict] = (),
+    reply_to: str | None = None,
+    preferred_response_method: str = "",
+    assignee=None,
+    notes: str = "",
+    intake_token: uuid.UUID | None = None,
+) -> Request:
+    """Register a request as it reached us (受付). Documents and payments that came with it are
+    recorded too. A phone call is registered with no form yet (``form_received_on`` empty)."""
+    organization = policy.organization
+    _check_scope(actor, organization.pk)
+    if intake_token is not None:
+        existing = Request.objects.filter(intake_token=intake_token).first()
+        if existing is not None:
+            raise DuplicateSubmission(
+                gettext("This form was already submitted: it registered case %(reference)s.")
+                % {"reference": existing.reference},
+                existing,
+            )
+    if not items:
+        raise ValidationError(gettext("Choose at least one kind of request."))
+    kinds = [item["kind"] for item in items]
+    if len(set(kinds)) != len(kinds):
+        raise ValidationError(gettext("Each kind of request can be listed once per case."))
+    if form_received_on is None and channel != Channel.PHONE:
+        form_received_on = reached_on
+    _check_date(reached_on, _("Reached date"))
+    _check_date(form_received_on, _("Form received date"), not_before=reached_on, not_before_label=_("reached date"))
+    _check_text(notes=notes)
+    reason = _reason(_("Registered"), "")
+
+    data_subject = DataSubject(organization=organization, **subject)
+    _clean(data_subject, exclude=["organization"])
+    _save(data_subject, actor=actor, reason=reason)
+    agent_obj = None
+    if agent:
+        agent_obj = Agent(organization=organization, **agent)
+        _clean(agent_obj, exclude=["organization"])
+        _save(agent_obj, actor=actor, reason=reason)
+    if assignee is not None:
+        _check_assignee(assignee, organization)
+
+    case = Request(
+        reference=_next_reference(timezone.localdate().year),
+        organization=organization,
+        policy=policy,
+        channel=channel,
+        reached_on=reached_on,
+        form_received_on=form_received_on,
+        data_subject=data_subject,
+        agent=agent_obj,
+        reply_to=reply_to or policy.reply_to,
+        preferred_response_method=preferred_response_method,
+        assignee=assignee,
+        notes=notes,
+        intake_token=intake_token,
+        created_by=actor,
+    )
+    _clean(case, exclude=["organization", "policy", "data_subject", "agent", "assignee", "created_by", "reference"])
+    try:
+        with transaction.atomic():
+            _save(case, actor=actor, reason=reason)
+    except IntegrityError:
+        existing = Request.objects.filter(intake_token=intake_token).first() if intake_token else None
+        if existing is None:
+            raise
+        raise DuplicateSubmission(
+            gettext("This form was already submitted: it registered case %(reference)s.")
+            % {"reference": existing.reference},
+            existing,
+        ) from None
+
+    for data in items:
+        item = RequestItem(request=case, fee_due=policy.fee_for(data["kind"]), **data)
+        _clean(item, exclude=["request"])
+        _save(item, actor=actor, reason=reason)
+    for data in documents:
+        _add_document(case, actor=actor, reason=reason, **data)
+    for data in payments:
+        _add_payment(case, actor=actor, reason=reason, **data)
+
+    _refresh_clock(case)
+    _save(case, actor=actor, reason=reason)
+    return case
+
+
+def _check_assignee(assignee, organization) -> None:
+    if not assignee.is_active or organization.pk not in selectors.organization_ids_for(assignee):
+        raise ValidationError(
+            gettext("%(user)s has no access to %(organization)s and cannot be assigned.")
+            % {"user": assignee.get_full_name() or assignee.get_username(), "organization": organization.name}
+        )
+
+
+@transaction.atomic
+def request_update(
+    *,
+    actor,
+    case: Request,
+    expected_version: int | None = None,
+    note: str = "",
+    **fields,
+) -> Request:
+    """Edit the case's own details (assignee, notes, reply preferences, dates of arrival)."""
+    editable = {"assignee", "notes", "reply_to", "preferred_response_method", "channel", "form_received_on"}
+    unknown = set(fields) - editable
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    if not case.is_open:
+        raise TransitionNotAllowed(gettext("A case that has ended cannot be edited."))
+    if "form_received_on" in fields and fields["form_received_on"] != case.form_received_on:
+        if case.complete_on is not None:
+            raise TransitionNotAllowed(gettext("The form date cannot change once the request is complete."))
+        _check_date(
+            fields["form_received_on"],
+            _("Form received date"),
+            not_before=case.reached_on,
+            not_before_label=_("reached date"),
+        )
+    if fields.get("assignee") is not None and fields["assignee"] != case.assignee:
+        _check_assignee(fields["assignee"], case.organization)
+    changed = [name for name, value in fields.items() if getattr(case, name) != value]
+    if not changed:
+        return case
+    for name in changed:
+        setattr(case, name, fields[name])
+    _clean(case, exclude=["organization", "policy", "data_subject", "agent", "assignee", "created_by", "reference"])
+    _refresh_clock(case)
+    _save_case(case, actor=actor, reason=_reason(_("Case details edited"), note))
+    return case
+
+
+@transaction.atomic
+def request_assign(*, actor, case: Request, assignee, expected_version: int | None = None) -> Request:
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    if assignee is not None:
+        _check_assignee(assignee, case.organization)
+    case.assignee = assignee
+    name = (assignee.get_full_name() or assignee.get_username()) if assignee else "—"
+    _save_case(case, actor=actor, reason=_reason(_("Assigned"), name))
+    return case
+
+
+# ------------------------------------------------------------------------------------------
+# Documents and fees
+# ------------------------------------------------------------------------------------------
+def _add_document(case: Request, *, actor, reason: str, **data) -> IdentityDocument:
+    if data.get("holder") == Holder.AGENT and case.agent_id is None:
+        raise ValidationError(gettext("This request has no agent: the document must be the data subject's."))
+    document = IdentityDocument(request=case, recorded_by=actor, **data)
+    _check_date(
+        document.received_on, _("Received date"), not_before=case.reached_on, not_before_label=_("reached date")
+    )
+    if document.issued_on and document.issued_on > document.received_on:
+        raise ValidationError(gettext("A document cannot be issued after it was received."))
+    if document.kind == DocumentKind.OTHER and not document.description:
+        raise ValidationError(gettext("Describe the document when its kind is “Other”."))
+    _clean(document, exclude=["request", "recorded_by", "disposed_by"])
+    _save(document, actor=actor, reason=reason)
+    return document
+
+
+@transaction.atomic
+def document_record(*, actor, case: Request, expected_version: int | None = None, **data) -> IdentityDocument:
+    """Record an identity or authority document received, with what was masked (SPEC §6)."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    _require_status(
+        case,
+        {Status.RECEIVED, Status.VERIFYING, Status.AWAITING_REQUESTER, Status.IN_PROGRESS},
+        _("Record a document"),
+    )
+    document = _add_document(case, actor=actor, reason=_reason(_("Document received"), document_label(data)), **data)
+    _refresh_clock(case)
+    _save_case(case, actor=actor, reason=_reason(_("Document received"), document_label(data)))
+    return document
+
+
+def document_label(data: dict) -> str:
+    return f"{DocumentKind(data['kind']).label} / {Holder(data['holder']).label}"
+
+
+@transaction.atomic
+def document_dispose(
+    *,
+    actor,
+    case: Request,
+    documents: Iterable[IdentityDocument],
+    disposed_on: dt.date,
+    method: str,
+    expected_version: int | None = None,
+) -> list[IdentityDocument]:
+    """Record that copies were disposed of: when, how and by whom (SPEC §6)."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    ids = [d.pk for d in documents]
+    locked = list(IdentityDocument.objects.select_for_update().filter(request=case, pk__in=ids).order_by("pk"))
+    if not ids or len(locked) != len(set(ids)):
+        raise TransitionNotAllowed(gettext("Choose at least one document copy of this case."))
+    done = [d for d in locked if d.disposed_on is not None]
+    if done:
+        raise TransitionNotAllowed(
+            gettext("Already disposed of: %(documents)s") % {"documents": ", ".join(d.get_kind_display() for d in done)}
+        )
+    labels = []
+    for document in locked:
+        _check_date(
+            disposed_on, _("Disposal date"), not_before=document.received_on, not_before_label=_("received date")
+        )
+        document.disposed_on, document.disposal_method, document.disposed_by = disposed_on, method, actor
+        _clean(document, exclude=["request", "recorded_by", "disposed_by"])
+        labels.append(document.get_kind_display())
+        _save(
+            document,
+            actor=actor,
+            reason=_reason(_("Document copy disposed of"), document.get_disposal_method_display()),
+        )
+    _save_case(case, actor=actor, reason=_reason(_("Document copy disposed of"), ", ".join(labels)))
+    return locked
+
+
+def _add_payment(case: Request, *, actor, reason: str, **data) -> Payment:
+    payment = Payment(request=case, recorded_by=actor, **data)
+    if fee_status(case).due == 0:
+        raise ValidationError(gettext("No fee is due for this request."))
+    methods = case.policy.payment_methods
+    if methods and payment.method not in methods:
+        raise ValidationError(
+            gettext("%(method)s is not a payment method of this desk's policy.")
+            % {"method": payment.get_method_display()}
+        )
+    _check_date(payment.received_on, _("Received date"), not_before=case.reached_on, not_before_label=_("reached date"))
+    _clean(payment, exclude=["request", "recorded_by"])
+    _save(payment, actor=actor, reason=reason)
+    return payment
+
+
+@transaction.atomic
+def payment_record(*, actor, case: Request, expected_version: int | None = None, **data) -> Payment:
+    """Record a fee payment. When it settles a fee the requester was asked for, the case resumes."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    _require_status(
+        case,
+        {Status.RECEIVED, Status.VERIFYING, Status.AWAITING_REQUESTER, Status.IN_PROGRESS, Status.AWAITING_APPROVAL},
+        _("Record a payment"),
+    )
+    note = f"{data.get('amount', 0):,}"
+    payment = _add_payment(case, actor=actor, reason=_reason(_("Fee received"), note), **data)
+    open_pause = case.pauses.filter(ended_on__isnull=True).first()
+    if (
+        case.status == Status.AWAITING_REQUESTER
+        and open_pause is not None
+        and open_pause.kind == PauseKind.FEE_SHORTFALL
+        and fee_status(case).paid_in_full
+    ):
+        _end_pause(case, open_pause, actor=actor, on=max(payment.received_on, open_pause.started_on))
+    _refresh_clock(case)
+    _save_case(case, actor=actor, reason=_reason(_("Fee received"), note))
+    return payment
+
+
+# ------------------------------------------------------------------------------------------
+# Waiting for the requester (clock paused)
+# ------------------------------------------------------------------------------------------
+@transaction.atomic
+def request_pause(
+    *, actor, case: Request, kind: str, note: str, on: dt.date | None = None, expected_version: int | None = None
+) -> Pause:
+    """Ask the requester for a missing document, fee or information: the clock stops (補正待ち)."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    _require_status(case, {Status.RECEIVED, Status.VERIFYING, Status.IN_PROGRESS}, _("Ask the requester"))
+    on = on or _today()
+    last_end = max((p.ended_on for p in case.pauses.all() if p.ended_on), default=case.reached_on)
+    _check_date(on, _("Date asked"), not_before=last_end, not_before_label=_("the previous answer or the reached date"))
+    if kind == PauseKind.FEE_SHORTFALL and fee_status(case).paid_in_full:
+        raise TransitionNotAllowed(gettext("The fee is already paid in full."))
+    pause = Pause(request=case, kind=kind, note=note, started_on=on, from_status=case.status)
+    _clean(pause, exclude=["request"])
+    reason = _reason(_("Waiting for the requester"), f"{pause.get_kind_display()} {note}".strip())
+    _save(pause, actor=actor, reason=reason)
+    case.status_before_pause = case.status
+    _move(case, Status.AWAITING_REQUESTER)
+    _refresh_clock(case)
+    _save_case(case, actor=actor, reason=reason)
+    return pause
+
+
+def _end_pause(case: Request, pause: Pause, *, actor, on: dt.date, note: str = "") -> None:
+    _check_date(on, _("Answer date"), not_before=pause.started_on, not_before_label=_("the date asked"))
+    pause.ended_on = on
+    _save(pause, actor=actor, reason=_reason(_("Requester answered"), note))
+    _move(case, case.status_before_pause or pause.from_status)
+    case.status_before_pause = ""
+
+
+@transaction.atomic
+def request_resume(
+    *, actor, case: Request, on: dt.date | None = None, note: str = "", expected_version: int | None = None
+) -> Request:
+    """The requester answered on ``on``: a new day 0; the case returns to where it was."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    _require_status(case, {Status.AWAITING_REQUESTER}, _("Requester answered"))
+    pause = case.pauses.get(ended_on__isnull=True)
+    if pause.kind == PauseKind.FEE_SHORTFALL and not fee_status(case).paid_in_full:
+        raise TransitionNotAllowed(
+            gettext("The fee is still %(shortfall)s yen short: record the payment first.")
+            % {"shortfall": f"{fee_status(case).shortfall:,}"}
+        )
+    _check_text(note=note)
+    _end_pause(case, pause, actor=actor, on=on or _today(), note=note)
+    _refresh_clock(case)
+    _save_case(case, actor=actor, reason=_reason(_("Requester answered"), note))
+    return case
+
+
+# ------------------------------------------------------------------------------------------
+# Verification
+# ------------------------------------------------------------------------------------------
+@transaction.atomic
+def request_start_verification(*, actor, case: Request, expected_version: int | None = None) -> Request:
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    _require_status(case, {Status.RECEIVED}, _("Start verification"))
+    _move(case, Status.VERIFYING)
+    if case.assignee is None:
+        case.assignee = actor
+    _save_case(case, actor=actor, reason=_reason(_("Verification started")))
+    return case
+
+
+@transaction.atomic
+def request_verify(
+    *,
+    actor,
+    case: Request,
+    outcome: str,
+    name_matches: bool = False,
+    address_matches: bool = False,
+    intent_confirmed_on: dt.date | None = None,
+    note: str = "",
+    on: dt.date | None = None,
+    expected_version: int | None = None,
+) -> Verification:
+    """Record the verification outcome; the only way out of ``verifying`` (SPEC §4, §6)."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    _require_status(case, {Status.VERIFYING}, _("Verification"))
+    on = on or _today()
+    _check_date(on, _("Verification date"), not_before=case.reached_on, not_before_label=_("reached date"))
+    _check_date(
+        intent_confirmed_on,
+        _("Intent confirmation date"),
+        not_before=case.reached_on,
+        not_before_label=_("reached date"),
+    )
+    _check_text(note=note)
+    policy = case.policy
+    needs_documents = case.agent_id is not None or policy.id_documents_required
+
+    if outcome == VerificationOutcome.VERIFIED:
+        problems = identity_missing(case, on=on)
+        if needs_documents and not name_matches:
+            problems.append(gettext("The name on the documents must match the form."))
+        if needs_documents and policy.address_match_required and not address_matches:
+            problems.append(gettext("This policy requires the address on the documents to match the form."))
+        if case.agent_id and policy.confirms_intent_directly and not intent_confirmed_on:
+            problems.append(gettext("This policy confirms the person's intent directly: record when it was confirmed."))
+        if problems:
+            raise TransitionNotAllowed(gettext("Cannot mark as verified: ") + " / ".join(problems))
+    elif not note.strip():
+        raise ValidationError({"note": gettext("Say what failed or what is still needed; the letter will say it.")})
+
+    verification = Verification(
+        request=case,
+        outcome=outcome,
+        name_matches=name_matches,
+        address_matches=address_matches,
+        intent_confirmed_on=intent_confirmed_on,
+        note=note,
+        verified_on=on,
+        verified_by=actor,
+    )
+    _clean(verification, exclude=["request", "verified_by"])
+    reason = _reason(verification.get_outcome_display(), note)
+    _save(verification, actor=actor, reason=reason)
+
+    if outcome == VerificationOutcome.VERIFIED:
+        _move(case, Status.IN_PROGRESS)
+    elif outcome == VerificationOutcome.FAILED:
+        _move(case, Status.REJECTED)
+        case.end_reason = note
+    else:
+        pause = Pause(request=case, kind=PauseKind.MISSING_DOCUMENT, note=note, started_on=on, from_status=case.status)
+        _save(pause, actor=actor, reason=reason)
+        case.status_before_pause = case.status
+        _move(case, Status.AWAITING_REQUESTER)
+    _refresh_clock(case)
+    _save_case(
+        case, actor=actor, reason=_reason(_("Verification"), f"{verification.get_outcome_display()} {note}".strip())
+    )
+    return verification
+
+
+# ------------------------------------------------------------------------------------------
+# Decisions and approval
+# ------------------------------------------------------------------------------------------
+@transaction.atomic
+def item_decide(
+    *,
+    actor,
+    item: RequestItem,
+    outcome: str,
+    ground: str = "",
+    reason_text: str = "",
+    alternative_measure: str = "",
+    method_used: str = "",
+    method_difference_reason: str = "",
+    on: dt.date | None = None,
+    expected_version: int | None = None,
+) -> Decision:
+    """Decide one item (SPEC §8). Refusals, partial answers and alternatives carry their reason."""
+    case = _lock(item.request_id, actor=actor, expected_version=expected_version)
+    item = RequestItem.objects.get(pk=item.pk)
+    _require_status(case, {Status.IN_PROGRESS}, _("Decide"))
+    on = on or _today()
+    _check_date(on, _("Decision date"), not_before=case.reached_on, not_before_label=_("reached date"))
+    errors: dict[str, list[str]] = {}
+    allowed = grounds_for(item.kind, outcome)
+    if outcome == Outcome.ALTERNATIVE and item.kind not in SUSPENSION_KINDS:
+        errors.setdefault("outcome", []).append(
+            gettext("Alternative measures apply only to suspension, erasure and suspension of provision (Art. 35).")
+        )
+    if allowed and not ground:
+        errors.setdefault("ground", []).append(gettext("Choose the statutory ground for this decision."))
+    if ground and ground not in allowed:
+        errors.setdefault("ground", []).append(
+            gettext("This ground does not apply to “%(kind)s” with the outcome “%(outcome)s”.")
+            % {"kind": item.get_kind_display(), "outcome": Outcome(outcome).label}
+        )
+    if outcome in APPROVAL_OUTCOMES and not reason_text.strip():
+        errors.setdefault("reason_text", []).append(
+            gettext("Give the reason the letter will state (Art. 36 duty to explain).")
+        )
+    if outcome == Outcome.ALTERNATIVE and not alternative_measure.strip():
+        errors.setdefault("alternative_measure", []).append(gettext("Describe the alternative measure."))
+    if item.kind in DISCLOSURE_KINDS and outcome in {Outcome.COMPLY, Outcome.PARTIAL}:
+        if not method_used:
+            errors.setdefault("method_used", []).append(gettext("Choose how the data is disclosed."))
+        elif item.requested_method and method_used != item.requested_method and not method_difference_reason.strip():
+            errors.setdefault("method_difference_reason", []).append(
+                gettext("The requester asked for another method: say why it differs.")
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    decision = Decision.objects.filter(item=item).first() or Decision(request=case, item=item)
+    decision.outcome, decision.ground, decision.reason_text = outcome, ground, reason_text
+    decision.alternative_measure, decision.method_used = alternative_measure, method_used
+    decision.method_difference_reason = method_difference_reason
+    decision.decided_on, decision.decided_by = on, actor
+    _clean(decision, exclude=["request", "item", "decided_by"])
+    reason = _reason(_("Decided"), f"{item.get_kind_display()}: {decision.get_outcome_display()}")
+    _save(decision, actor=actor, reason=reason)
+    _save_case(case, actor=actor, reason=reason)
+    return decision
+
+
+def _check_fee_before_answer(case: Request) -> None:
+    fee = fee_status(case)
+    if not fee.paid_in_full:
+        raise TransitionNotAllowed(
+            gettext(
+                "The fee is %(shortfall)s yen short: a disclosure or purpose notice with a fee due "
+                "cannot be answered until the fee is received in full."
+            )
+            % {"shortfall": f"{fee.shortfall:,}"}
+        )
+
+
+@transaction.atomic
+def request_submit_decisions(*, actor, case: Request, note: str = "", expected_version: int | None = None) -> Request:
+    """All items decided: to the manager when any needs four eyes, else straight to responding."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    _require_status(case, {Status.IN_PROGRESS}, _("Submit decisions"))
+    undecided = [item.get_kind_display() for item in case.items.all() if not hasattr(item, "decision")]
+    if undecided:
+        raise TransitionNotAllowed(
+            gettext("Every item needs a decision first. Still open: %(items)s") % {"items": ", ".join(undecided)}
+        )
+    _check_text(note=note)
+    if case.decisions.filter(outcome__in=APPROVAL_OUTCOMES).exists():
+        _move(case, Status.AWAITING_APPROVAL)
+        reason = _reason(_("Submitted for approval"), note)
+    else:
+        _check_fee_before_answer(case)
+        _move(case, Status.RESPONDING)
+        reason = _reason(_("Decisions complete"), note)
+    _save_case(case, actor=actor, reason=reason)
+    return case
+
+
+@transaction.atomic
+def decision_approve(*, actor, case: Request, comment: str = "", expected_version: int | None = None) -> Approval:
+    """A manager approves refusals and partial answers; never the person who decided them."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    _require_status(case, {Status.AWAITING_APPROVAL}, _("Approve"))
+    if not actor.has_perm("requests_app.approve_decision"):
+        raise TransitionNotAllowed(gettext("Only a desk manager can approve refusals and partial answers."))
+    deciders = set(case.decisions.filter(outcome__in=APPROVAL_OUTCOMES).values_list("decided_by_id", flat=True))
+    if actor.pk in deciders:
+        raise TransitionNotAllowed(
+            gettext("Four eyes: you decided an item that needs approval, so another manager must approve it.")
+        )
+    _check_fee_before_answer(case)
+    _check_text(comment=comment)
+    approval = Approval(request=case, outcome=ApprovalOutcome.APPROVED, comment=comment, approver=actor)
+    reason = _reason(_("Approved"), comment)
+    _save(approval, actor=actor, reason=reason)
+    _move(case, Status.RESPONDING)
+    _save_case(case, actor=actor, reason=reason)
+    return approval
+
+
+@transaction.atomic
+def decision_return(*, actor, case: Request, comment: str, expected_version: int | None = None) -> Approval:
+    """A manager sends the decisions back for rework, saying why."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    _require_status(case, {Status.AWAITING_APPROVAL}, _("Return for rework"))
+    if not actor.has_perm("requests_app.approve_decision"):
+        raise TransitionNotAllowed(gettext("Only a desk manager can return decisions."))
+    if not comment.strip():
+        raise ValidationError({"comment": gettext("Say what must change.")})
+    _check_text(comment=comment)
+    approval = Approval(request=case, outcome=ApprovalOutcome.RETURNED, comment=comment, approver=actor)
+    reason = _reason(_("Returned for rework"), comment)
+    _save(approval, actor=actor, reason=reason)
+    _move(case, Status.IN_PROGRESS)
+    _save_case(case, actor=actor, reason=reason)
+    return approval
+
+
+# ------------------------------------------------------------------------------------------
+# Ending early
+# ------------------------------------------------------------------------------------------
+def _end(case: Request, *, actor, to_status: str, reason_text: str, on: dt.date, label) -> Request:
+    if not reason_text.strip():
+        raise ValidationError({"reason": gettext("Give the reason; it is kept with the case and used in the letter.")})
+    _check_text(reason=reason_text)
+    _check_date(on, _("Date"), not_before=case.reached_on, not_before_label=_("reached date"))
+    open_pause = case.pauses.filter(ended_on__isnull=True).first()
+    if open_pause is not None:
+        open_pause.ended_on = max(on, open_pause.started_on)
+        _save(open_pause, actor=actor, reason=_reason(label, reason_text))
+    _move(case, to_status)
+    case.status_before_pause = ""
+    case.end_reason = reason_text
+    _refresh_clock(case)
+    _save_case(case, actor=actor, reason=_reason(label, reason_text))
+    return case
+
+
+@transaction.atomic
+def request_withdraw(
+    *, actor, case: Request, reason: str, on: dt.date | None = None, expected_version: int | None = None
+) -> Request:
+    """The requester withdrew the request (取下げ)."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    return _end(
+        case, actor=actor, to_status=Status.WITHDRAWN, reason_text=reason, on=on or _today(), label=_("Withdrawn")
+    )
+
+
+@transaction.atomic
+def request_reject(
+    *, actor, case: Request, reason: str, on: dt.date | None = None, expected_version: int | None = None
+) -> Request:
+    """Not accepted (不受理): verification failed, fee never paid, or outside the desk's scope."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    return _end(
+        case, actor=actor, to_status=Status.REJECTED, reason_text=reason, on=on or _today(), label=_("Rejected")
+    )

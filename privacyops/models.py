@@ -18,6 +18,10 @@ class User(AbstractUser):
 
     history = HistoricalRecords(m2m_fields=["groups"], excluded_fields=["last_login"])
 
+    def get_full_name(self):
+        """Family name first, as Japanese names are written (高橋 誠)."""
+        return f"{self.last_name} {self.first_name}".strip()
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("staff user")

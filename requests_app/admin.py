@@ -202,6 +202,10 @@ class RequestAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return selectors.request_list(actor=request.user)
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": gettext("Requests"), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
         if re.fullmatch(r"\d{1,6}", term):
@@ -273,6 +277,8 @@ class RequestAdmin(admin.ModelAdmin):
         left = calendar.business_days_between(timezone.localdate(), obj.due_on)
         if left < 0:
             return format_html('<span class="po-days po-overdue">{}</span>', gettext("%(n)s overdue") % {"n": -left})
+        if left == 0:
+            return format_html('<span class="po-days po-overdue">{}</span>', gettext("due today"))
         css = "po-soon" if left <= 3 else "po-ok"
         return format_html('<span class="po-days {}">{}</span>', css, left)
 
@@ -308,6 +314,8 @@ class SetupAdminMixin:
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        if not (self.has_change_permission(request, obj) if obj else self.has_add_permission(request)):
+            return fieldsets  # read-only: nothing to give a reason for
         return [*fieldsets, (_("Reason"), {"fields": ["change_reason"]})]
 
     def save_model(self, request, obj, form, change):
@@ -378,7 +386,7 @@ class AgentProofRuleInline(admin.TabularInline):
 class DeskPolicyAdmin(SetupAdminMixin, admin.ModelAdmin):
     form = DeskPolicyForm
     list_display = ("organization", "name", "effective_from", "deadline_limit", "deadline_unit", "fee_disclosure")
-    list_filter = ("organization",)
+    list_filter = (OrganizationFilter,)  # scoped: never lists organizations the user cannot see
     list_select_related = ("organization",)
     inlines = [AgentProofRuleInline]
     fieldsets = [

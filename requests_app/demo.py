@@ -1,14 +1,25 @@
-"""Demo data for ``manage.py seed_demo``: idempotent, safe to run on every ``make run``."""
+"""Demo data for ``manage.py seed_demo``: idempotent, safe to run on every ``make run``.
 
-from dataclasses import dataclass
+Staff accounts per role, the five seed organizations (``seeds.py``) and about thirty requests in
+every state, made through the same services the desk uses, with dates counted back from today so
+that deadlines, pauses and an overdue case look as they would on a real desk.
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
 
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
-from requests_app import roles
+from requests_app import roles, services
+from requests_app.deadlines import BusinessCalendar
+from requests_app.models import Request
+from requests_app.seeds import COPRO, JUO, LEVERAGES, PLUS_UP, RECRUIT_CC, ensure_seed_organizations
 
 DEMO_PASSWORD = "privacyops-demo"  # noqa: S105 — set only when DEBUG is on (seed_users)
 
@@ -64,11 +75,447 @@ def seed_users(*, with_passwords: bool) -> list[tuple[DemoUser, bool]]:
     return result
 
 
+# ------------------------------------------------------------------------------------------
+# Demo requests
+# ------------------------------------------------------------------------------------------
+NAMESPACE = uuid.UUID("6f1d1c2e-7a8b-4c1d-9e2f-5a6b7c8d9e0f")
+
+
+@dataclass
+class DemoCase:
+    key: str
+    org: str
+    kinds: tuple[str, ...]
+    subject: tuple[str, str, str, str]  # family, given, family kana, given kana
+    days_ago: int  # business days before today that the request reached us
+    steps: tuple[str, ...] = ()
+    channel: str = "post"
+    agent: dict | None = None
+    documents: tuple[dict, ...] = ()
+    payments: tuple[int, ...] = ()
+    assignee: str = "desk"
+    item_extra: dict = field(default_factory=dict)
+
+
+def _doc(kind, holder="data_subject", **masking):
+    return {
+        "kind": kind,
+        "holder": holder,
+        "individual_number": masking.get("individual_number", "not_shown"),
+        "insurer_number": masking.get("insurer_number", "not_shown"),
+        "domicile": masking.get("domicile", "by_sender"),
+    }
+
+
+ENTRUSTED = {"agent_type": "entrusted", "family_name": "山田", "given_name": "一郎", "relationship": "長男"}
+MINOR_REP = {"agent_type": "minor_legal_rep", "family_name": "佐々木", "given_name": "恵子", "relationship": "母"}
+GUARDIAN = {"agent_type": "adult_guardian", "family_name": "中村", "given_name": "修", "relationship": "成年後見人"}
+COPRO_AGENT_DOCS = (
+    _doc("power_of_attorney"),
+    _doc("seal_registration_certificate"),
+    _doc("drivers_license", holder="agent"),
+)
+PARTIAL = (
+    "partial:business_interference:"
+    "面接官の社内評価メモは、開示により選考業務の適正な実施に著しい支障を及ぼすおそれがあるため。"
+)
+REFUSE = "refuse:harm_to_person:第三者（紹介者）の権利利益を害するおそれがあるため、開示できません。"
+
+DEMO_CASES: list[DemoCase] = [
+    # --- received ---
+    DemoCase(
+        "r1",
+        LEVERAGES,
+        ("disclosure",),
+        ("小林", "さくら", "コバヤシ", "サクラ"),
+        0,
+        channel="email",
+        documents=(_doc("drivers_license"),),
+    ),
+    DemoCase(
+        "r2",
+        COPRO,
+        ("purpose_notice",),
+        ("加藤", "大樹", "カトウ", "ダイキ"),
+        1,
+        payments=(500,),
+        documents=(_doc("health_insurance_card", insurer_number="by_desk"),),
+    ),
+    DemoCase("r3", PLUS_UP, ("deletion",), ("吉田", "結衣", "ヨシダ", "ユイ"), 0, channel="email", assignee=""),
+    # --- verifying ---
+    DemoCase(
+        "v1",
+        RECRUIT_CC,
+        ("disclosure",),
+        ("山本", "翔", "ヤマモト", "ショウ"),
+        2,
+        ("start",),
+        documents=(_doc("passport"),),
+    ),
+    DemoCase(
+        "v2",
+        LEVERAGES,
+        ("suspension_of_use",),
+        ("松本", "陽菜", "マツモト", "ヒナ"),
+        1,
+        ("start",),
+        agent=GUARDIAN,
+        documents=(_doc("guardianship_certificate"), _doc("drivers_license", holder="agent")),
+    ),
+    DemoCase(
+        "v3",
+        COPRO,
+        ("disclosure", "purpose_notice"),
+        ("井上", "蒼", "イノウエ", "アオイ"),
+        3,
+        ("start",),
+        agent=ENTRUSTED,
+        documents=COPRO_AGENT_DOCS,
+        payments=(1000,),
+        assignee="desk2",
+    ),
+    # --- awaiting the requester ---
+    DemoCase(
+        "w1",
+        COPRO,
+        ("disclosure", "purpose_notice"),
+        ("山田", "花子", "ヤマダ", "ハナコ"),
+        4,
+        ("pause_fee",),
+        agent=ENTRUSTED,
+        documents=COPRO_AGENT_DOCS,
+        payments=(500,),
+    ),
+    DemoCase("w2", RECRUIT_CC, ("erasure",), ("木村", "悠真", "キムラ", "ユウマ"), 5, ("start", "more_needed")),
+    DemoCase(
+        "w3",
+        LEVERAGES,
+        ("disclosure",),
+        ("林", "美月", "ハヤシ", "ミヅキ"),
+        6,
+        ("start", "verify", "pause_info"),
+        channel="email",
+        documents=(_doc("my_number_card_front"),),
+        assignee="desk2",
+    ),
+    # --- in progress ---
+    DemoCase(
+        "p1",
+        LEVERAGES,
+        ("correction",),
+        ("清水", "湊", "シミズ", "ミナト"),
+        5,
+        ("start", "verify"),
+        documents=(_doc("residence_card"),),
+        item_extra={"correction_detail": "住所の番地 1-2-3 → 1-2-5"},
+    ),
+    DemoCase(
+        "p2",
+        JUO,
+        ("disclosure",),
+        ("森", "葵", "モリ", "アオイ"),
+        4,
+        ("start", "verify"),
+        channel="email",
+        payments=(1000,),
+    ),
+    DemoCase(
+        "p3",
+        RECRUIT_CC,
+        ("erasure",),
+        ("佐々木", "蓮", "ササキ", "レン"),
+        8,
+        ("start", "verify"),
+        channel="phone",
+        agent=MINOR_REP,
+        documents=(
+            _doc("family_register_extract", holder="agent"),
+            _doc("health_insurance_card", holder="agent", insurer_number="by_desk"),
+        ),
+    ),
+    DemoCase(
+        "p4",
+        LEVERAGES,
+        ("disclosure",),
+        ("池田", "颯太", "イケダ", "ソウタ"),
+        19,
+        ("start", "verify"),
+        documents=(_doc("drivers_license"),),
+        assignee="desk2",
+    ),  # overdue: 19 business days ago
+    DemoCase(
+        "p5",
+        PLUS_UP,
+        ("suspension_of_provision",),
+        ("阿部", "凛", "アベ", "リン"),
+        9,
+        ("start", "verify"),
+        channel="email",
+        item_extra={"recipient": "株式会社サンプル人材紹介"},
+    ),
+    # --- awaiting approval ---
+    DemoCase(
+        "a1",
+        COPRO,
+        ("disclosure", "purpose_notice"),
+        ("石川", "芽依", "イシカワ", "メイ"),
+        7,
+        ("start", "verify", "decide:" + PARTIAL, "decide:comply", "submit"),
+        documents=(_doc("drivers_license"),),
+        payments=(1000,),
+    ),
+    DemoCase(
+        "a2",
+        RECRUIT_CC,
+        ("disclosure",),
+        ("前田", "樹", "マエダ", "イツキ"),
+        6,
+        ("start", "verify", "decide:" + REFUSE, "submit"),
+        documents=(_doc("passport"),),
+        assignee="desk2",
+    ),
+    # --- responding ---
+    DemoCase(
+        "s1",
+        LEVERAGES,
+        ("third_party_record_disclosure", "suspension_of_provision"),
+        ("佐藤", "健", "サトウ", "ケン"),
+        3,
+        ("start", "verify", "dispose", "decide:comply", "decide:comply:harm_to_rights", "submit"),
+        channel="email",
+        documents=(_doc("my_number_card_front"),),
+        item_extra={"recipient": "株式会社みらい人材エージェント"},
+    ),
+    DemoCase(
+        "s2",
+        JUO,
+        ("disclosure",),
+        ("鈴木", "美咲", "スズキ", "ミサキ"),
+        10,
+        ("start", "verify", "decide:comply", "submit"),
+        channel="email",
+        payments=(1000,),
+    ),
+    DemoCase(
+        "s3",
+        PLUS_UP,
+        ("correction",),
+        ("高橋", "大輔", "タカハシ", "ダイスケ"),
+        2,
+        ("start", "verify", "decide:self_service", "submit"),
+        channel="email",
+    ),
+    DemoCase(
+        "s4",
+        COPRO,
+        ("disclosure", "purpose_notice"),
+        ("岡田", "奈々", "オカダ", "ナナ"),
+        12,
+        ("start", "verify", "decide:" + PARTIAL, "decide:comply", "submit", "approve"),
+        agent=ENTRUSTED,
+        documents=COPRO_AGENT_DOCS,
+        payments=(500, 500),
+    ),
+    # --- ended early ---
+    DemoCase("e1", JUO, ("disclosure",), ("後藤", "陸", "ゴトウ", "リク"), 8, ("withdraw",), channel="email"),
+    DemoCase(
+        "e2",
+        COPRO,
+        ("disclosure",),
+        ("長谷川", "紬", "ハセガワ", "ツムギ"),
+        9,
+        ("start", "fail"),
+        documents=(_doc("health_insurance_card", insurer_number="by_sender"),),
+        payments=(500,),
+    ),
+    DemoCase("e3", LEVERAGES, ("disclosure",), ("村上", "大和", "ムラカミ", "ヤマト"), 4, ("reject",), channel="email"),
+    # --- more open work for the list ---
+    DemoCase(
+        "m1",
+        LEVERAGES,
+        ("purpose_notice",),
+        ("近藤", "杏", "コンドウ", "アン"),
+        11,
+        ("start", "verify"),
+        documents=(_doc("pension_book"),),
+    ),
+    DemoCase(
+        "m2",
+        RECRUIT_CC,
+        ("suspension_of_use", "erasure"),
+        ("坂本", "律", "サカモト", "リツ"),
+        13,
+        ("start", "verify"),
+        agent=GUARDIAN,
+        documents=(_doc("guardianship_certificate"), _doc("drivers_license", holder="agent")),
+    ),
+    DemoCase("m3", JUO, ("disclosure",), ("遠藤", "楓", "エンドウ", "カエデ"), 2, channel="email"),
+    DemoCase(
+        "m4",
+        COPRO,
+        ("disclosure",),
+        ("青木", "湊斗", "アオキ", "ミナト"),
+        1,
+        payments=(500,),
+        documents=(_doc("resident_register_copy", individual_number="by_desk", domicile="by_desk"),),
+    ),
+    DemoCase(
+        "m5",
+        LEVERAGES,
+        ("erasure",),
+        ("藤田", "心春", "フジタ", "コハル"),
+        14,
+        ("start", "verify"),
+        channel="email",
+        agent=MINOR_REP,
+        documents=(_doc("family_register_extract", holder="agent"), _doc("drivers_license", holder="agent")),
+    ),
+    DemoCase("m6", PLUS_UP, ("disclosure",), ("西村", "朝陽", "ニシムラ", "アサヒ"), 3, ("start",), channel="email"),
+    DemoCase(
+        "m7",
+        RECRUIT_CC,
+        ("correction",),
+        ("福田", "澪", "フクダ", "ミオ"),
+        15,
+        ("start", "verify"),
+        documents=(_doc("drivers_license"),),
+        assignee="desk2",
+    ),
+]
+
+
+def _run_steps(case: Request, demo: DemoCase, users: dict, today: dt.date) -> None:
+    actor = users.get(demo.assignee) or users["desk"]
+    for step in demo.steps:
+        case = Request.objects.get(pk=case.pk)
+        if step == "start":
+            services.request_start_verification(actor=actor, case=case)
+        elif step == "verify":
+            services.request_verify(actor=actor, case=case, outcome="verified", name_matches=True, address_matches=True)
+        elif step == "more_needed":
+            services.request_verify(
+                actor=actor, case=case, outcome="more_needed", note="本人確認書類の写しが同封されていませんでした。"
+            )
+        elif step == "fail":
+            services.request_verify(
+                actor=actor, case=case, outcome="failed", note="本人確認書類の氏名が請求書の氏名と一致しません。"
+            )
+        elif step == "pause_fee":
+            services.request_pause(
+                actor=actor, case=case, kind="fee_shortfall", note="手数料500円の不足分（定額小為替）を依頼"
+            )
+        elif step == "pause_info":
+            services.request_pause(actor=actor, case=case, kind="information", note="開示対象の期間をご指定ください。")
+        elif step == "dispose":
+            services.document_dispose(
+                actor=actor, case=case, documents=case.documents.all(), disposed_on=today, method="shredded"
+            )
+        elif step.startswith("decide:"):
+            _, outcome, *rest = step.split(":", 3)
+            item = next(i for i in case.items.all() if not hasattr(i, "decision"))
+            kwargs = {"ground": rest[0] if rest else "", "reason_text": rest[1] if len(rest) > 1 else ""}
+            if item.kind in {"disclosure", "third_party_record_disclosure"} and outcome in {"comply", "partial"}:
+                kwargs["method_used"] = item.requested_method or "paper"
+            services.item_decide(actor=actor, item=item, outcome=outcome, **kwargs)
+        elif step == "submit":
+            services.request_submit_decisions(actor=actor, case=case)
+        elif step == "approve":
+            services.decision_approve(actor=users["manager"], case=case, comment="一部開示で差し支えなし")
+        elif step == "withdraw":
+            services.request_withdraw(actor=actor, case=case, reason="請求者からメールで取下げの連絡がありました。")
+        elif step == "reject":
+            services.request_reject(
+                actor=actor,
+                case=case,
+                reason="所定の申請書によらない請求（お問い合わせフォーム）のため受け付けできません。",
+            )
+        else:  # pragma: no cover — a typo in DEMO_CASES
+            raise ValueError(step)
+
+
+def seed_requests(*, users: dict) -> int:
+    """Create the demo requests that do not exist yet; returns how many were created."""
+    organizations = ensure_seed_organizations(actor=users["admin"])
+    today = timezone.localdate()
+    created = 0
+    for index, demo in enumerate(DEMO_CASES):
+        token = uuid.uuid5(NAMESPACE, demo.key)
+        if Request.objects.filter(intake_token=token).exists():
+            continue
+        organization = organizations[demo.org]
+        policy = organization.policies.order_by("-effective_from").first()
+        calendar = BusinessCalendar.for_organization(organization)
+        reached = calendar.add_business_days(
+            calendar.next_business_day(today) if demo.days_ago else today, -demo.days_ago
+        )
+        reached = min(reached, today)
+        family, given, family_kana, given_kana = demo.subject
+        actor = users.get(demo.assignee) or users["desk"]
+        kinds = demo.kinds
+        items = [
+            {"kind": kind, "details": "サービス利用に関する保有個人データ一式", **_item_extra(kind, demo)}
+            for kind in kinds
+        ]
+        with transaction.atomic():
+            case = services.request_register(
+                actor=actor,
+                policy=policy,
+                channel=demo.channel,
+                reached_on=reached,
+                form_received_on=reached,
+                subject={
+                    "family_name": family,
+                    "given_name": given,
+                    "family_name_kana": family_kana,
+                    "given_name_kana": given_kana,
+                    "email": f"demo{index + 1:02d}@example.jp",
+                    "postal_code": "100-0001",
+                    "address": f"東京都千代田区千代田{index + 1}-1",
+                },
+                agent=demo.agent,
+                items=items,
+                documents=[{**d, "received_on": reached} for d in demo.documents],
+                payments=[
+                    {
+                        "amount": amount,
+                        "method": (policy.payment_methods or ["postal_money_order"])[0],
+                        "received_on": reached,
+                    }
+                    for amount in demo.payments
+                ],
+                assignee=users.get(demo.assignee),
+                intake_token=token,
+                notes="デモデータ",
+            )
+            _run_steps(case, demo, users, today)
+        created += 1
+    return created
+
+
+def _item_extra(kind: str, demo: DemoCase) -> dict:
+    extra = {}
+    if kind in {"disclosure", "third_party_record_disclosure"}:
+        extra["requested_method"] = "electronic" if demo.channel == "email" else "paper"
+    if kind in {"correction", "addition", "deletion"} and "correction_detail" in demo.item_extra:
+        extra["correction_detail"] = demo.item_extra["correction_detail"]
+    if kind == "suspension_of_provision" and "recipient" in demo.item_extra:
+        extra["recipient"] = demo.item_extra["recipient"]
+    return extra
+
+
 def seed_demo(*, stdout) -> None:
     with_passwords = settings.DEBUG
     users = seed_users(with_passwords=with_passwords)
+    by_name = {demo.username: get_user_model().objects.get(username=demo.username) for demo, _ in users}
+    organizations = ensure_seed_organizations(actor=by_name["admin"])
+    for organization in organizations.values():
+        organization.staff.add(*[u for name, u in by_name.items() if name != "admin"])
+    created = seed_requests(users=by_name)
+    stdout.write(
+        f"Organizations: {len(organizations)}; demo requests created now: {created} (total {Request.objects.count()})."
+    )
     stdout.write("Demo logins (http://127.0.0.1:8000/admin/):")
-    for demo, created in users:
+    for demo, created_user in users:
         role = roles.ROLE_LABELS[demo.role] if demo.role else "superuser"
         password = DEMO_PASSWORD if with_passwords else "(no password: DEBUG is off)"
-        stdout.write(f"  {demo.username:<8} / {password:<16} {role}{'  [new]' if created else ''}")
+        stdout.write(f"  {demo.username:<8} / {password:<16} {role}{'  [new]' if created_user else ''}")

@@ -75,6 +75,11 @@ class FreeTextMixin:
                 field.validators.append(reject_individual_number)
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
 class VersionedForm(FreeTextMixin, forms.Form):
     """Carries the case version the user saw, for conflict detection."""
 
@@ -171,7 +176,7 @@ class IntakeForm(FreeTextMixin, forms.Form):
     # 同封の手数料
     payment_amount = forms.IntegerField(label=_("Fee enclosed (yen)"), min_value=1, required=False)
     payment_method = forms.ChoiceField(label=_("Paid by"), choices=_blank(PaymentMethod.choices), required=False)
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False)
+    assignee = StaffChoiceField(label=_("Assignee"), queryset=None, required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     not_free_text = ("channel", "agent_type", "requested_method", "preferred_response_method", "reply_to")
@@ -305,6 +310,9 @@ class IntakeDocumentForm(DocumentFields):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = False
+        # Compact in the table: a select with no default, so each masking is stated on purpose.
+        for name in ("individual_number", "insurer_number", "domicile"):
+            self.fields[name].widget = forms.Select(choices=_blank(Masking.choices))
 
     def clean(self):
         data = super().clean()
@@ -323,7 +331,7 @@ IntakeDocumentFormSet = forms.formset_factory(IntakeDocumentForm, extra=3, max_n
 # Case actions
 # ------------------------------------------------------------------------------------------
 class CaseEditForm(VersionedForm):
-    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False)
+    assignee = StaffChoiceField(label=_("Assignee"), queryset=None, required=False)
     form_received_on = date_field(_("Form received on"), required=False)
     preferred_response_method = forms.ChoiceField(
         label=_("Preferred response method"), choices=_blank(ResponseMethod.choices), required=False

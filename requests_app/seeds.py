@@ -82,7 +82,10 @@ SEED_ORGANIZATIONS: list[dict] = [
             "channel_notes": "まず電話（あんしんダイヤル）で受付し、所定の請求書を送付。"
             "請求書と本人確認書類は郵送で返送。",
             "id_documents_required": True,
-            "id_notes": "請求時に本人確認書類の提出を求める。",
+            # Identity is first checked on the phone call, so one document of either kind is enough.
+            "photo_id_count": 1,
+            "non_photo_id_count": 1,
+            "id_notes": "請求時に本人確認書類の提出を求める（電話での聞き取りと併せて確認）。書類は1点。",
             "response_methods": [ResponseMethod.POST, ResponseMethod.REGISTERED_MAIL],
             "deadline_notes": "期限の定めなし（社内目標を適用）。",
         },

@@ -54,8 +54,8 @@ def _can_move(to_status):
     return lambda case: to_status in TRANSITIONS[case.status]
 
 
-def _fee_due(case):
-    return services.fee_status(case).due > 0
+def _fee_short(case):
+    return services.fee_status(case).shortfall > 0
 
 
 ACTIONS: dict[str, CaseAction] = {
@@ -134,7 +134,7 @@ ACTIONS: dict[str, CaseAction] = {
                 received_on=data["received_on"],
                 note=data["note"],
             ),
-            available=lambda case: _fee_due(case) and case.status in RECORDING_STATUSES | {Status.AWAITING_APPROVAL},
+            available=lambda case: _fee_short(case) and case.status in RECORDING_STATUSES | {Status.AWAITING_APPROVAL},
             done=_("Payment recorded."),
             extra_form_kwargs=lambda case, item: {"case": case},
         ),
@@ -375,6 +375,8 @@ def intake(request, model_admin):
 
 def case_detail(request, model_admin, object_id):
     """The case page: everything about one case, its actions, and the editable details."""
+    if not request.user.has_perm("requests_app.view_request"):
+        raise PermissionDenied
     case = _get_case(request, object_id)
     user = request.user
     can_change = user.has_perm(CHANGE) and case.is_open

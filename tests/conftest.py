@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 
 from requests_app import roles
 from requests_app.seeds import ensure_seed_organizations
@@ -10,7 +11,11 @@ from tests.factories import OrganizationFactory, UserFactory
 
 @pytest.fixture
 def seed_orgs(db):
-    """The five seed organizations with their desk policies (SPEC §3), keyed by code."""
+    """The five seed organizations with their desk policies (SPEC §3), keyed by code.
+
+    Roles are synced first: a transactional test flushes the tables, groups from migrations included.
+    """
+    roles.sync_roles(django_apps)
     return ensure_seed_organizations()
 
 

@@ -46,3 +46,50 @@ def test_demo_desk_user_can_log_in_to_the_admin(client):
 
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_seed_demo_loads_the_five_organizations_and_requests_in_every_state():
+    from django.utils import timezone
+
+    from requests_app.models import AgentType, Organization, PauseKind, Request, Status
+    from requests_app.services import fee_status
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())  # idempotent
+
+    assert set(Organization.objects.values_list("code", flat=True)) == {
+        "plusup",
+        "recruit-cc",
+        "juo",
+        "copro",
+        "leverages",
+    }
+    requests = Request.objects.all()
+    assert 28 <= requests.count() <= 40
+    statuses = set(requests.values_list("status", flat=True))
+    assert statuses >= {
+        Status.RECEIVED,
+        Status.VERIFYING,
+        Status.AWAITING_REQUESTER,
+        Status.IN_PROGRESS,
+        Status.AWAITING_APPROVAL,
+        Status.RESPONDING,
+        Status.WITHDRAWN,
+        Status.REJECTED,
+    }
+    agent_types = set(requests.filter(agent__isnull=False).values_list("agent__agent_type", flat=True))
+    assert agent_types == set(AgentType.values)
+    assert any(fee_status(r).shortfall > 0 for r in requests.filter(status=Status.AWAITING_REQUESTER))
+    assert requests.filter(pauses__kind=PauseKind.INFORMATION, pauses__ended_on__isnull=True).exists()
+    assert requests.overdue(timezone.localdate()).exists()
+    assert requests.filter(status=Status.AWAITING_APPROVAL, decisions__outcome="refuse").exists()
+    desk = get_user_model().objects.get(username="desk")
+    assert set(desk.organizations.values_list("code", flat=True)) == {
+        "plusup",
+        "recruit-cc",
+        "juo",
+        "copro",
+        "leverages",
+    }

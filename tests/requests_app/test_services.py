@@ -21,7 +21,7 @@ from requests_app.models import (
     VerificationOutcome,
 )
 from requests_app.seeds import COPRO, JUO, LEVERAGES, PLUS_UP, RECRUIT_CC
-from tests.factories import document_data, register
+from tests.factories import DeskPolicyFactory, document_data, register
 
 D = dt.date.fromisoformat
 K = DocumentKind
@@ -233,9 +233,11 @@ def test_verified_needs_the_policys_identity_documents(travel, desk_user, polici
         services.request_verify(actor=desk_user, case=case, outcome=VerificationOutcome.VERIFIED, name_matches=True)
 
 
-def test_two_ids_without_photo_where_the_policy_says_so(travel, desk_user, policies):
+def test_two_ids_without_photo_by_default(travel, desk_user, seed_orgs):
+    # SPEC §6 default: one photo ID, or two without a photo.
     travel("2026-11-20")
-    case = register(desk_user, policies[RECRUIT_CC], reached_on=D("2026-11-20"), kinds=("erasure",))
+    policy = DeskPolicyFactory(organization=seed_orgs[RECRUIT_CC], effective_from=D("2026-01-01"))
+    case = register(desk_user, policy, reached_on=D("2026-11-20"), kinds=("erasure",))
     services.request_start_verification(actor=desk_user, case=case)
     services.document_record(
         actor=desk_user,

@@ -346,6 +346,42 @@ class CaseEditForm(VersionedForm):
         self.fields["assignee"].queryset = selectors.assignable_staff(actor=actor, organization=case.organization)
 
 
+class PeopleForm(VersionedForm):
+    """The data subject's and (if any) the agent's details, prefilled, for corrections."""
+
+    note = forms.CharField(label=_("What was corrected and why"), max_length=200)
+
+    not_free_text = ("agent_type",)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        from requests_app.models import Agent, DataSubject
+        from requests_app.services import AGENT_FIELDS, SUBJECT_FIELDS
+
+        people = [("subject", DataSubject, case.data_subject, SUBJECT_FIELDS)]
+        if case.agent_id:
+            people.append(("agent", Agent, case.agent, AGENT_FIELDS))
+        for prefix, model, obj, names in people:
+            for name in names:
+                model_field = model._meta.get_field(name)
+                field = model_field.formfield()
+                if isinstance(field, forms.DateField):
+                    field.widget = DateInput()
+                label = field.label if prefix == "subject" else f"{_('Agent')}: {field.label}"
+                field.label = label
+                self.fields[f"{prefix}__{name}"] = field
+                if not self.is_bound:
+                    self.initial[f"{prefix}__{name}"] = getattr(obj, name)
+        self.fields["note"] = self.fields.pop("note")  # last, under the details
+        self.not_free_text = (*self.not_free_text, "agent__agent_type")
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        subject = {k.split("__", 1)[1]: v for k, v in data.items() if k.startswith("subject__")}
+        agent = {k.split("__", 1)[1]: v for k, v in data.items() if k.startswith("agent__")} or None
+        return {"subject": subject, "agent": agent, "note": data["note"]}
+
+
 class NoteForm(VersionedForm):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

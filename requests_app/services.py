@@ -501,6 +501,71 @@ def request_update(
     return case
 
 
+SUBJECT_FIELDS = (
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "birth_date",
+    "postal_code",
+    "address",
+    "registered_postal_code",
+    "registered_address",
+    "phone",
+    "email",
+    "member_id",
+)
+AGENT_FIELDS = (
+    "agent_type",
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "relationship",
+    "postal_code",
+    "address",
+    "phone",
+    "email",
+)
+
+
+@transaction.atomic
+def request_update_people(
+    *,
+    actor,
+    case: Request,
+    subject: dict,
+    agent: dict | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Request:
+    """Correct the data subject's or the agent's details as written on the form (typos, moves)."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    if not case.is_open:
+        raise TransitionNotAllowed(gettext("A case that has ended cannot be edited."))
+    if agent and case.agent_id is None:
+        raise TransitionNotAllowed(gettext("This request has no agent."))
+    _check_text(note=note)
+    reason = _reason(_("Personal details corrected"), note)
+    changed = False
+    for obj, data, allowed in ((case.data_subject, subject, SUBJECT_FIELDS), (case.agent, agent or {}, AGENT_FIELDS)):
+        if obj is None:
+            continue
+        unknown = set(data) - set(allowed)
+        if unknown:
+            raise ValueError(f"not editable here: {sorted(unknown)}")
+        fields = [name for name, value in data.items() if getattr(obj, name) != value]
+        if fields:
+            for name in fields:
+                setattr(obj, name, data[name])
+            _clean(obj, exclude=["organization"])
+            _save(obj, actor=actor, reason=reason)
+            changed = True
+    if changed:
+        _save_case(case, actor=actor, reason=reason)
+    return case
+
+
 @transaction.atomic
 def request_assign(*, actor, case: Request, assignee, expected_version: int | None = None) -> Request:
     case = _lock(case, actor=actor, expected_version=expected_version)

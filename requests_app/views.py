@@ -46,6 +46,7 @@ class CaseAction:
     permission: str = CHANGE
     style: str = ""
     needs_item: bool = False
+    passes_form: bool = False  # ``run`` gets the form (for its service_kwargs) instead of the item
     help: str = ""
     extra_form_kwargs: Callable = field(default=lambda case, item: {})
 
@@ -212,6 +213,18 @@ ACTIONS: dict[str, CaseAction] = {
             permission=APPROVE,
         ),
         CaseAction(
+            slug="edit-people",
+            label=_("Correct personal details"),
+            form_class=desk_forms.PeopleForm,
+            run=lambda actor, case, data, form: services.request_update_people(
+                actor=actor, case=case, expected_version=data["version"], **form.service_kwargs()
+            ),
+            available=lambda case: case.is_open,
+            done=_("Personal details corrected."),
+            extra_form_kwargs=lambda case, item: {"case": case},
+            passes_form=True,
+        ),
+        CaseAction(
             slug="withdraw",
             label=_("Withdrawn by the requester"),
             form_class=desk_forms.EndForm,
@@ -248,6 +261,7 @@ BUTTON_ORDER = [
     "record-payment",
     "dispose-documents",
     "pause",
+    "edit-people",
     "withdraw",
     "reject",
 ]
@@ -456,7 +470,7 @@ def case_action(request, model_admin, object_id, slug):
         form = action.form_class(request.POST, **form_kwargs)
         if form.is_valid():
             try:
-                action.run(request.user, case, dict(form.cleaned_data), item)
+                action.run(request.user, case, dict(form.cleaned_data), form if action.passes_form else item)
             except services.TransitionNotAllowed as error:
                 form.add_error(None, str(error))
             except ValidationError as error:

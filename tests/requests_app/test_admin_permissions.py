@@ -315,6 +315,7 @@ ACTION_STATUS = {
     "return": Status.AWAITING_APPROVAL,
     "withdraw": Status.RECEIVED,
     "reject": Status.RECEIVED,
+    "edit-people": Status.RECEIVED,
 }
 
 

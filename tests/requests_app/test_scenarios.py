@@ -415,3 +415,25 @@ def test_intake_page_in_the_users_language(client, desk_user, seed_orgs, languag
     client.force_login(desk_user)
 
     assert expected in client.get("/admin/requests_app/request/add/").content.decode()
+
+
+def test_desk_corrects_a_typo_in_the_subjects_name_and_history_shows_it(client, travel, desk_user, policies):
+    travel("2026-11-20")
+    client.force_login(desk_user)
+    response, case = desk.register(
+        client, policies[JUO], reached_on="2026-11-20", family_name="鈴本", given_name="美咲", channel="email"
+    )
+    desk.follow(client, response)
+
+    refused = desk.act(client, case, "edit-people", subject__family_name="鈴木", note="番号 123412341234 誤記")
+    assert refused.status_code == 200 and "12桁の数字" in desk.errors_of(refused)
+    page = desk.follow(
+        client, desk.act(client, case, "edit-people", subject__family_name="鈴木", note="姓の誤記を訂正")
+    ).content.decode()
+
+    case = reload(case)
+    assert case.data_subject.family_name == "鈴木"
+    assert "鈴木 美咲" in page
+    history = client.get(f"/admin/requests_app/request/{case.pk}/case-history/").content.decode()
+    assert "個人情報を訂正: 姓の誤記を訂正" in history
+    assert "<del>鈴本</del>" in history and "<ins>鈴木</ins>" in history

@@ -224,6 +224,16 @@ class RequestAdmin(admin.ModelAdmin):
                 name="requests_app_request_action",
             ),
             path(
+                "<path:object_id>/letter/<int:letter_id>/print/",
+                wrap(lambda request, object_id, letter_id: views.letter_print(request, self, object_id, letter_id)),
+                name="requests_app_request_letter_print",
+            ),
+            path(
+                "<path:object_id>/letter/<int:letter_id>/pdf/",
+                wrap(lambda request, object_id, letter_id: views.letter_pdf(request, self, object_id, letter_id)),
+                name="requests_app_request_letter_pdf",
+            ),
+            path(
                 "<path:object_id>/case-history/",
                 wrap(lambda request, object_id: views.case_history(request, self, object_id)),
                 name="requests_app_request_case_history",

@@ -381,17 +381,85 @@ DEMO_CASES: list[DemoCase] = [
         documents=(_doc("drivers_license"),),
         assignee="desk2",
     ),
+    # --- answered: letters, tasks, closing ---
+    DemoCase(
+        "d1",
+        LEVERAGES,
+        ("disclosure",),
+        ("原田", "陽斗", "ハラダ", "ハルト"),
+        9,
+        ("start", "verify", "decide:comply", "submit", "draft_result"),
+        channel="email",
+        documents=(_doc("passport"),),
+    ),
+    DemoCase(
+        "d2",
+        RECRUIT_CC,
+        ("erasure",),
+        ("佐々木", "結菜", "ササキ", "ユイナ"),
+        12,
+        ("start", "verify", "decide:comply:no_longer_needed", "submit", "send_result"),
+        channel="phone",
+        agent=MINOR_REP,
+        documents=(
+            _doc("family_register_extract", holder="agent"),
+            _doc("health_insurance_card", holder="agent", insurer_number="by_desk"),
+        ),
+    ),
+    DemoCase(
+        "d3",
+        JUO,
+        ("correction",),
+        ("鈴木", "美咲", "スズキ", "ミサキ"),
+        15,
+        ("start", "verify", "decide:comply", "submit", "send_result", "tasks_done", "close"),
+        channel="email",
+        item_extra={"correction_detail": "電話番号 090-1111-2222 → 090-3333-4444"},
+    ),
+    DemoCase(
+        "d4",
+        PLUS_UP,
+        ("correction",),
+        ("高橋", "大輔", "タカハシ", "ダイスケ"),
+        20,
+        ("start", "verify", "decide:self_service", "submit", "send_result", "close"),
+        channel="email",
+    ),
+    DemoCase(
+        "d5",
+        LEVERAGES,
+        ("third_party_record_disclosure",),
+        ("千葉", "優", "チバ", "ユウ"),
+        16,
+        ("start", "verify", "dispose", "decide:comply", "submit", "send_result", "close"),
+        channel="email",
+        documents=(_doc("drivers_license"),),
+    ),
+    # Ended more than three years ago: its personal data has been erased (retention).
+    DemoCase(
+        "old",
+        JUO,
+        ("disclosure",),
+        ("消去", "予定", "ショウキョ", "ヨテイ"),
+        1000,
+        ("start", "verify", "decide:comply", "submit", "send_result", "close", "purge"),
+        channel="email",
+        payments=(1000,),
+    ),
 ]
 
 
-def _run_steps(case: Request, demo: DemoCase, users: dict, today: dt.date) -> None:
+def _run_steps(case: Request, demo: DemoCase, users: dict, today: dt.date, day: dt.date) -> None:
+    """Apply the demo's steps; ``day`` is when they happen (today, or long ago for an old case)."""
     actor = users.get(demo.assignee) or users["desk"]
     for step in demo.steps:
         case = Request.objects.get(pk=case.pk)
         if step == "start":
             services.request_start_verification(actor=actor, case=case)
         elif step == "verify":
-            services.request_verify(actor=actor, case=case, outcome="verified", name_matches=True, address_matches=True)
+            services.request_verify(
+                actor=actor, case=case, outcome="verified", name_matches=True, address_matches=True, on=day
+            )
         elif step == "more_needed":
             services.request_verify(
                 actor=actor, case=case, outcome="more_needed", note="本人確認書類の写しが同封されていませんでした。"
@@ -408,15 +476,34 @@ def _run_steps(case: Request, demo: DemoCase, users: dict, today: dt.date) -> No
             services.request_pause(actor=actor, case=case, kind="information", note="開示対象の期間をご指定ください。")
         elif step == "dispose":
             services.document_dispose(
-                actor=actor, case=case, documents=case.documents.all(), disposed_on=today, method="shredded"
+                actor=actor, case=case, documents=case.documents.all(), disposed_on=day, method="shredded"
             )
+        elif step in {"draft_result", "send_result"}:
+            letter = services.letter_draft(actor=actor, case=case, kind="result")
+            if step == "send_result":
+                services.response_send(actor=actor, letter=letter, method="post", sent_on=day)
+        elif step == "tasks_done":
+            for task in case.tasks.all():
+                services.task_complete(actor=actor, task=task, done_on=day, note="対応済み（デモ）")
+        elif step == "close":
+            if case.policy.id_copy_disposal != "not_stated" and case.documents.filter(disposed_on=None).exists():
+                services.document_dispose(
+                    actor=actor,
+                    case=case,
+                    documents=case.documents.filter(disposed_on=None),
+                    disposed_on=day,
+                    method="shredded",
+                )
+            services.request_close(actor=actor, case=case, on=day)
+        elif step == "purge":
+            services.request_purge(case=case, today=today)
         elif step.startswith("decide:"):
             _, outcome, *rest = step.split(":", 3)
             item = next(i for i in case.items.all() if not hasattr(i, "decision"))
             kwargs = {"ground": rest[0] if rest else "", "reason_text": rest[1] if len(rest) > 1 else ""}
             if item.kind in {"disclosure", "third_party_record_disclosure"} and outcome in {"comply", "partial"}:
                 kwargs["method_used"] = item.requested_method or "paper"
-            services.item_decide(actor=actor, item=item, outcome=outcome, **kwargs)
+            services.item_decide(actor=actor, item=item, outcome=outcome, on=day, **kwargs)
         elif step == "submit":
             services.request_submit_decisions(actor=actor, case=case)
         elif step == "approve":
@@ -487,7 +574,7 @@ def seed_requests(*, users: dict) -> int:
                 intake_token=token,
                 notes="デモデータ",
             )
-            _run_steps(case, demo, users, today)
+            _run_steps(case, demo, users, today, reached if demo.days_ago > 200 else today)
         created += 1
     return created
 

@@ -18,6 +18,7 @@ from requests_app.models import (
     AgentProofRule,
     AgentType,
     Channel,
+    DeliveryMethod,
     DeskPolicy,
     DisclosureMethod,
     DisposalMethod,
@@ -26,6 +27,8 @@ from requests_app.models import (
     Holder,
     IdentityDocument,
     ItemKind,
+    LetterKind,
+    LetterLanguage,
     Masking,
     Outcome,
     PauseKind,
@@ -508,6 +511,89 @@ class RequiredCommentForm(VersionedForm):
 class EndForm(VersionedForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     on = date_field(_("Date"), initial_today=True)
+
+
+# ------------------------------------------------------------------------------------------
+# Letters, responses, tasks
+# ------------------------------------------------------------------------------------------
+def letter_kinds_for(case) -> list[tuple[str, str]]:
+    """Kinds of letter that may be drafted in the case's state (extension: via “extend”)."""
+    from requests_app.services import LETTER_STATES
+
+    return [
+        (kind.value, kind.label)
+        for kind in LetterKind
+        if kind != LetterKind.EXTENSION and case.status in LETTER_STATES[kind]
+    ]
+
+
+class DraftLetterForm(VersionedForm):
+    kind = forms.ChoiceField(label=_("Letter"), choices=())
+    language = forms.ChoiceField(label=_("Language of the letter"), choices=LetterLanguage.choices, initial="ja")
+
+    not_free_text = ("kind", "language")
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = letter_kinds_for(case)
+
+
+class LetterEditForm(VersionedForm):
+    letter_date = date_field(_("Letter date"))
+    addressee = forms.CharField(label=_("Addressee"), widget=forms.Textarea(attrs={"rows": 4}))
+    sender = forms.CharField(label=_("Sender"), widget=forms.Textarea(attrs={"rows": 5}))
+    title = forms.CharField(label=_("Title"), max_length=300)
+    body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 28, "cols": 90}))
+
+    def __init__(self, *args, letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            for name in ("letter_date", "addressee", "sender", "title", "body"):
+                self.initial[name] = getattr(letter, name)
+
+
+class SendLetterForm(VersionedForm):
+    method = forms.ChoiceField(label=_("Sent by"), choices=DeliveryMethod.choices)
+    sent_on = date_field(_("Sent on"), initial_today=True)
+    email = forms.EmailField(label=_("E-mail address"), required=False, help_text=_("For e-mail only."))
+    tracking_number = forms.CharField(
+        label=_("Tracking number"), max_length=40, required=False, help_text=_("For registered mail.")
+    )
+    attachments = forms.CharField(
+        label=_("Enclosures"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What was sent with the letter (copies of records, CD-R, …)."),
+    )
+
+    not_free_text = ("method", "tracking_number")
+
+    def __init__(self, *args, case, letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        from requests_app.letters import recipient
+
+        if not self.is_bound:
+            self.initial["email"] = recipient(case)[2]
+            preferred = case.preferred_response_method
+            if preferred in DeliveryMethod.values:
+                self.initial["method"] = preferred
+
+
+class ReturnForm(VersionedForm):
+    returned_on = date_field(_("Returned on"), initial_today=True)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TaskDoneForm(VersionedForm):
+    done_on = date_field(_("Done on"), initial_today=True)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("What was changed.")
+    )
+
+
+class ExtendForm(VersionedForm):
+    reason = forms.CharField(label=_("Reason for the extension"), widget=forms.Textarea(attrs={"rows": 3}))
+    on = date_field(_("Notified on"), initial_today=True)
 
 
 # ------------------------------------------------------------------------------------------

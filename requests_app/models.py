@@ -289,6 +289,11 @@ class Organization(models.Model):
         default=14,
         help_text=_("Used where the desk policy states no deadline (“without delay”)."),
     )
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention after a case ends (years)"),
+        default=3,
+        help_text=_("Personal data of ended cases is erased after this many years; the case skeleton stays."),
+    )
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -617,6 +622,8 @@ class Request(models.Model):
     due_on = models.DateField(_("due on"), null=True, blank=True, editable=False)
     extended_on = models.DateField(_("extension notified on"), null=True, blank=True)
     acknowledged_on = models.DateField(_("acknowledged on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True, help_text=_("Closed, withdrawn or rejected."))
+    purged_on = models.DateField(_("personal data erased on"), null=True, blank=True, editable=False)
     data_subject = models.ForeignKey(
         DataSubject, on_delete=models.PROTECT, related_name="requests", verbose_name=_("data subject")
     )
@@ -664,6 +671,7 @@ class Request(models.Model):
             models.Index(fields=["assignee", "status"], name="request_assignee_status_idx"),
             models.Index(fields=["due_on"], name="request_due_idx"),
             models.Index(fields=["-reached_on", "-id"], name="request_reached_idx"),
+            models.Index(fields=["status", "ended_on"], name="request_ended_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -921,3 +929,204 @@ class Approval(models.Model):
 
     def __str__(self):
         return self.get_outcome_display()
+
+
+# ------------------------------------------------------------------------------------------
+# Fulfilment (SPEC §10)
+# ------------------------------------------------------------------------------------------
+class TargetSystem(models.Model):
+    """A system of the organization where accepted requests are carried out (e.g. a CRM)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="systems", verbose_name=_("organization")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization", "name"]
+        verbose_name = _("target system")
+        verbose_name_plural = _("target systems")
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="system_unique_per_organization")]
+
+    def __str__(self):
+        return self.name
+
+
+# Granting these changes data in the organization's systems: one task per system.
+FULFILMENT_KINDS = CORRECTION_KINDS | SUSPENSION_KINDS
+FULFILMENT_OUTCOMES = frozenset({Outcome.COMPLY, Outcome.PARTIAL, Outcome.ALTERNATIVE})
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class FulfilmentTask(models.Model):
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("request"))
+    item = models.ForeignKey(RequestItem, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("item"))
+    system = models.ForeignKey(
+        TargetSystem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("system"),
+        help_text=_("Empty: the organization has registered no systems; do it wherever the data is kept."),
+    )
+    status = models.CharField(_("status"), max_length=8, choices=TaskStatus, default=TaskStatus.OPEN)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    note = models.TextField(_("note"), blank=True, validators=FREE_TEXT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["request", "item", "system__name"]
+        verbose_name = _("fulfilment task")
+        verbose_name_plural = _("fulfilment tasks")
+        indexes = [models.Index(fields=["status", "request"], name="task_status_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "system"], name="task_one_per_item_and_system"),
+            models.CheckConstraint(
+                condition=Q(status="open", done_on__isnull=True) | Q(status="done", done_on__isnull=False),
+                name="task_done_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.system_id}/{self.item_id}"
+
+
+# ------------------------------------------------------------------------------------------
+# Letters and responses (SPEC §9)
+# ------------------------------------------------------------------------------------------
+class LetterKind(models.TextChoices):
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt")
+    REQUEST_MISSING = "request_missing", _("Request for missing documents, information or fee")
+    RESULT = "result", _("Result notice")
+    REJECTION = "rejection", _("Rejection (not accepted)")
+    WITHDRAWAL = "withdrawal", _("Confirmation of withdrawal")
+    EXTENSION = "extension", _("Extension notice")
+
+
+class LetterLanguage(models.TextChoices):
+    JA = "ja", _("Japanese")
+    EN = "en", _("English")
+
+
+class LetterTemplate(models.Model):
+    """An organization's own wording for a kind of letter, overriding templates/letters/."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="letter_templates", verbose_name=_("organization")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=LetterKind)
+    language = models.CharField(_("language"), max_length=2, choices=LetterLanguage, default=LetterLanguage.JA)
+    title = models.CharField(_("title template"), max_length=300, blank=True, help_text=_("Empty: the standard title."))
+    body = models.TextField(
+        _("body template"),
+        help_text=_("Django template syntax; see templates/letters/ for the standard text and the variables."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization", "kind", "language"]
+        verbose_name = _("letter template")
+        verbose_name_plural = _("letter templates")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "kind", "language"], name="letter_template_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.language})"
+
+
+class Letter(models.Model):
+    """A letter drafted from the case; editable until sent, then frozen."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="letters", verbose_name=_("request"))
+    kind = models.CharField(_("kind"), max_length=32, choices=LetterKind)
+    language = models.CharField(_("language"), max_length=2, choices=LetterLanguage, default=LetterLanguage.JA)
+    letter_date = models.DateField(_("letter date"))
+    addressee = models.TextField(_("addressee"), validators=FREE_TEXT)
+    sender = models.TextField(_("sender"), validators=FREE_TEXT)
+    title = models.CharField(_("title"), max_length=300, validators=FREE_TEXT)
+    body = models.TextField(_("body"), validators=FREE_TEXT)
+    items = models.ManyToManyField(RequestItem, blank=True, related_name="letters", verbose_name=_("items answered"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("drafted by")
+    )
+    created_at = models.DateTimeField(_("drafted at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["request", "created_at"]
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None
+
+
+class DeliveryMethod(models.TextChoices):
+    POST = "post", _("Post")
+    REGISTERED_MAIL = "registered_mail", _("Registered mail")
+    EMAIL = "email", _("E-mail")
+    ELECTRONIC_FILE = "electronic_file", _("Electronic file (handed over)")
+
+
+class Response(models.Model):
+    """A letter as sent: how, when, by whom, to whom, and the exact text (SPEC §9)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="responses", verbose_name=_("request"))
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="responses", verbose_name=_("letter"))
+    method = models.CharField(_("method"), max_length=32, choices=DeliveryMethod)
+    addressee = models.TextField(_("sent to"), validators=FREE_TEXT)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    sent_on = models.DateField(_("sent on"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("sent by")
+    )
+    tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
+    email_message_id = models.CharField(_("e-mail message id"), max_length=300, blank=True)
+    attachments = models.TextField(_("attachments"), blank=True, validators=FREE_TEXT)
+    text_sent = models.TextField(_("text sent"))
+    returned_on = models.DateField(_("returned on"), null=True, blank=True)
+    return_note = models.TextField(_("note on the return"), blank=True, validators=FREE_TEXT)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["request", "sent_on", "pk"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(method="registered_mail") | ~Q(tracking_number=""),
+                name="response_registered_mail_has_tracking",
+            ),
+            models.CheckConstraint(condition=~Q(method="email") | ~Q(email=""), name="response_email_has_address"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_method_display()} {self.sent_on:%Y-%m-%d}"

@@ -38,9 +38,19 @@ CASE_MODELS = (
     "approval",
     "datasubject",
     "agent",
+    "fulfilmenttask",
+    "letter",
+    "response",
 )
 # How the desk is set up: organizations and their published procedures.
-SETUP_MODELS = ("organization", "organizationclosedday", "deskpolicy", "agentproofrule")
+SETUP_MODELS = (
+    "organization",
+    "organizationclosedday",
+    "deskpolicy",
+    "agentproofrule",
+    "targetsystem",
+    "lettertemplate",
+)
 
 _VIEW_STAFF = {"privacyops.view_user"}
 

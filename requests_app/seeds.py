@@ -22,6 +22,7 @@ from requests_app.models import (
     PaymentMethod,
     ReplyTo,
     ResponseMethod,
+    TargetSystem,
 )
 
 D = dt.date.fromisoformat
@@ -61,6 +62,7 @@ SEED_ORGANIZATIONS: list[dict] = [
             "response_methods": [ResponseMethod.SELF_SERVICE, ResponseMethod.EMAIL],
             "deadline_notes": "期限の定めなし（社内目標を適用）。",
         },
+        "systems": ["Plus UP Recruit 会員データベース"],
         "agent_rules": [],
     },
     {
@@ -89,6 +91,7 @@ SEED_ORGANIZATIONS: list[dict] = [
             "response_methods": [ResponseMethod.POST, ResponseMethod.REGISTERED_MAIL],
             "deadline_notes": "期限の定めなし（社内目標を適用）。",
         },
+        "systems": ["応募者データベース", "CRMシステム"],
         "agent_rules": [],  # "agents allowed", proofs not stated: SPEC §6 defaults apply
     },
     {
@@ -117,6 +120,7 @@ SEED_ORGANIZATIONS: list[dict] = [
             "response_methods": [ResponseMethod.EMAIL],
             "deadline_notes": "遅滞なく開示（社内目標を適用）。",
         },
+        "systems": ["CareerModel 会員データベース"],
         "agent_rules": [],
     },
     {
@@ -152,6 +156,7 @@ SEED_ORGANIZATIONS: list[dict] = [
             "reply_to": ReplyTo.FORM_ADDRESS,
             "deadline_notes": "期限の定めなし（社内目標 14営業日）。回答は請求書記載の住所へ書面で。",
         },
+        "systems": ["人材管理システム", "メール配信リスト"],
         "agent_rules": [
             (AgentType.ENTRUSTED, "委任状（本人の実印押印）", [K.POWER_OF_ATTORNEY], None),
             (AgentType.ENTRUSTED, "本人の印鑑登録証明書", [K.SEAL_REGISTRATION_CERTIFICATE], None),
@@ -202,6 +207,7 @@ SEED_ORGANIZATIONS: list[dict] = [
             "deadline_notes": "申請書と本人確認書類の受領から14営業日以内に回答。",
             "id_copy_disposal": DisposalRule.AT_VERIFICATION,
         },
+        "systems": ["求職者データベース", "メール配信リスト"],
         "agent_rules": [
             (
                 AgentType.MINOR_LEGAL_REPRESENTATIVE,
@@ -255,5 +261,10 @@ def ensure_seed_organizations(*, actor=None) -> dict[str, Organization]:
             rule.document_kinds, rule.max_age_months = [str(k) for k in kinds], max_age
             rule._history_user, rule._change_reason = actor, reason
             rule.save()
+        for name in seed.get("systems", []):
+            if not TargetSystem.objects.filter(organization=organization, name=name).exists():
+                system = TargetSystem(organization=organization, name=name)
+                system._history_user, system._change_reason = actor, reason
+                system.save()
         result[code] = organization
     return result

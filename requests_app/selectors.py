@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from requests_app.models import DeskPolicy, Organization, Request
+from requests_app.models import DeskPolicy, FulfilmentTask, Letter, Organization, Request, Response
 
 
 def organization_ids_for(user) -> frozenset[int]:
@@ -56,6 +56,9 @@ def request_get(*, actor, pk) -> Request:
             "pauses",
             "verifications__verified_by",
             "approvals__approver",
+            Prefetch("letters", queryset=Letter.objects.select_related("created_by")),
+            Prefetch("responses", queryset=Response.objects.select_related("sent_by", "letter")),
+            Prefetch("tasks", queryset=FulfilmentTask.objects.select_related("system", "done_by", "item")),
         )
         .get(pk=pk)
     )

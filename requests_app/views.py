@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -21,9 +21,20 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from requests_app import forms as desk_forms
+from requests_app import letters as desk_letters
 from requests_app import selectors, services
 from requests_app.deadlines import BusinessCalendar
-from requests_app.models import TRANSITIONS, Request, RequestItem, Status
+from requests_app.models import (
+    TRANSITIONS,
+    FulfilmentTask,
+    Letter,
+    LetterKind,
+    Request,
+    RequestItem,
+    Response,
+    Status,
+    TaskStatus,
+)
 
 CHANGE = "requests_app.change_request"
 APPROVE = "requests_app.approve_decision"
@@ -45,10 +56,26 @@ class CaseAction:
     done: str
     permission: str = CHANGE
     style: str = ""
-    needs_item: bool = False
-    passes_form: bool = False  # ``run`` gets the form (for its service_kwargs) instead of the item
+    target: str | None = None  # "item", "letter", "task" or "response": chosen by ?<target>=<id>
+    passes_form: bool = False  # ``run`` gets the form (for its service_kwargs) instead of the target
     help: str = ""
     extra_form_kwargs: Callable = field(default=lambda case, item: {})
+
+
+TARGETS = {"item": "items", "letter": "letters", "task": "tasks", "response": "responses"}
+
+
+def target_label(target) -> str:
+    if isinstance(target, RequestItem):
+        return target.get_kind_display()
+    if isinstance(target, Letter):
+        return target.get_kind_display()
+    if isinstance(target, FulfilmentTask):
+        system = target.system.name if target.system else gettext("(no system registered)")
+        return f"{target.item.get_kind_display()} / {system}"
+    if isinstance(target, Response):
+        return f"{target.letter.get_kind_display()} / {target.get_method_display()}"
+    return str(target)
 
 
 def _can_move(to_status):
@@ -174,7 +201,7 @@ ACTIONS: dict[str, CaseAction] = {
             ),
             available=lambda case: case.status == Status.IN_PROGRESS,
             done=_("Decision recorded."),
-            needs_item=True,
+            target="item",
             extra_form_kwargs=lambda case, item: {"item": item},
         ),
         CaseAction(
@@ -211,6 +238,109 @@ ACTIONS: dict[str, CaseAction] = {
             available=lambda case: case.status == Status.AWAITING_APPROVAL,
             done=_("Returned to the desk."),
             permission=APPROVE,
+        ),
+        CaseAction(
+            slug="draft-letter",
+            label=_("Draft a letter"),
+            form_class=desk_forms.DraftLetterForm,
+            run=lambda actor, case, data, target: services.letter_draft(
+                actor=actor, case=case, expected_version=data["version"], kind=data["kind"], language=data["language"]
+            ),
+            available=lambda case: bool(desk_forms.letter_kinds_for(case)),
+            done=_("Letter drafted: check it, then send it."),
+            extra_form_kwargs=lambda case, target: {"case": case},
+        ),
+        CaseAction(
+            slug="edit-letter",
+            label=_("Edit the letter"),
+            form_class=desk_forms.LetterEditForm,
+            run=lambda actor, case, data, letter: services.letter_update(
+                actor=actor,
+                letter=letter,
+                expected_version=data["version"],
+                letter_date=data["letter_date"],
+                addressee=data["addressee"],
+                sender=data["sender"],
+                title=data["title"],
+                body=data["body"],
+            ),
+            available=lambda case: any(not letter.is_sent for letter in case.letters.all()),
+            done=_("Letter saved."),
+            target="letter",
+            extra_form_kwargs=lambda case, letter: {"letter": letter},
+        ),
+        CaseAction(
+            slug="send-letter",
+            label=_("Send the letter"),
+            form_class=desk_forms.SendLetterForm,
+            run=lambda actor, case, data, letter: services.response_send(
+                actor=actor,
+                letter=letter,
+                expected_version=data["version"],
+                method=data["method"],
+                sent_on=data["sent_on"],
+                email=data["email"],
+                tracking_number=data["tracking_number"],
+                attachments=data["attachments"],
+            ),
+            available=lambda case: any(not letter.is_sent for letter in case.letters.all()),
+            done=_("The letter is recorded as sent."),
+            target="letter",
+            style="primary",
+            help=_("E-mail is sent now with the letter as PDF; for post, record it once it is posted."),
+            extra_form_kwargs=lambda case, letter: {"case": case, "letter": letter},
+        ),
+        CaseAction(
+            slug="record-return",
+            label=_("Record returned mail"),
+            form_class=desk_forms.ReturnForm,
+            run=lambda actor, case, data, response: services.response_record_return(
+                actor=actor,
+                response=response,
+                expected_version=data["version"],
+                returned_on=data["returned_on"],
+                note=data["note"],
+            ),
+            available=lambda case: any(r.returned_on is None for r in case.responses.all()),
+            done=_("Return recorded."),
+            target="response",
+        ),
+        CaseAction(
+            slug="complete-task",
+            label=_("Mark the task done"),
+            form_class=desk_forms.TaskDoneForm,
+            run=lambda actor, case, data, task: services.task_complete(
+                actor=actor, task=task, expected_version=data["version"], done_on=data["done_on"], note=data["note"]
+            ),
+            available=lambda case: any(t.status == TaskStatus.OPEN for t in case.tasks.all()),
+            done=_("Task done."),
+            target="task",
+        ),
+        CaseAction(
+            slug="extend",
+            label=_("Extend the deadline"),
+            form_class=desk_forms.ExtendForm,
+            run=lambda actor, case, data, target: services.request_extend(
+                actor=actor, case=case, expected_version=data["version"], reason=data["reason"], on=data["on"]
+            ),
+            available=lambda case: (
+                bool(case.policy.extension_limit)
+                and case.extended_on is None
+                and case.due_on is not None
+                and case.status in services.LETTER_STATES[LetterKind.EXTENSION]
+            ),
+            done=_("Deadline extended; the notice is drafted — send it."),
+        ),
+        CaseAction(
+            slug="close",
+            label=_("Close the case"),
+            form_class=desk_forms.NoteForm,
+            run=lambda actor, case, data, target: services.request_close(
+                actor=actor, case=case, expected_version=data["version"], note=data["note"]
+            ),
+            available=lambda case: case.status == Status.RESPONDED,
+            done=_("The case is closed."),
+            style="primary",
         ),
         CaseAction(
             slug="edit-people",
@@ -257,6 +387,9 @@ BUTTON_ORDER = [
     "submit-decisions",
     "approve",
     "return",
+    "close",
+    "draft-letter",
+    "extend",
     "record-document",
     "record-payment",
     "dispose-documents",
@@ -439,6 +572,9 @@ def case_detail(request, model_admin, object_id):
         can_decide=user.has_perm(CHANGE) and ACTIONS["decide"].available(case),
         edit_form=edit_form,
         can_view_history=user.has_perm(HISTORY),
+        can_change=user.has_perm(CHANGE),
+        close_blockers=services.close_blockers(case) if case.status == Status.RESPONDED else [],
+        letter_states=services.LETTER_STATES,
         today=timezone.localdate(),
     )
     return TemplateResponse(request, "admin/requests_app/request/case.html", context)
@@ -460,10 +596,11 @@ def case_action(request, model_admin, object_id, slug):
         )
         return HttpResponseRedirect(_case_url(case))
     item = None
-    if action.needs_item:
+    if action.target:
+        related = getattr(case, TARGETS[action.target])
         try:
-            item = case.items.get(pk=int(request.GET.get("item", "")))
-        except (RequestItem.DoesNotExist, ValueError):
+            item = related.get(pk=int(request.GET.get(action.target, "")))
+        except (ObjectDoesNotExist, ValueError):
             raise Http404 from None
     form_kwargs = action.extra_form_kwargs(case, item)
     if request.method == "POST":
@@ -480,7 +617,7 @@ def case_action(request, model_admin, object_id, slug):
                 return HttpResponseRedirect(_case_url(case))
     else:
         form = action.form_class(initial={"version": case.version}, **form_kwargs)
-    title = action.label if item is None else f"{action.label}: {item.get_kind_display()}"
+    title = action.label if item is None else f"{action.label}: {target_label(item)}"
     return TemplateResponse(
         request,
         "admin/requests_app/request/action.html",
@@ -516,3 +653,34 @@ def case_history(request, model_admin, object_id):
             entries=selectors.case_history(case),
         ),
     )
+
+
+def _letter(request, object_id, letter_id) -> Letter:
+    if not request.user.has_perm("requests_app.view_request"):
+        raise PermissionDenied
+    case = _get_case(request, object_id)
+    try:
+        return case.letters.select_related("request__organization").get(pk=int(letter_id))
+    except (Letter.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def letter_print(request, model_admin, object_id, letter_id):
+    """The letter on A4, ready for the browser's print dialog."""
+    letter = _letter(request, object_id, letter_id)
+    pdf_url = reverse("admin:requests_app_request_letter_pdf", args=[letter.request_id, letter.pk])
+    html = desk_letters.render_html(letter, pdf_url=pdf_url, back_url=_case_url(letter.request))
+    return HttpResponse(html)
+
+
+def letter_pdf(request, model_admin, object_id, letter_id):
+    """The same letter as PDF (Japanese fonts embedded)."""
+    letter = _letter(request, object_id, letter_id)
+    try:
+        pdf = desk_letters.render_pdf(letter)
+    except desk_letters.PdfUnavailable as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(_case_url(letter.request))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{letter.request.reference}-{letter.kind}.pdf"'
+    return response

@@ -104,9 +104,19 @@ def act(client, case, slug, item=None, **fields):
 
 
 def follow(client, response):
-    """Follow the redirect of a successful submission; on a re-rendered form, show its errors."""
-    assert response.status_code == 302, f"{response.status_code}: {errors_of(response) or 'no form errors shown'}"
+    """Follow the redirect of a successful submission; on a re-rendered form, say what the page says."""
+    assert response.status_code == 302, f"{response.status_code}: {describe(response)}"
     return client.get(response["Location"])
+
+
+def describe(response) -> str:
+    html = response.content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.S)
+    notes = re.findall(r'<(?:p|li) class="(?:errornote|error|warning)[^"]*"[^>]*>(.*?)</(?:p|li)>', html, re.S)
+    return (
+        " | ".join(part for part in (title.group(1).strip() if title else "", errors_of(response), *notes) if part)
+        or "no form errors shown"
+    )
 
 
 def errors_of(response) -> str:

@@ -163,8 +163,15 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# The static beat schedule; issues add their entries here (exactly one beat runs it).
-CELERY_BEAT_SCHEDULE: dict = {}
+# The static beat schedule (exactly one beat runs it), in Asia/Tokyo time.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE: dict = {
+    "purge-expired": {
+        "task": "requests_app.purge_expired",
+        "schedule": crontab(hour=env.int("PURGE_HOUR", default=3), minute=30),
+    },
+}
 
 # Audit history (SPEC §12): reasons are free text; reverting bypasses services, so it is off;
 # reading history is a permission managers hold.

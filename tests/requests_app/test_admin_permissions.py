@@ -32,6 +32,8 @@ TODAY = "2026-11-20"
 
 ANONYMOUS, DESK, MANAGER, AUDITOR, OTHER_ORG = "anonymous", "desk staff", "manager", "auditor", "other organization"
 EVERYONE = [ANONYMOUS, DESK, MANAGER, AUDITOR, OTHER_ORG]
+# A case in progress under a policy that allows extending the deadline.
+EXTENDABLE = "extendable"
 # Actions that need the manager permission ``requests_app.approve_decision`` (four eyes).
 MANAGER_ONLY = {"approve", "return"}
 
@@ -102,17 +104,47 @@ def make_case(travel, desk_user, policies):
         services.request_submit_decisions(actor=desk_user, case=case)
         return case
 
+    def responding():
+        # A granted correction: entering "responding" creates its fulfilment task.
+        case = register(
+            desk_user,
+            policies[LEVERAGES],
+            kinds=("correction",),
+            reached_on=today,
+            documents=[document_data(DocumentKind.PASSPORT)],
+        )
+        services.request_start_verification(actor=desk_user, case=case)
+        services.request_verify(actor=desk_user, case=case, outcome=VerificationOutcome.VERIFIED, name_matches=True)
+        services.item_decide(actor=desk_user, item=case.items.get(), outcome=Outcome.COMPLY)
+        services.request_submit_decisions(actor=desk_user, case=case)
+        return case
+
+    def responded():
+        case = responding()
+        letter = services.letter_draft(actor=desk_user, case=case, kind="result")
+        services.response_send(actor=desk_user, letter=letter, method="post")
+        return case
+
+    def extendable():
+        policy = policies[LEVERAGES]
+        policy.extension_limit, policy.extension_notice_limit = 14, 14
+        policy.save()
+        return in_progress()
+
     builders = {
         Status.RECEIVED: received,
         Status.VERIFYING: verifying,
         Status.AWAITING_REQUESTER: awaiting_requester,
         Status.IN_PROGRESS: in_progress,
         Status.AWAITING_APPROVAL: awaiting_approval,
+        Status.RESPONDING: responding,
+        Status.RESPONDED: responded,
+        EXTENDABLE: extendable,
     }
 
     def make(status=Status.RECEIVED):
         case = Request.objects.get(pk=builders[status]().pk)
-        assert case.status == status
+        assert case.status == (Status.IN_PROGRESS if status == EXTENDABLE else status)
         return case
 
     return make
@@ -132,8 +164,10 @@ def case_url(case):
 
 def action_url(case, slug):
     url = admin_url("requests_app_request_action", case.pk, slug)
-    if ACTIONS[slug].needs_item:
-        url += f"?item={case.items.first().pk}"
+    target = ACTIONS[slug].target
+    if target:
+        related = {"item": case.items, "letter": case.letters, "task": case.tasks, "response": case.responses}[target]
+        url += f"?{target}={related.order_by('pk').first().pk}"
     return url
 
 
@@ -316,6 +350,13 @@ ACTION_STATUS = {
     "withdraw": Status.RECEIVED,
     "reject": Status.RECEIVED,
     "edit-people": Status.RECEIVED,
+    "draft-letter": Status.RECEIVED,
+    "edit-letter": Status.AWAITING_REQUESTER,  # the request for information was drafted when pausing
+    "send-letter": Status.AWAITING_REQUESTER,
+    "record-return": Status.RESPONDED,
+    "complete-task": Status.RESPONDED,
+    "extend": EXTENDABLE,
+    "close": Status.RESPONDED,
 }
 
 

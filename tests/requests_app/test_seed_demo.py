@@ -78,6 +78,8 @@ def test_seed_demo_loads_the_five_organizations_and_requests_in_every_state():
         Status.RESPONDING,
         Status.WITHDRAWN,
         Status.REJECTED,
+        Status.RESPONDED,
+        Status.CLOSED,
     }
     agent_types = set(requests.filter(agent__isnull=False).values_list("agent__agent_type", flat=True))
     assert agent_types == set(AgentType.values)
@@ -85,6 +87,12 @@ def test_seed_demo_loads_the_five_organizations_and_requests_in_every_state():
     assert requests.filter(pauses__kind=PauseKind.INFORMATION, pauses__ended_on__isnull=True).exists()
     assert requests.overdue(timezone.localdate()).exists()
     assert requests.filter(status=Status.AWAITING_APPROVAL, decisions__outcome="refuse").exists()
+    # Issue 4: sent letters, open fulfilment tasks, a draft waiting to be sent, a purged case.
+    assert requests.filter(status=Status.CLOSED, responses__isnull=False).exists()
+    assert requests.filter(tasks__status="open").exists()
+    assert requests.filter(letters__sent_at__isnull=True, letters__kind="result").exists()
+    purged = requests.get(purged_on__isnull=False)
+    assert purged.data_subject.family_name == "（消去済）" and purged.status == Status.CLOSED
     desk = get_user_model().objects.get(username="desk")
     assert set(desk.organizations.values_list("code", flat=True)) == {
         "plusup",

@@ -1,0 +1,191 @@
+"""Letters (SPEC §9): drafted from the case, printed on A4, and as PDF.
+
+The body comes from ``templates/letters/<language>/<kind>.txt`` unless the organization has its
+own wording (``LetterTemplate``, edited in the admin: no code change). Drafting only computes
+text; saving a draft, editing and sending are services (``services.responses``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.template import Context, Engine, engines
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
+
+from requests_app.models import (
+    APPROVAL_OUTCOMES,
+    Letter,
+    LetterKind,
+    LetterTemplate,
+    PaymentMethod,
+    ReplyTo,
+    Request,
+)
+
+# Titles per kind; an organization's LetterTemplate.title overrides them.
+TITLES = {
+    LetterKind.ACKNOWLEDGEMENT: "保有個人データの開示等の請求の受領について",
+    LetterKind.REQUEST_MISSING: "保有個人データの開示等の請求に関する補正のお願い",
+    LetterKind.RESULT: "保有個人データの開示等の請求に対する回答",
+    LetterKind.REJECTION: "保有個人データの開示等の請求を受け付けられない旨のお知らせ",
+    LetterKind.WITHDRAWAL: "保有個人データの開示等の請求の取下げについて",
+    LetterKind.EXTENSION: "保有個人データの開示等の請求に対する回答期限の延長について",
+}
+TITLES_EN = {
+    LetterKind.ACKNOWLEDGEMENT: "Acknowledgement of your request concerning personal data",
+    LetterKind.REQUEST_MISSING: "Your request concerning personal data: what we still need",
+    LetterKind.RESULT: "Answer to your request concerning personal data",
+    LetterKind.REJECTION: "Your request concerning personal data could not be accepted",
+    LetterKind.WITHDRAWAL: "Withdrawal of your request concerning personal data",
+    LetterKind.EXTENSION: "Extension of the time to answer your request",
+}
+
+
+@dataclass(frozen=True)
+class Draft:
+    letter_date: dt.date
+    addressee: str
+    email: str
+    sender: str
+    title: str
+    body: str
+
+
+def recipient(case: Request) -> tuple[str, str, str]:
+    """(name, postal address block, e-mail) the reply goes to, per the case's reply rule.
+
+    The address on the form is the requester's (the agent's, when an agent asked); the
+    registered address is the data subject's as held in our records.
+    """
+    subject, agent = case.data_subject, case.agent
+    if case.reply_to == ReplyTo.REGISTERED_ADDRESS:
+        postal = subject.registered_postal_code or subject.postal_code
+        address = subject.registered_address or subject.address
+        return subject.full_name, _address(postal, address), subject.email
+    if agent is not None:
+        return agent.full_name, _address(agent.postal_code, agent.address), agent.email or subject.email
+    return subject.full_name, _address(subject.postal_code, subject.address), subject.email
+
+
+def _address(postal: str, address: str) -> str:
+    return "\n".join(line for line in (f"〒{postal}" if postal else "", address) if line)
+
+
+def addressee_block(case: Request, language: str) -> str:
+    name, address, _email = recipient(case)
+    honorific = " 様" if language == "ja" else ""
+    lines = [address] if address else []
+    if case.agent is not None and case.reply_to != ReplyTo.REGISTERED_ADDRESS:
+        if language == "ja":
+            lines.append(f"{case.data_subject.full_name} 様 代理人")
+        else:
+            lines.append(f"Agent of {case.data_subject.full_name}")
+    lines.append(f"{name}{honorific}")
+    return "\n".join(lines)
+
+
+def sender_block(case: Request, language: str) -> str:
+    org = case.organization
+    name = org.name if language == "ja" or not org.name_en else org.name_en
+    lines = [name, org.desk_name]
+    if org.desk_postal_code or org.desk_address:
+        lines.append(
+            f"〒{org.desk_postal_code} {org.desk_address}".strip() if org.desk_postal_code else org.desk_address
+        )
+    if org.desk_phone:
+        lines.append(("電話 " if language == "ja" else "Phone ") + org.desk_phone)
+    if org.desk_email:
+        lines.append(org.desk_email)
+    return "\n".join(line for line in lines if line)
+
+
+def _context(case: Request, kind: str, *, extension_reason: str = "") -> dict:
+    from requests_app.services import fee_status, identity_missing
+
+    items = list(case.items.all())
+    decided = [item for item in items if hasattr(item, "decision")]
+    pause = next((p for p in case.pauses.all() if p.ended_on is None), None)
+    if pause is None:
+        pause = max(case.pauses.all(), key=lambda p: (p.started_on, p.pk), default=None)
+    methods = [str(PaymentMethod(m).label) for m in case.policy.payment_methods]
+    return {
+        "case": case,
+        "organization": case.organization,
+        "policy": case.policy,
+        "subject": case.data_subject,
+        "agent": case.agent,
+        "items": decided if kind == LetterKind.RESULT else items,
+        "fee": fee_status(case),
+        "due_on": case.due_on,
+        "missing": identity_missing(case) if kind in {LetterKind.ACKNOWLEDGEMENT, LetterKind.REQUEST_MISSING} else [],
+        "pause": pause,
+        "payment_methods": "、".join(methods),
+        "any_refusal": any(item.decision.outcome in APPROVAL_OUTCOMES for item in decided),
+        "purposes": [],
+        "extension_reason": extension_reason,
+    }
+
+
+def _custom_template(case: Request, kind: str, language: str) -> LetterTemplate | None:
+    return LetterTemplate.objects.filter(organization=case.organization, kind=kind, language=language).first()
+
+
+def render_body(kind: str, language: str, context: dict, custom: LetterTemplate | None) -> str:
+    """The body text: the organization's own template if it has one, else the standard file."""
+    with translation.override(language):
+        if custom is not None:
+            engine: Engine = engines["django"].engine
+            template = engine.from_string("{% autoescape off %}" + custom.body + "{% endautoescape %}")
+            return template.render(Context(context, autoescape=False)).strip() + "\n"
+        return render_to_string(f"letters/{language}/{kind}.txt", context).strip() + "\n"
+
+
+def draft(case: Request, kind: str, language: str = "ja", *, today: dt.date, extension_reason: str = "") -> Draft:
+    """Everything a new letter of ``kind`` says, computed from the case as it is now."""
+    context = _context(case, kind, extension_reason=extension_reason)
+    custom = _custom_template(case, kind, language)
+    standard_title = (TITLES if language == "ja" else TITLES_EN)[kind]
+    title = custom.title if custom is not None and custom.title else standard_title
+    _name, _address_block, email = recipient(case)
+    return Draft(
+        letter_date=today,
+        addressee=addressee_block(case, language),
+        email=email,
+        sender=sender_block(case, language),
+        title=title,
+        body=render_body(kind, language, context, custom),
+    )
+
+
+def plain_text(letter: Letter) -> str:
+    """The letter as one text: what an e-mail carries and what a response record freezes."""
+    date = (
+        letter.letter_date.strftime("%Y年%-m月%-d日") if letter.language == "ja" else f"{letter.letter_date:%B %-d, %Y}"
+    )
+    return f"{date}\n\n{letter.addressee}\n\n{letter.sender}\n\n{letter.title}\n\n{letter.body}".strip() + "\n"
+
+
+def render_html(letter: Letter, *, pdf: bool = False, pdf_url: str = "", back_url: str = "") -> str:
+    with translation.override(letter.language):
+        return render_to_string(
+            "letters/print.html", {"letter": letter, "pdf": pdf, "pdf_url": pdf_url, "back_url": back_url}
+        )
+
+
+class PdfUnavailable(Exception):
+    """WeasyPrint or its system libraries (pango, a Japanese font) are missing here."""
+
+
+def render_pdf(letter: Letter) -> bytes:
+    """The A4 letter as PDF with the Japanese fonts embedded (WeasyPrint)."""
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:  # OSError: pango is missing
+        raise PdfUnavailable(
+            gettext("PDF cannot be produced on this server (%(error)s). The printable page still works.")
+            % {"error": exc}
+        ) from exc
+    return HTML(string=render_html(letter, pdf=True)).write_pdf()

@@ -1,0 +1,361 @@
+"""From decision to the end of a case (SPEC §4 end states, §6 disposal, §9 letters, §10 tasks).
+
+Letters are drafted from the case (``requests_app.letters``), edited by staff, and frozen when
+sent: the response record keeps the exact text. E-mail responses really go out, with the PDF
+attached, before anything is recorded: if the SMTP server refuses, the desk is told and nothing
+is marked as sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from requests_app import letters
+from requests_app.deadlines import BusinessCalendar
+from requests_app.models import (
+    FULFILMENT_KINDS,
+    FULFILMENT_OUTCOMES,
+    OPEN_STATUSES,
+    DeliveryMethod,
+    DisposalRule,
+    FulfilmentTask,
+    Letter,
+    LetterKind,
+    Request,
+    Response,
+    Status,
+    TaskStatus,
+)
+from requests_app.services.common import (
+    TransitionNotAllowed,
+    _check_date,
+    _check_text,
+    _clean,
+    _lock,
+    _move,
+    _reason,
+    _refresh_clock,
+    _require_status,
+    _save,
+    _save_case,
+    _today,
+    clock_periods,
+)
+
+__all__ = [
+    "letter_draft",
+    "letter_update",
+    "request_close",
+    "request_extend",
+    "response_record_return",
+    "response_send",
+    "task_complete",
+]
+
+# In which states a letter of each kind may be drafted and sent.
+LETTER_STATES = {
+    LetterKind.ACKNOWLEDGEMENT: OPEN_STATUSES - {Status.RESPONDED},
+    LetterKind.REQUEST_MISSING: frozenset({Status.AWAITING_REQUESTER}),
+    LetterKind.RESULT: frozenset({Status.RESPONDING}),
+    LetterKind.REJECTION: frozenset({Status.REJECTED}),
+    LetterKind.WITHDRAWAL: frozenset({Status.WITHDRAWN}),
+    LetterKind.EXTENSION: OPEN_STATUSES - {Status.RESPONDED},
+}
+
+
+# ------------------------------------------------------------------------------------------
+# Letters
+# ------------------------------------------------------------------------------------------
+def _new_letter(case: Request, *, actor, kind: str, language: str, extension_reason: str = "") -> Letter:
+    text = letters.draft(case, kind, language, today=_today(), extension_reason=extension_reason)
+    letter = Letter(
+        request=case,
+        kind=kind,
+        language=language,
+        letter_date=text.letter_date,
+        addressee=text.addressee,
+        sender=text.sender,
+        title=text.title,
+        body=text.body,
+        created_by=actor,
+    )
+    _save(letter, actor=actor, reason=_reason(_("Letter drafted"), letter.get_kind_display()))
+    if kind == LetterKind.RESULT:
+        letter.items.set([item for item in case.items.all() if hasattr(item, "decision")])
+    return letter
+
+
+def draft_letter_for(case: Request, *, actor, kind: str, language: str = "ja", extension_reason: str = "") -> Letter:
+    """Draft a letter as part of another operation (rejection, withdrawal, a request to the requester)."""
+    return _new_letter(case, actor=actor, kind=kind, language=language, extension_reason=extension_reason)
+
+
+@transaction.atomic
+def letter_draft(
+    *, actor, case: Request, kind: str, language: str = "ja", expected_version: int | None = None
+) -> Letter:
+    """Draft a letter of ``kind`` from the case as it is now; staff may edit it before sending."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    _require_status(case, LETTER_STATES[kind], LetterKind(kind).label)
+    if kind == LetterKind.EXTENSION and case.extended_on is None:
+        raise TransitionNotAllowed(gettext("Extend the deadline first; the notice is drafted with it."))
+    letter = _new_letter(case, actor=actor, kind=kind, language=language)
+    _save_case(case, actor=actor, reason=_reason(_("Letter drafted"), letter.get_kind_display()))
+    return letter
+
+
+@transaction.atomic
+def letter_update(
+    *,
+    actor,
+    letter: Letter,
+    letter_date: dt.date,
+    addressee: str,
+    sender: str,
+    title: str,
+    body: str,
+    expected_version: int | None = None,
+) -> Letter:
+    """Edit a draft. A sent letter is frozen."""
+    case = _lock(letter.request_id, actor=actor, expected_version=expected_version)
+    letter = Letter.objects.select_for_update().get(pk=letter.pk, request=case)
+    if letter.is_sent:
+        raise TransitionNotAllowed(gettext("This letter was sent: its text is frozen. Draft a new one instead."))
+    letter.letter_date, letter.addressee, letter.sender = letter_date, addressee, sender
+    letter.title, letter.body = title, body
+    _clean(letter, exclude=["request", "created_by"])
+    reason = _reason(_("Letter edited"), letter.get_kind_display())
+    _save(letter, actor=actor, reason=reason)
+    _save_case(case, actor=actor, reason=reason)
+    return letter
+
+
+# ------------------------------------------------------------------------------------------
+# Responses
+# ------------------------------------------------------------------------------------------
+def _send_email(letter: Letter, *, to: str) -> str:
+    """Send the letter by e-mail with its PDF; returns the Message-ID. Raises if SMTP refuses."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "privacyops.local"
+    message_id = make_msgid(domain=domain)
+    organization = letter.request.organization
+    message = EmailMessage(
+        subject=f"{letter.title}（{letter.request.reference}）" if letter.language == "ja" else letter.title,
+        body=letters.plain_text(letter),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        reply_to=[organization.desk_email] if organization.desk_email else None,
+        headers={"Message-ID": message_id},
+    )
+    message.attach(f"{letter.request.reference}-{letter.kind}.pdf", letters.render_pdf(letter), "application/pdf")
+    try:
+        message.send(fail_silently=False)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise TransitionNotAllowed(
+            gettext(
+                "The e-mail could not be sent (%(error)s). Nothing was recorded as sent: try again later, "
+                "or send the letter by post."
+            )
+            % {"error": exc}
+        ) from exc
+    return message_id
+
+
+def _items_answered(case: Request) -> set[int]:
+    return set(
+        Response.objects.filter(request=case, letter__kind=LetterKind.RESULT).values_list("letter__items", flat=True)
+    ) - {None}
+
+
+@transaction.atomic
+def response_send(
+    *,
+    actor,
+    letter: Letter,
+    method: str,
+    sent_on: dt.date | None = None,
+    email: str = "",
+    tracking_number: str = "",
+    attachments: str = "",
+    expected_version: int | None = None,
+) -> Response:
+    """Send (or record as sent) a letter; a result letter covering every item makes the case responded."""
+    case = _lock(letter.request_id, actor=actor, expected_version=expected_version)
+    letter = Letter.objects.select_for_update().get(pk=letter.pk, request=case)
+    _require_status(case, LETTER_STATES[letter.kind], _("Send the letter"))
+    if letter.is_sent:
+        raise TransitionNotAllowed(gettext("This letter was already sent."))
+    sent_on = sent_on or _today()
+    _check_date(sent_on, _("Sent date"), not_before=case.reached_on, not_before_label=_("reached date"))
+    _check_text(attachments=attachments)
+    if method == DeliveryMethod.REGISTERED_MAIL and not tracking_number.strip():
+        raise ValidationError({"tracking_number": gettext("Registered mail needs its tracking number.")})
+    _name, _address, default_email = letters.recipient(case)
+    if method == DeliveryMethod.EMAIL:
+        email = email or default_email
+        if not email:
+            raise ValidationError({"email": gettext("No e-mail address is known: enter one, or send by post.")})
+    response = Response(
+        request=case,
+        letter=letter,
+        method=method,
+        addressee=letter.addressee,
+        email=email if method == DeliveryMethod.EMAIL else "",
+        sent_on=sent_on,
+        sent_by=actor,
+        tracking_number=tracking_number.strip(),
+        attachments=attachments,
+        text_sent=letters.plain_text(letter),
+    )
+    _clean(response, exclude=["request", "letter", "sent_by"])
+    if method == DeliveryMethod.EMAIL:
+        response.email_message_id = _send_email(letter, to=email)
+    label = f"{letter.get_kind_display()} / {response.get_method_display()}"
+    reason = _reason(_("Letter sent"), label)
+    _save(response, actor=actor, reason=reason)
+    letter.sent_at = timezone.now()
+    _save(letter, actor=actor, reason=reason)
+
+    if letter.kind == LetterKind.ACKNOWLEDGEMENT and case.acknowledged_on is None:
+        case.acknowledged_on = sent_on
+    if letter.kind == LetterKind.RESULT:
+        unanswered = {item.pk for item in case.items.all()} - _items_answered(case)
+        if not unanswered:
+            _move(case, Status.RESPONDED)
+    _save_case(case, actor=actor, reason=reason)
+    return response
+
+
+@transaction.atomic
+def response_record_return(
+    *, actor, response: Response, returned_on: dt.date, note: str = "", expected_version: int | None = None
+) -> Response:
+    """The letter came back (返戻): record when and why; the desk then resends or follows up."""
+    case = _lock(response.request_id, actor=actor, expected_version=expected_version)
+    response = Response.objects.select_for_update().get(pk=response.pk, request=case)
+    if response.returned_on is not None:
+        raise TransitionNotAllowed(gettext("The return of this letter is already recorded."))
+    _check_date(returned_on, _("Return date"), not_before=response.sent_on, not_before_label=_("sent date"))
+    _check_text(note=note)
+    response.returned_on, response.return_note = returned_on, note
+    reason = _reason(_("Letter returned"), note)
+    _save(response, actor=actor, reason=reason)
+    _save_case(case, actor=actor, reason=reason)
+    return response
+
+
+# ------------------------------------------------------------------------------------------
+# Fulfilment tasks
+# ------------------------------------------------------------------------------------------
+def create_fulfilment_tasks(case: Request, *, actor) -> list[FulfilmentTask]:
+    """One task per active system of the organization for each granted change (SPEC §10)."""
+    systems = list(case.organization.systems.filter(is_active=True)) or [None]
+    created = []
+    for item in case.items.select_related("decision"):
+        decision = getattr(item, "decision", None)
+        if item.kind not in FULFILMENT_KINDS or decision is None or decision.outcome not in FULFILMENT_OUTCOMES:
+            continue
+        for system in systems:
+            if FulfilmentTask.objects.filter(item=item, system=system).exists():
+                continue
+            task = FulfilmentTask(request=case, item=item, system=system)
+            _save(task, actor=actor, reason=_reason(_("Fulfilment task created"), item.get_kind_display()))
+            created.append(task)
+    return created
+
+
+@transaction.atomic
+def task_complete(
+    *, actor, task: FulfilmentTask, done_on: dt.date | None = None, note: str = "", expected_version: int | None = None
+) -> FulfilmentTask:
+    """Record that the change was made in the system: who, when, and a note."""
+    case = _lock(task.request_id, actor=actor, expected_version=expected_version)
+    task = FulfilmentTask.objects.select_for_update().get(pk=task.pk, request=case)
+    if task.status == TaskStatus.DONE:
+        raise TransitionNotAllowed(gettext("This task is already done."))
+    done_on = done_on or _today()
+    _check_date(done_on, _("Done date"), not_before=case.reached_on, not_before_label=_("reached date"))
+    task.status, task.done_on, task.done_by, task.note = TaskStatus.DONE, done_on, actor, note
+    _clean(task, exclude=["request", "item", "system", "done_by"])
+    reason = _reason(_("Fulfilment task done"), task.system.name if task.system else "")
+    _save(task, actor=actor, reason=reason)
+    _save_case(case, actor=actor, reason=reason)
+    return task
+
+
+# ------------------------------------------------------------------------------------------
+# Extension and closing
+# ------------------------------------------------------------------------------------------
+@transaction.atomic
+def request_extend(
+    *, actor, case: Request, reason: str, on: dt.date | None = None, language: str = "ja", expected_version=None
+) -> Letter:
+    """Extend the deadline where the policy allows, and draft the notice that must be sent."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    _require_status(case, LETTER_STATES[LetterKind.EXTENSION], _("Extend the deadline"))
+    policy = case.policy
+    if not policy.extension_limit or policy.deadline_limit is None:
+        raise TransitionNotAllowed(gettext("This desk's policy does not allow extending the deadline."))
+    if case.extended_on is not None:
+        raise TransitionNotAllowed(gettext("The deadline was already extended."))
+    if not reason.strip():
+        raise ValidationError({"reason": gettext("Give the reason; the notice states it.")})
+    _check_text(reason=reason)
+    on = on or _today()
+    periods = clock_periods(case)
+    if not periods:
+        raise TransitionNotAllowed(gettext("The clock has not started: there is nothing to extend yet."))
+    if policy.extension_notice_limit:
+        calendar = BusinessCalendar.for_organization(case.organization)
+        notice_by = calendar.add(periods[0][0], policy.extension_notice_limit, policy.deadline_unit)
+        if on > notice_by:
+            raise TransitionNotAllowed(
+                gettext("The extension had to be notified by %(date)s.") % {"date": notice_by.isoformat()}
+            )
+    _check_date(on, _("Date"), not_before=case.reached_on, not_before_label=_("reached date"))
+    case.extended_on = on
+    _refresh_clock(case)
+    _save_case(case, actor=actor, reason=_reason(_("Deadline extended"), reason))
+    return _new_letter(case, actor=actor, kind=LetterKind.EXTENSION, language=language, extension_reason=reason)
+
+
+def close_blockers(case: Request) -> list[str]:
+    """What still keeps a responded case from closing (SPEC §4, §10, §6)."""
+    blockers = []
+    open_tasks = [t for t in case.tasks.all() if t.status == TaskStatus.OPEN]
+    if open_tasks:
+        blockers.append(gettext("%(n)s fulfilment task(s) still open.") % {"n": len(open_tasks)})
+    if case.policy.id_copy_disposal in {DisposalRule.AT_VERIFICATION, DisposalRule.AT_CLOSE}:
+        kept = [d for d in case.documents.all() if d.disposed_on is None]
+        if kept:
+            blockers.append(
+                gettext("%(n)s identity document copy(ies) not yet disposed of, as the policy requires.")
+                % {"n": len(kept)}
+            )
+    return blockers
+
+
+@transaction.atomic
+def request_close(*, actor, case: Request, note: str = "", on=None, expected_version: int | None = None) -> Request:
+    """Close a responded case once every task is done and the copies are disposed of."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    _require_status(case, {Status.RESPONDED}, _("Close"))
+    blockers = close_blockers(case)
+    if blockers:
+        raise TransitionNotAllowed(gettext("The case cannot close yet: ") + " ".join(blockers))
+    _check_text(note=note)
+    on = on or _today()
+    _check_date(on, _("Date"), not_before=case.reached_on, not_before_label=_("reached date"))
+    _move(case, Status.CLOSED)
+    case.ended_on = on
+    _save_case(case, actor=actor, reason=_reason(_("Closed"), note))
+    return case

@@ -1,0 +1,154 @@
+"""Retention (SPEC §14): personal data of ended cases is erased after the organization's period.
+
+What stays is the case skeleton: reference, dates, status, kinds, outcomes, who did what and
+when. What goes is every personal value, in the live rows and in their history rows (``update``,
+so no new history row repeats them), including the free text of history reasons. The purge itself
+is recorded on the case's history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from requests_app.deadlines import add_months
+from requests_app.models import (
+    Agent,
+    Approval,
+    DataSubject,
+    Decision,
+    FulfilmentTask,
+    IdentityDocument,
+    Letter,
+    Pause,
+    Payment,
+    Request,
+    RequestItem,
+    Response,
+    Status,
+    Verification,
+)
+from requests_app.services.common import _reason, _save
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["purge_expired", "request_purge", "requests_due_for_purge"]
+
+ERASED = "（消去済）"
+ENDED_STATUSES = (Status.CLOSED, Status.WITHDRAWN, Status.REJECTED)
+
+# Personal fields per model and what replaces them. Everything else is the skeleton and stays.
+PERSONAL_FIELDS: dict[type, dict[str, object]] = {
+    Request: {"notes": "", "end_reason": ""},
+    DataSubject: {
+        "family_name": ERASED,
+        "given_name": "",
+        "family_name_kana": "",
+        "given_name_kana": "",
+        "birth_date": None,
+        "email": "",
+        "phone": "",
+        "postal_code": "",
+        "address": "",
+        "registered_postal_code": "",
+        "registered_address": "",
+        "member_id": "",
+    },
+    Agent: {
+        "family_name": ERASED,
+        "given_name": "",
+        "family_name_kana": "",
+        "given_name_kana": "",
+        "relationship": "",
+        "email": "",
+        "phone": "",
+        "postal_code": "",
+        "address": "",
+    },
+    RequestItem: {"details": "", "correction_detail": "", "recipient": ""},
+    IdentityDocument: {"description": ""},
+    Payment: {"note": ""},
+    Pause: {"note": ""},
+    Verification: {"note": ""},
+    Decision: {"reason_text": ERASED, "alternative_measure": "", "method_difference_reason": ""},
+    Approval: {"comment": ""},
+    Letter: {"addressee": ERASED, "title": ERASED, "body": ERASED},
+    Response: {"addressee": ERASED, "email": "", "text_sent": ERASED, "attachments": "", "return_note": ""},
+    FulfilmentTask: {"note": ""},
+}
+
+
+def requests_due_for_purge(today: dt.date):
+    """Ended cases whose organization's retention period is over and that still hold personal data."""
+    candidates = (
+        Request.objects.filter(status__in=ENDED_STATUSES, purged_on__isnull=True, ended_on__isnull=False)
+        .select_related("organization")
+        .only("pk", "ended_on", "organization__retention_years")
+        .order_by("ended_on", "pk")
+    )
+    # The period is per organization: at most a few distinct values, so one bound per period.
+    periods = set(candidates.values_list("organization__retention_years", flat=True).distinct())
+    bounds = Q(pk__in=[])
+    for years in periods:
+        bounds |= Q(organization__retention_years=years, ended_on__lte=add_months(today, -12 * years))
+    return candidates.filter(bounds)
+
+
+def _history_reason_without_notes(reason: str | None) -> str:
+    """Reasons are "<operation>: <what the user typed>"; keep the operation, drop the text."""
+    return (reason or "").split(":", 1)[0]
+
+
+def _erase_history(model, filter_kwargs: dict, values: dict) -> None:
+    history = model.history.filter(**filter_kwargs)
+    history.update(**values)
+    for row in history.exclude(history_change_reason__isnull=True).exclude(history_change_reason=""):
+        trimmed = _history_reason_without_notes(row.history_change_reason)
+        if trimmed != row.history_change_reason:
+            model.history.filter(pk=row.pk).update(history_change_reason=trimmed)
+
+
+@transaction.atomic
+def request_purge(*, case: Request, today: dt.date, actor=None) -> Request:
+    """Erase one ended case's personal data everywhere, keeping its skeleton and an audit entry."""
+    case = Request.objects.select_for_update(of=("self",)).select_related("data_subject", "agent").get(pk=case.pk)
+    if case.status not in ENDED_STATUSES:
+        raise ValueError(f"{case.reference} has not ended")
+    if case.purged_on is not None:
+        return case
+    on_case = {"request_id": case.pk}
+    for model, values in PERSONAL_FIELDS.items():
+        if model is Request:
+            Request.objects.filter(pk=case.pk).update(**values)
+            _erase_history(Request, {"id": case.pk}, values)
+        elif model is DataSubject:
+            DataSubject.objects.filter(pk=case.data_subject_id).update(**values)
+            _erase_history(DataSubject, {"id": case.data_subject_id}, values)
+        elif model is Agent:
+            if case.agent_id:
+                Agent.objects.filter(pk=case.agent_id).update(**values)
+                _erase_history(Agent, {"id": case.agent_id}, values)
+        else:
+            model.objects.filter(**on_case).update(**values)
+            _erase_history(model, on_case, values)
+
+    case.refresh_from_db()
+    case.purged_on = today
+    _save(case, actor=actor, reason=_reason(_("Personal data erased: retention period over")))
+    return case
+
+
+def purge_expired(*, today: dt.date, dry_run: bool = False, actor=None) -> list[str]:
+    """Purge every case due; each in its own transaction. Returns the references purged (or due)."""
+    references = []
+    for case in requests_due_for_purge(today).iterator(chunk_size=500):
+        case = Request.objects.only("pk", "reference").get(pk=case.pk)
+        references.append(case.reference)
+        if not dry_run:
+            request_purge(case=case, today=today, actor=actor)
+            logger.info("purged personal data of %s", case.reference)
+    return references

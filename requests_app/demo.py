@@ -107,9 +107,31 @@ def _doc(kind, holder="data_subject", **masking):
     }
 
 
-ENTRUSTED = {"agent_type": "entrusted", "family_name": "山田", "given_name": "一郎", "relationship": "長男"}
-MINOR_REP = {"agent_type": "minor_legal_rep", "family_name": "佐々木", "given_name": "恵子", "relationship": "母"}
-GUARDIAN = {"agent_type": "adult_guardian", "family_name": "中村", "given_name": "修", "relationship": "成年後見人"}
+ENTRUSTED = {
+    "agent_type": "entrusted",
+    "family_name": "山田",
+    "given_name": "一郎",
+    "relationship": "長男",
+    "postal_code": "464-0002",
+    "address": "愛知県名古屋市千種区4-5-6",
+}
+MINOR_REP = {
+    "agent_type": "minor_legal_rep",
+    "family_name": "佐々木",
+    "given_name": "恵子",
+    "relationship": "母",
+    "postal_code": "220-0011",
+    "address": "神奈川県横浜市西区高島2-1-1",
+    "phone": "090-1234-5678",
+}
+GUARDIAN = {
+    "agent_type": "adult_guardian",
+    "family_name": "中村",
+    "given_name": "修",
+    "relationship": "成年後見人（弁護士）",
+    "postal_code": "530-0001",
+    "address": "大阪府大阪市北区梅田1-1-1 中村法律事務所",
+}
 COPRO_AGENT_DOCS = (
     _doc("power_of_attorney"),
     _doc("seal_registration_certificate"),

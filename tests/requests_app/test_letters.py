@@ -105,7 +105,7 @@ def test_result_letter_for_each_organization(responding_case, desk_user, code):
     for line in CONTACT[code]:
         assert line in body + letter.sender, line
     if FEES[code]:
-        assert f"手数料　{FEES[code]}円を受領いたしました。" in body
+        assert f"手数料　{FEES[code]:,}円を受領いたしました。" in body
     else:
         assert "手数料" not in body
     assert letter.letter_date == D("2026-11-20")
@@ -128,7 +128,7 @@ def test_acknowledgement_states_the_due_date_or_what_is_missing(travel, desk_use
     else:
         assert "すべて揃った日から起算して回答" in letter.body
     if FEES[code]:
-        assert f"手数料　{FEES[code]}円（受領済 0円、不足 {FEES[code]}円）" in letter.body
+        assert f"手数料　{FEES[code]:,}円（受領済 0円、不足 {FEES[code]:,}円）" in letter.body
 
 
 def test_request_for_the_missing_fee_is_drafted_when_the_case_pauses(travel, desk_user, policies):

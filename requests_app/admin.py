@@ -12,7 +12,7 @@ import re
 from django import forms
 from django.contrib import admin
 from django.db.models import F, Q
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -29,6 +29,7 @@ from requests_app.models import (
     ItemKind,
     Organization,
     OrganizationClosedDay,
+    ReminderLog,
     Request,
     Status,
 )
@@ -451,3 +452,47 @@ class DeskPolicyAdmin(SetupAdminMixin, admin.ModelAdmin):
         if db_field.name == "organization":
             kwargs["queryset"] = selectors.organization_list(actor=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# ------------------------------------------------------------------------------------------
+# Reminder log: read-only, for the desk and its managers (failed deliveries stand out)
+# ------------------------------------------------------------------------------------------
+@admin.register(ReminderLog)
+class ReminderLogAdmin(admin.ModelAdmin):
+    list_display = ("day", "recipient_name", "case_reference", "kind", "status", "attempts", "sent_at", "last_error")
+    list_filter = ("status", "kind", "day")
+    list_select_related = ("recipient", "request")
+    search_fields = ("=request__reference",)
+    show_full_result_count = False
+    ordering = ("-day", "-id")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(request__organization_id__in=selectors.organization_ids_for(request.user))
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("requests_app.view_request")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("recipient"), ordering="recipient__last_name")
+    def recipient_name(self, obj):
+        return obj.recipient.get_full_name() or obj.recipient.get_username()
+
+    @admin.display(description=_("request"), ordering="request__reference")
+    def case_reference(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:requests_app_request_change", args=[obj.request_id]),
+            obj.request.reference,
+        )

@@ -407,6 +407,16 @@ class DeskPolicy(models.Model):
         _("disposal of ID copies"), max_length=32, choices=DisposalRule, default=DisposalRule.NOT_STATED
     )
     form_retention_days = models.PositiveIntegerField(_("keep request forms (days)"), null=True, blank=True)
+    # Reminder thresholds (SPEC §13), in business days.
+    remind_verification_after = models.PositiveSmallIntegerField(
+        _("remind when verification takes longer than (business days)"), default=5
+    )
+    remind_requester_wait_after = models.PositiveSmallIntegerField(
+        _("remind when waiting for the requester longer than (business days)"), default=10
+    )
+    remind_fee_wait_after = models.PositiveSmallIntegerField(
+        _("remind when waiting for the fee longer than (business days)"), default=10
+    )
 
     history = HistoricalRecords()
 
@@ -1130,3 +1140,76 @@ class Response(models.Model):
 
     def __str__(self):
         return f"{self.get_method_display()} {self.sent_on:%Y-%m-%d}"
+
+
+# ------------------------------------------------------------------------------------------
+# Reminders (SPEC §13)
+# ------------------------------------------------------------------------------------------
+class ReminderKind(models.TextChoices):
+    OVERDUE = "overdue", _("Overdue")
+    DUE_TODAY = "due_today", _("Due today")
+    DUE_IN_1 = "due_in_1", _("Due in 1 business day")
+    DUE_IN_3 = "due_in_3", _("Due in 3 business days")
+    ART39 = "art39", _("Two weeks since it reached us, unanswered (Art. 39)")
+    ACKNOWLEDGEMENT_DUE = "acknowledgement_due", _("Acknowledgement due")
+    VERIFICATION_LONG = "verification_long", _("Verification pending too long")
+    DISPOSAL_DUE = "disposal_due", _("ID copies to dispose of")
+    WAITING_LONG = "waiting_long", _("Waiting for the requester too long")
+    FEE_WAITING_LONG = "fee_waiting_long", _("Waiting for the fee too long")
+
+
+# Most urgent first: the order of the groups in a digest.
+REMINDER_ORDER = [
+    ReminderKind.OVERDUE,
+    ReminderKind.ART39,
+    ReminderKind.DUE_TODAY,
+    ReminderKind.DUE_IN_1,
+    ReminderKind.DUE_IN_3,
+    ReminderKind.ACKNOWLEDGEMENT_DUE,
+    ReminderKind.DISPOSAL_DUE,
+    ReminderKind.VERIFICATION_LONG,
+    ReminderKind.FEE_WAITING_LONG,
+    ReminderKind.WAITING_LONG,
+]
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class ReminderLog(models.Model):
+    """One reminder for one person about one case on one day: the ledger that makes it once only.
+
+    Claimed with ``bulk_create(ignore_conflicts=True)`` against the unique key, delivered in a
+    daily digest under ``select_for_update(skip_locked=True)``.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("recipient")
+    )
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("request"))
+    kind = models.CharField(_("kind"), max_length=32, choices=ReminderKind)
+    day = models.DateField(_("day"))
+    status = models.CharField(_("status"), max_length=8, choices=ReminderStatus, default=ReminderStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    message_id = models.CharField(_("e-mail message id"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "recipient", "request"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "request", "kind", "day"], name="reminder_once_per_day")
+        ]
+        indexes = [
+            models.Index(fields=["status", "recipient", "day"], name="reminder_pending_idx"),
+            models.Index(fields=["request", "-day"], name="reminder_case_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.kind}"

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from requests_app.models import DeskPolicy, FulfilmentTask, Letter, Organization, Request, Response
+from requests_app.models import DeskPolicy, FulfilmentTask, Letter, Organization, ReminderLog, Request, Response
 
 
 def organization_ids_for(user) -> frozenset[int]:
@@ -41,6 +41,16 @@ def request_list(*, actor) -> QuerySet[Request]:
     )
 
 
+def request_header(*, actor, pk) -> Request:
+    """One case with only what its header shows (history and similar pages)."""
+    return (
+        Request.objects.filter(organization_id__in=organization_ids_for(actor))
+        .select_related("organization", "data_subject", "agent")
+        .prefetch_related("items")
+        .get(pk=pk)
+    )
+
+
 def request_get(*, actor, pk) -> Request:
     """One case with everything its page shows; ``Request.DoesNotExist`` outside the actor's scope."""
     return (
@@ -59,6 +69,11 @@ def request_get(*, actor, pk) -> Request:
             Prefetch("letters", queryset=Letter.objects.select_related("created_by")),
             Prefetch("responses", queryset=Response.objects.select_related("sent_by", "letter")),
             Prefetch("tasks", queryset=FulfilmentTask.objects.select_related("system", "done_by", "item")),
+            Prefetch(
+                "reminders",
+                queryset=ReminderLog.objects.select_related("recipient").order_by("-day", "-id"),
+                to_attr="reminder_log",
+            ),
         )
         .get(pk=pk)
     )
@@ -90,6 +105,7 @@ def case_history(case: Request) -> list:
         Approval,
         DataSubject,
         Decision,
+        FulfilmentTask,
         IdentityDocument,
         Pause,
         Payment,
@@ -119,6 +135,13 @@ def case_history(case: Request) -> list:
         (Verification._meta.verbose_name, on_case(Verification), lambda row: row.get_outcome_display()),
         (Decision._meta.verbose_name, on_case(Decision), lambda row: item_kinds.get(row.item_id, f"#{row.item_id}")),
         (Approval._meta.verbose_name, on_case(Approval), lambda row: row.get_outcome_display()),
+        (Letter._meta.verbose_name, on_case(Letter), lambda row: row.get_kind_display()),
+        (Response._meta.verbose_name, on_case(Response), lambda row: row.get_method_display()),
+        (
+            FulfilmentTask._meta.verbose_name,
+            on_case(FulfilmentTask),
+            lambda row: item_kinds.get(row.item_id, f"#{row.item_id}"),
+        ),
         (
             DataSubject._meta.verbose_name,
             DataSubject.history.filter(id=case.data_subject_id).select_related("history_user"),

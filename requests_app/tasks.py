@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from requests_app import services
@@ -13,3 +14,34 @@ def purge_expired(today: str | None = None) -> int:
     """Erase personal data of ended cases past their retention period (SPEC §14)."""
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
     return len(services.purge_expired(today=day))
+
+
+class DigestTask(Task):
+    """After the last retry, the reminders are marked failed so managers see them."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        recipient_id = kwargs.get("recipient_id", args[0] if args else None)
+        if recipient_id is not None:
+            services.reminder_digest_fail(recipient_id=recipient_id, error=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(name="requests_app.reminder_sweep")
+def reminder_sweep(today: str | None = None) -> int:
+    """Beat, every morning (Asia/Tokyo): claim today's reminders and queue the digests."""
+    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    return services.reminder_sweep(today=day).claimed
+
+
+@shared_task(
+    name="requests_app.reminder_digest_send",
+    base=DigestTask,
+    acks_late=True,
+    autoretry_for=services.SMTP_ERRORS,
+    retry_backoff=settings.REMINDER_RETRY_BACKOFF,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=settings.REMINDER_MAX_RETRIES,
+)
+def reminder_digest_send(recipient_id: int) -> int:
+    """One digest e-mail for one person; SMTP errors are retried with exponential backoff."""
+    return services.reminder_digest_send(recipient_id=recipient_id)

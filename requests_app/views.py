@@ -408,9 +408,9 @@ def available_actions(user, case: Request) -> list[CaseAction]:
 # ------------------------------------------------------------------------------------------
 # Helpers
 # ------------------------------------------------------------------------------------------
-def _get_case(request, object_id) -> Request:
+def _get_case(request, object_id, selector=selectors.request_get) -> Request:
     try:
-        return selectors.request_get(actor=request.user, pk=int(object_id))
+        return selector(actor=request.user, pk=int(object_id))
     except (Request.DoesNotExist, ValueError, TypeError):
         raise Http404(gettext("No such case, or it belongs to an organization you cannot see.")) from None
 
@@ -640,7 +640,7 @@ def case_history(request, model_admin, object_id):
     """Every change to the case and what is recorded on it: who, when, why, old → new."""
     if not request.user.has_perm(HISTORY):
         raise PermissionDenied
-    case = _get_case(request, object_id)
+    case = _get_case(request, object_id, selectors.request_header)
     return TemplateResponse(
         request,
         "admin/requests_app/request/case_history.html",

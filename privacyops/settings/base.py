@@ -166,7 +166,17 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The static beat schedule (exactly one beat runs it), in Asia/Tokyo time.
 from celery.schedules import crontab  # noqa: E402
 
+# Reminders (SPEC §13): every morning; organizations whose calendar says "closed" are skipped.
+REMINDER_HOUR = env.int("REMINDER_HOUR", default=9)
+REMINDER_MINUTE = env.int("REMINDER_MINUTE", default=0)
+# Exponential backoff base (seconds) and bound for SMTP retries of a digest.
+REMINDER_RETRY_BACKOFF = env.int("REMINDER_RETRY_BACKOFF", default=30)
+REMINDER_MAX_RETRIES = env.int("REMINDER_MAX_RETRIES", default=6)
 CELERY_BEAT_SCHEDULE: dict = {
+    "reminder-sweep": {
+        "task": "requests_app.reminder_sweep",
+        "schedule": crontab(hour=REMINDER_HOUR, minute=REMINDER_MINUTE),
+    },
     "purge-expired": {
         "task": "requests_app.purge_expired",
         "schedule": crontab(hour=env.int("PURGE_HOUR", default=3), minute=30),

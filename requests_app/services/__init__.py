@@ -19,6 +19,7 @@ from requests_app.services.common import (  # noqa: F401
     id_rule_text,
     identity_missing,
 )
+from requests_app.services.reminders import *  # noqa: F403
 from requests_app.services.responses import *  # noqa: F403
 from requests_app.services.responses import LETTER_STATES, close_blockers  # noqa: F401
 from requests_app.services.retention import *  # noqa: F403

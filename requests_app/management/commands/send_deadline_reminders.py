@@ -1,0 +1,55 @@
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from requests_app import services
+from requests_app.models import ReminderKind, ReminderLog, ReminderStatus, Request
+
+
+class Command(BaseCommand):
+    help = (
+        "The reminder sweep of SPEC §13 without Celery: claim today's reminders and send one digest per person. "
+        "Safe to run twice: nothing is sent twice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="Behave as on this day (YYYY-MM-DD); default today in Asia/Tokyo.")
+        parser.add_argument("--dry-run", action="store_true", help="Print what would be sent; send and record nothing.")
+
+    def handle(self, *args, **options):
+        try:
+            today = dt.date.fromisoformat(options["date"]) if options["date"] else timezone.localdate()
+        except ValueError as exc:
+            raise CommandError(f"--date must be YYYY-MM-DD: {exc}") from exc
+        result = services.reminder_sweep(today=today, dry_run=options["dry_run"])
+        if result.skipped_organizations:
+            self.stdout.write(f"not a business day for: {', '.join(result.skipped_organizations)}")
+        if options["dry_run"]:
+            self._print_plan(result)
+            return
+        sent = failed = 0
+        recipients = (
+            ReminderLog.objects.filter(status=ReminderStatus.PENDING, day__lte=today)
+            .values_list("recipient_id", flat=True)
+            .distinct()
+        )
+        for recipient_id in list(recipients):
+            try:
+                sent += services.reminder_digest_send(recipient_id=recipient_id, today=today)
+            except services.SMTP_ERRORS as exc:
+                failed += 1
+                self.stderr.write(f"user {recipient_id}: not sent, will be retried on the next run ({exc})")
+        self.stdout.write(f"{today}: {result.claimed} reminder(s) claimed, {sent} sent, {failed} digest(s) failed.")
+
+    def _print_plan(self, result):
+        references = dict(
+            Request.objects.filter(pk__in={request_id for _, request_id, _ in result.planned}).values_list(
+                "pk", "reference"
+            )
+        )
+        for recipient_id, request_id, kind in sorted(result.planned, key=lambda p: (p[0], p[2], p[1])):
+            self.stdout.write(f"user {recipient_id}  {ReminderKind(kind).label:<40}  {references[request_id]}")
+        self.stdout.write(
+            f"{result.day}: would send {len(result.planned)} reminder(s) to {len(result.recipients)} person(s)."
+        )

@@ -1,0 +1,332 @@
+"""Deadline reminders (SPEC §13): who must hear about which case today, exactly once.
+
+``reminder_sweep`` finds the cases in each condition with one query per condition: every rule is
+turned into a date bound per desk policy, computed once from the organization's business calendar
+(``requests_app.deadlines``: no second calendar), so the database does the filtering and rows are
+streamed. It claims one ``ReminderLog`` row per (recipient, case, kind, day) with
+``bulk_create(ignore_conflicts=True)``: a second sweep, or two at once, claims nothing new.
+
+``reminder_digest_send`` then sends each recipient one e-mail with all their pending reminders,
+locking the rows with ``select_for_update(skip_locked=True)`` so two workers never send the same
+rows. Delivery is at-least-once at worst: if the database fails after the SMTP server accepted
+the message, the rows stay pending and the digest goes again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from requests_app import roles
+from requests_app.deadlines import BusinessCalendar, DeadlineUnit, add_months
+from requests_app.models import (
+    REMINDER_ORDER,
+    UNANSWERED_STATUSES,
+    DeskPolicy,
+    DisposalRule,
+    IdentityDocument,
+    Organization,
+    Pause,
+    PauseKind,
+    ReminderKind,
+    ReminderLog,
+    ReminderStatus,
+    Request,
+    Status,
+    Verification,
+    VerificationOutcome,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["SMTP_ERRORS", "reminder_digest_fail", "reminder_digest_send", "reminder_sweep"]
+
+BATCH = 2000
+# Reminders that go to the organization's managers as well as to the assignee.
+ALSO_TO_MANAGERS = frozenset({ReminderKind.OVERDUE})
+# Reminders only for the managers.
+ONLY_TO_MANAGERS = frozenset({ReminderKind.ART39})
+SMTP_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
+
+
+@dataclass
+class SweepResult:
+    day: dt.date
+    skipped_organizations: list[str] = field(default_factory=list)
+    planned: list[tuple[int, int, str]] = field(default_factory=list)  # (recipient, request, kind)
+    claimed: int = 0
+    recipients: set[int] = field(default_factory=set)
+
+
+# ------------------------------------------------------------------------------------------
+# Which cases, per condition
+# ------------------------------------------------------------------------------------------
+def _nth_business_day_back(calendar: BusinessCalendar, today: dt.date, n: int) -> dt.date:
+    """The n-th business day counting back from today, today included when it is one."""
+    return calendar.add_business_days(today + dt.timedelta(days=1), -n)
+
+
+def _longer_than(calendar: BusinessCalendar, today: dt.date, days: int) -> dt.date:
+    """Started before the returned date ⟺ more than ``days`` business days in (start, today]."""
+    return _nth_business_day_back(calendar, today, days + 1)
+
+
+def _acknowledgement_bound(calendar, today, policy: DeskPolicy) -> dt.date:
+    """Reached before this date: the acknowledgement is due by the next business day or already late."""
+    horizon = calendar.add_business_days(today, 1)
+    limit = policy.acknowledgement_limit
+    if policy.acknowledgement_unit == DeadlineUnit.BUSINESS_DAYS:
+        # add_business_days(reached, limit) <= horizon ⟺ reached < the limit-th business day back.
+        return _nth_business_day_back(calendar, horizon, limit)
+    if policy.acknowledgement_unit == DeadlineUnit.MONTHS:
+        return add_months(horizon, -limit) + dt.timedelta(days=1)
+    return horizon - dt.timedelta(days=limit) + dt.timedelta(days=1)
+
+
+def _conditions(today: dt.date, policies: list[DeskPolicy], calendars: dict[int, BusinessCalendar]) -> dict:
+    """``{kind: Q}`` selecting the cases in each condition today, across all policies."""
+    by_kind: dict[str, Q] = defaultdict(lambda: Q(pk__in=[]))
+    for policy in policies:
+        calendar = calendars[policy.organization_id]
+        mine = Q(policy_id=policy.pk)
+        by_kind[ReminderKind.DUE_IN_3] |= mine & Q(due_on=calendar.add_business_days(today, 3))
+        by_kind[ReminderKind.DUE_IN_1] |= mine & Q(due_on=calendar.add_business_days(today, 1))
+        by_kind[ReminderKind.DUE_TODAY] |= mine & Q(due_on=today)
+        by_kind[ReminderKind.OVERDUE] |= mine & Q(due_on__lt=today)
+        by_kind[ReminderKind.ART39] |= mine & Q(reached_on__lte=today - dt.timedelta(days=14))
+        if policy.acknowledgement_limit is not None:
+            by_kind[ReminderKind.ACKNOWLEDGEMENT_DUE] |= (
+                mine
+                & Q(acknowledged_on__isnull=True)
+                & Q(reached_on__lt=_acknowledgement_bound(calendar, today, policy))
+            )
+        by_kind[ReminderKind.VERIFICATION_LONG] |= (
+            mine
+            & Q(status__in=[Status.RECEIVED, Status.VERIFYING])
+            & Q(reached_on__lt=_longer_than(calendar, today, policy.remind_verification_after))
+        )
+        open_pause = Pause.objects.filter(request=OuterRef("pk"), ended_on__isnull=True)
+        by_kind[ReminderKind.WAITING_LONG] |= mine & Q(
+            Exists(
+                open_pause.exclude(kind=PauseKind.FEE_SHORTFALL).filter(
+                    started_on__lt=_longer_than(calendar, today, policy.remind_requester_wait_after)
+                )
+            )
+        )
+        by_kind[ReminderKind.FEE_WAITING_LONG] |= mine & Q(
+            Exists(
+                open_pause.filter(
+                    kind=PauseKind.FEE_SHORTFALL,
+                    started_on__lt=_longer_than(calendar, today, policy.remind_fee_wait_after),
+                )
+            )
+        )
+        if policy.id_copy_disposal == DisposalRule.AT_VERIFICATION:
+            verified = Verification.objects.filter(
+                request=OuterRef("pk"),
+                outcome__in=[VerificationOutcome.VERIFIED, VerificationOutcome.FAILED],
+                verified_on__lte=today,
+            )
+            kept = IdentityDocument.objects.filter(request=OuterRef("pk"), disposed_on__isnull=True)
+            by_kind[ReminderKind.DISPOSAL_DUE] |= mine & Q(Exists(verified)) & Q(Exists(kept))
+    return by_kind
+
+
+def _managers_by_organization() -> dict[int, list[int]]:
+    pairs = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.DESK_MANAGER, organizations__isnull=False)
+        .values_list("organizations", "pk")
+        .distinct()
+    )
+    managers: dict[int, list[int]] = defaultdict(list)
+    for organization_id, user_id in pairs:
+        managers[organization_id].append(user_id)
+    return managers
+
+
+def reminder_sweep(*, today: dt.date, dry_run: bool = False) -> SweepResult:
+    """Claim today's reminders and queue one digest per recipient (or, dry run, only list them)."""
+    result = SweepResult(day=today)
+    organizations = list(Organization.objects.prefetch_related("closed_days"))
+    calendars = {org.pk: BusinessCalendar.for_organization(org) for org in organizations}
+    working = {org.pk for org in organizations if calendars[org.pk].is_business_day(today)}
+    result.skipped_organizations = sorted(org.code for org in organizations if org.pk not in working)
+    policies = list(DeskPolicy.objects.filter(organization_id__in=working))
+    if not policies:
+        return result
+    managers = _managers_by_organization()
+    base = Request.objects.filter(status__in=UNANSWERED_STATUSES, organization_id__in=working)
+    conditions = _conditions(today, policies, calendars)
+    already = 0 if dry_run else ReminderLog.objects.filter(day=today).count()
+
+    for kind in REMINDER_ORDER:
+        condition = conditions[kind]
+        scope = Request.objects.filter(organization_id__in=working) if kind == ReminderKind.DISPOSAL_DUE else base
+        rows = scope.filter(condition).values_list("pk", "organization_id", "assignee_id").order_by("pk")
+        batch: list[ReminderLog] = []
+        for request_id, organization_id, assignee_id in rows.iterator(chunk_size=BATCH):
+            org_managers = managers.get(organization_id, [])
+            if kind in ONLY_TO_MANAGERS:
+                recipients = set(org_managers)
+            else:
+                recipients = {assignee_id} if assignee_id else set(org_managers)
+                if kind in ALSO_TO_MANAGERS:
+                    recipients |= set(org_managers)
+            for recipient_id in recipients:
+                if dry_run:
+                    result.planned.append((recipient_id, request_id, kind))
+                else:
+                    batch.append(ReminderLog(recipient_id=recipient_id, request_id=request_id, kind=kind, day=today))
+                result.recipients.add(recipient_id)
+            if len(batch) >= BATCH:
+                _claim(batch)
+                batch = []
+        if batch:
+            _claim(batch)
+
+    if not dry_run:
+        result.claimed = ReminderLog.objects.filter(day=today).count() - already
+        _queue_digests(today)
+    return result
+
+
+def _claim(rows: list[ReminderLog]) -> None:
+    """Insert what is not there yet; the unique key makes a repeated sweep a no-op."""
+    ReminderLog.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH)
+
+
+def _queue_digests(today: dt.date) -> None:
+    """One digest task per recipient with pending reminders (older days too: catch-up after an outage)."""
+    from requests_app import tasks
+
+    recipients = list(
+        ReminderLog.objects.filter(status=ReminderStatus.PENDING, day__lte=today)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+
+    def enqueue():
+        for recipient_id in recipients:
+            try:
+                tasks.reminder_digest_send.delay(recipient_id)
+            except Exception:  # broker down: the rows stay pending and the next sweep queues them again
+                logger.exception("could not queue the reminder digest for user %s", recipient_id)
+
+    transaction.on_commit(enqueue)
+
+
+# ------------------------------------------------------------------------------------------
+# The digest
+# ------------------------------------------------------------------------------------------
+def _initials(subject) -> str:
+    """Initials only: no full personal data in e-mail."""
+    parts = [subject.family_name_kana or subject.family_name, subject.given_name_kana or subject.given_name]
+    return "".join(f"{p[0]}." for p in parts if p) or "—"
+
+
+def _digest_lines(rows: list[ReminderLog], today: dt.date) -> list[dict]:
+    organizations = {row.request.organization_id for row in rows}
+    calendars = {
+        org.pk: BusinessCalendar.for_organization(org)
+        for org in Organization.objects.filter(pk__in=organizations).prefetch_related("closed_days")
+    }
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        case = row.request
+        days_left = calendars[case.organization_id].business_days_between(today, case.due_on) if case.due_on else None
+        groups[row.kind].append(
+            {
+                "reference": case.reference,
+                "organization": case.organization.code,
+                "initials": _initials(case.data_subject),
+                "status": case.get_status_display(),
+                "due_on": case.due_on,
+                "days_left": days_left,
+                "overdue_by": -days_left if days_left is not None and days_left < 0 else 0,
+                "url": settings.SITE_URL + reverse("admin:requests_app_request_change", args=[case.pk]),
+            }
+        )
+    return [
+        {"kind": kind, "label": ReminderKind(kind).label, "cases": groups[kind]}
+        for kind in REMINDER_ORDER
+        if kind in groups
+    ]
+
+
+def reminder_digest_send(*, recipient_id: int, today: dt.date | None = None) -> int:
+    """Send the recipient's pending reminders as one e-mail; returns how many were sent.
+
+    SMTP errors are recorded on the rows (attempts, last error) and raised for the caller to retry.
+    """
+    today = today or timezone.localdate()
+    error = None
+    with transaction.atomic():
+        rows = list(
+            ReminderLog.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(recipient_id=recipient_id, status=ReminderStatus.PENDING, day__lte=today)
+            .select_related("request__organization", "request__data_subject")
+            .order_by("request__due_on", "request_id")
+        )
+        if not rows:
+            return 0
+        ids = [row.pk for row in rows]
+        user = get_user_model().objects.get(pk=recipient_id)
+        if not user.email or not user.is_active:
+            ReminderLog.objects.filter(pk__in=ids).update(
+                status=ReminderStatus.FAILED, last_error="no e-mail address or inactive user"
+            )
+            return 0
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            groups = _digest_lines(rows, today)
+            count = len({row.request_id for row in rows})
+            context = {"user": user, "groups": groups, "today": today, "count": count, "site_url": settings.SITE_URL}
+            subject = gettext("[PrivacyOps] Deadlines on %(date)s: %(count)s case(s)") % {
+                "date": today.isoformat(),
+                "count": count,
+            }
+            text = render_to_string("reminders/digest.txt", context)
+            html = render_to_string("reminders/digest.html", context)
+        domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "privacyops.local"
+        message_id = make_msgid(domain=domain)
+        message = EmailMultiAlternatives(
+            subject, text, settings.DEFAULT_FROM_EMAIL, [user.email], headers={"Message-ID": message_id}
+        )
+        message.attach_alternative(html, "text/html")
+        try:
+            message.send(fail_silently=False)
+        except SMTP_ERRORS as exc:
+            error = exc
+            ReminderLog.objects.filter(pk__in=ids).update(attempts=F("attempts") + 1, last_error=str(exc)[:1000])
+        else:
+            ReminderLog.objects.filter(pk__in=ids).update(
+                status=ReminderStatus.SENT,
+                sent_at=timezone.now(),
+                message_id=message_id,
+                attempts=F("attempts") + 1,
+                last_error="",
+            )
+    if error is not None:
+        raise error
+    return len(rows)
+
+
+def reminder_digest_fail(*, recipient_id: int, error: str) -> int:
+    """Retries are exhausted: mark the pending reminders failed, for the managers to see."""
+    return ReminderLog.objects.filter(recipient_id=recipient_id, status=ReminderStatus.PENDING).update(
+        status=ReminderStatus.FAILED, last_error=error[:1000]
+    )

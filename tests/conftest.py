@@ -8,6 +8,9 @@ from requests_app import roles
 from requests_app.seeds import ensure_seed_organizations
 from tests.factories import OrganizationFactory, UserFactory
 
+# Shared fixtures that live in their own module.
+pytest_plugins = ["tests.reminder_calendar"]
+
 
 @pytest.fixture
 def seed_orgs(db):

@@ -14,3 +14,14 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Reminder digests retried quickly in tests (seconds, not minutes).
+REMINDER_RETRY_BACKOFF = 1
+REMINDER_MAX_RETRIES = 2
+
+# SQLite: test on a file, as `make run` does, not on the shared in-memory database. The in-memory
+# one locks whole tables and fails at once when a Celery worker thread writes while a test reads;
+# a file waits (busy timeout) like the real thing.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

@@ -150,6 +150,7 @@ def _managers_by_organization() -> dict[int, list[int]]:
     pairs = (
         get_user_model()
         .objects.filter(is_active=True, groups__name=roles.DESK_MANAGER, organizations__isnull=False)
+        .order_by()
         .values_list("organizations", "pk")
         .distinct()
     )
@@ -216,6 +217,7 @@ def _queue_digests(today: dt.date) -> None:
 
     recipients = list(
         ReminderLog.objects.filter(status=ReminderStatus.PENDING, day__lte=today)
+        .order_by("recipient_id")  # not the model's ordering: it would defeat DISTINCT
         .values_list("recipient_id", flat=True)
         .distinct()
     )

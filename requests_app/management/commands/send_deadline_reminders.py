@@ -31,6 +31,7 @@ class Command(BaseCommand):
         sent = failed = 0
         recipients = (
             ReminderLog.objects.filter(status=ReminderStatus.PENDING, day__lte=today)
+            .order_by("recipient_id")  # not the model's ordering: it would defeat DISTINCT
             .values_list("recipient_id", flat=True)
             .distinct()
         )

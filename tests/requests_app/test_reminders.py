@@ -1,0 +1,120 @@
+"""SPEC §13: the right people hear about the right cases on the right day, once."""
+
+import datetime as dt
+import io
+
+from django.core import mail
+from django.core.management import call_command
+
+from requests_app import services
+from requests_app.models import (
+    OrganizationClosedDay,
+    ReminderLog,
+    ReminderStatus,
+)
+from requests_app.seeds import LEVERAGES
+from tests.reminder_calendar import SWEEP_DAY, K, expected, planned
+
+D = dt.date.fromisoformat
+
+
+def test_the_right_people_get_the_right_reminders(desk_calendar, desk_user, desk_user2, manager_user):
+    result = services.reminder_sweep(today=SWEEP_DAY, dry_run=True)
+
+    assert planned(result, [desk_user, desk_user2, manager_user], desk_calendar) == expected(
+        desk_calendar, desk_user, desk_user2, manager_user
+    )
+    assert not ReminderLog.objects.exists()  # a dry run claims nothing
+
+
+def test_sweep_claims_once_and_sends_one_digest_per_person(desk_calendar, desk_user, desk_user2, manager_user):
+    out = io.StringIO()
+    call_command("send_deadline_reminders", "--date", SWEEP_DAY.isoformat(), stdout=out)
+
+    rows = expected(desk_calendar, desk_user, desk_user2, manager_user)
+    assert ReminderLog.objects.filter(status=ReminderStatus.SENT).count() == len(rows)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in (desk_user, desk_user2, manager_user))
+    assert f"{len(rows)} reminder(s) claimed, {len(rows)} sent" in out.getvalue()
+
+    mail.outbox.clear()
+    call_command("send_deadline_reminders", "--date", SWEEP_DAY.isoformat(), stdout=io.StringIO())
+    assert mail.outbox == []  # a second run sends nothing
+    assert ReminderLog.objects.count() == len(rows)
+
+
+def test_the_digest_is_grouped_by_urgency_without_personal_data(desk_calendar, manager_user):
+    call_command("send_deadline_reminders", "--date", SWEEP_DAY.isoformat(), stdout=io.StringIO())
+
+    digest = next(m for m in mail.outbox if m.to == [manager_user.email])
+    text = digest.body
+    assert digest.subject == "【PrivacyOps】2026-12-25 の期限のお知らせ（8件）"  # the overdue case is also Art. 39
+    assert (
+        text.index("■ 期限超過")
+        < text.index("■ 到達から2週間経過・未回答（法39条）")
+        < text.index("■ 本人確認が長期化")
+    )
+    overdue = desk_calendar["overdue"]
+    assert overdue.reference in text and "1営業日超過" in text
+    assert f"/admin/requests_app/request/{overdue.pk}/change/" in text
+    assert "ヤ.ハ." in text  # initials only
+    assert "山田" not in text and "花子" not in text and "hanako@example.jp" not in text
+    html = digest.alternatives[0][0]
+    assert overdue.reference in html and "山田" not in html
+
+
+def test_digest_in_the_recipients_language(desk_calendar, desk_user2):
+    desk_user2.language = "en"
+    desk_user2.save()
+
+    call_command("send_deadline_reminders", "--date", SWEEP_DAY.isoformat(), stdout=io.StringIO())
+
+    digest = next(m for m in mail.outbox if m.to == [desk_user2.email])
+    assert digest.subject == "[PrivacyOps] Deadlines on 2026-12-25: 2 case(s)"
+    assert "■ Due today (1)" in digest.body and "■ Waiting for the fee too long (1)" in digest.body
+
+
+def test_no_reminders_on_a_closed_day_of_the_organization(desk_calendar, seed_orgs, desk_user):
+    OrganizationClosedDay.objects.create(organization=seed_orgs[LEVERAGES], date=SWEEP_DAY, note="創立記念日")
+
+    result = services.reminder_sweep(today=SWEEP_DAY, dry_run=True)
+
+    assert "leverages" in result.skipped_organizations
+    leverages_cases = {c.pk for c in desk_calendar.values() if c.organization_id == seed_orgs[LEVERAGES].pk}
+    assert not any(request_id in leverages_cases for _, request_id, _ in result.planned)
+    assert any(kind == K.ART39 for _, _, kind in result.planned)  # JUO's cases still remind
+
+
+def test_no_reminders_on_a_weekend_or_the_new_year_closure(desk_calendar):
+    for day in ("2026-12-26", "2026-12-30", "2027-01-02"):
+        assert services.reminder_sweep(today=D(day), dry_run=True).planned == [], day
+
+
+def test_sweep_queries_do_not_grow_with_the_number_of_cases(desk_calendar, django_assert_max_num_queries, travel):
+    with django_assert_max_num_queries(40) as captured:
+        services.reminder_sweep(today=SWEEP_DAY, dry_run=True)
+    # One query per organization list, policy list, managers, and one per kind of reminder.
+    assert len(captured) <= 4 + len(K) + 2
+
+
+def test_failed_digest_is_kept_for_managers_and_sent_again_later(desk_calendar, desk_user, monkeypatch):
+    import smtplib
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    def refuse(self, messages):
+        raise smtplib.SMTPServerDisconnected("connection lost")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    err = io.StringIO()
+    call_command("send_deadline_reminders", "--date", SWEEP_DAY.isoformat(), stdout=io.StringIO(), stderr=err)
+    assert "will be retried" in err.getvalue()
+    pending = ReminderLog.objects.filter(recipient=desk_user, status=ReminderStatus.PENDING)
+    assert pending.exists() and all(r.attempts == 1 and "connection lost" in r.last_error for r in pending)
+
+    monkeypatch.undo()
+    call_command("send_deadline_reminders", "--date", SWEEP_DAY.isoformat(), stdout=io.StringIO())
+    assert not ReminderLog.objects.filter(status=ReminderStatus.PENDING).exists()
+    assert sum(1 for m in mail.outbox if m.to == [desk_user.email]) == 1
+
+    services.reminder_digest_fail(recipient_id=desk_user.pk, error="gave up")  # nothing pending any more
+    assert not ReminderLog.objects.filter(status=ReminderStatus.FAILED).exists()

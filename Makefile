@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint setup setup-dev migrate seed messages clean-var
+.PHONY: run test lint setup setup-dev messages clean-var bench
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "PrivacyOps needs Python 3.11, found " + sys.version'
@@ -50,3 +50,17 @@ messages: setup-dev
 
 clean-var:
 	rm -rf var
+
+# Benchmarks on PostgreSQL (issue 5: reminder sweep over 100k open requests). Reports median time,
+# peak memory and queries; never asserted in tests (this machine is shared and noisy).
+BENCH_DB ?= privacyops_bench
+BENCH_URL ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB)
+BENCH_REQUESTS ?= 100000
+bench: export DATABASE_URL = $(BENCH_URL)
+bench: export SECRET_KEY ?= bench-only-$(shell date +%s)-not-a-secret-xxxxxxxxxxxxxxxxxxxxxxxx
+bench: setup-dev
+	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB)'" | grep -q 1 \
+	  || createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python bench/generate.py --requests $(BENCH_REQUESTS)
+	$(BIN)/python bench/reminders.py --runs 3

@@ -68,6 +68,7 @@ class SweepResult:
     day: dt.date
     skipped_organizations: list[str] = field(default_factory=list)
     planned: list[tuple[int, int, str]] = field(default_factory=list)  # (recipient, request, kind)
+    planned_count: int = 0
     claimed: int = 0
     recipients: set[int] = field(default_factory=set)
 
@@ -160,8 +161,12 @@ def _managers_by_organization() -> dict[int, list[int]]:
     return managers
 
 
-def reminder_sweep(*, today: dt.date, dry_run: bool = False) -> SweepResult:
-    """Claim today's reminders and queue one digest per recipient (or, dry run, only list them)."""
+def reminder_sweep(*, today: dt.date, dry_run: bool = False, on_plan=None) -> SweepResult:
+    """Claim today's reminders and queue one digest per recipient (or, dry run, only list them).
+
+    A dry run hands each (recipient, request, kind, reference) to ``on_plan`` as it is found (memory
+    stays bounded however many cases there are); without ``on_plan`` it collects them in ``planned``.
+    """
     result = SweepResult(day=today)
     organizations = list(Organization.objects.prefetch_related("closed_days"))
     calendars = {org.pk: BusinessCalendar.for_organization(org) for org in organizations}
@@ -178,9 +183,9 @@ def reminder_sweep(*, today: dt.date, dry_run: bool = False) -> SweepResult:
     for kind in REMINDER_ORDER:
         condition = conditions[kind]
         scope = Request.objects.filter(organization_id__in=working) if kind == ReminderKind.DISPOSAL_DUE else base
-        rows = scope.filter(condition).values_list("pk", "organization_id", "assignee_id").order_by("pk")
+        rows = scope.filter(condition).values_list("pk", "organization_id", "assignee_id", "reference").order_by("pk")
         batch: list[ReminderLog] = []
-        for request_id, organization_id, assignee_id in rows.iterator(chunk_size=BATCH):
+        for request_id, organization_id, assignee_id, reference in rows.iterator(chunk_size=BATCH):
             org_managers = managers.get(organization_id, [])
             if kind in ONLY_TO_MANAGERS:
                 recipients = set(org_managers)
@@ -190,7 +195,11 @@ def reminder_sweep(*, today: dt.date, dry_run: bool = False) -> SweepResult:
                     recipients |= set(org_managers)
             for recipient_id in recipients:
                 if dry_run:
-                    result.planned.append((recipient_id, request_id, kind))
+                    result.planned_count += 1
+                    if on_plan is not None:
+                        on_plan(recipient_id, request_id, kind, reference)
+                    else:
+                        result.planned.append((recipient_id, request_id, kind))
                 else:
                     batch.append(ReminderLog(recipient_id=recipient_id, request_id=request_id, kind=kind, day=today))
                 result.recipients.add(recipient_id)

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from requests_app import services
-from requests_app.models import ReminderKind, ReminderLog, ReminderStatus, Request
+from requests_app.models import ReminderKind, ReminderLog, ReminderStatus
 
 
 class Command(BaseCommand):
@@ -22,12 +22,17 @@ class Command(BaseCommand):
             today = dt.date.fromisoformat(options["date"]) if options["date"] else timezone.localdate()
         except ValueError as exc:
             raise CommandError(f"--date must be YYYY-MM-DD: {exc}") from exc
-        result = services.reminder_sweep(today=today, dry_run=options["dry_run"])
-        if result.skipped_organizations:
-            self.stdout.write(f"not a business day for: {', '.join(result.skipped_organizations)}")
         if options["dry_run"]:
-            self._print_plan(result)
+            # Translated once, not once per line (a dry run over a big desk prints many lines).
+            self._labels = {kind: f"{ReminderKind(kind).label!s:<40}" for kind in ReminderKind.values}
+            result = services.reminder_sweep(today=today, dry_run=True, on_plan=self._print_planned)
+            self._print_skipped(result)
+            self.stdout.write(
+                f"{result.day}: would send {result.planned_count} reminder(s) to {len(result.recipients)} person(s)."
+            )
             return
+        result = services.reminder_sweep(today=today)
+        self._print_skipped(result)
         sent = failed = 0
         recipients = (
             ReminderLog.objects.filter(status=ReminderStatus.PENDING, day__lte=today)
@@ -43,14 +48,9 @@ class Command(BaseCommand):
                 self.stderr.write(f"user {recipient_id}: not sent, will be retried on the next run ({exc})")
         self.stdout.write(f"{today}: {result.claimed} reminder(s) claimed, {sent} sent, {failed} digest(s) failed.")
 
-    def _print_plan(self, result):
-        references = dict(
-            Request.objects.filter(pk__in={request_id for _, request_id, _ in result.planned}).values_list(
-                "pk", "reference"
-            )
-        )
-        for recipient_id, request_id, kind in sorted(result.planned, key=lambda p: (p[0], p[2], p[1])):
-            self.stdout.write(f"user {recipient_id}  {ReminderKind(kind).label:<40}  {references[request_id]}")
-        self.stdout.write(
-            f"{result.day}: would send {len(result.planned)} reminder(s) to {len(result.recipients)} person(s)."
-        )
+    def _print_planned(self, recipient_id, request_id, kind, reference):
+        self.stdout.write(f"user {recipient_id}  {self._labels[kind]}  {reference}")
+
+    def _print_skipped(self, result):
+        if result.skipped_organizations:
+            self.stdout.write(f"not a business day for: {', '.join(result.skipped_organizations)}")

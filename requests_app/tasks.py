@@ -42,6 +42,8 @@ def reminder_sweep(today: str | None = None) -> int:
     retry_jitter=True,
     max_retries=settings.REMINDER_MAX_RETRIES,
 )
-def reminder_digest_send(recipient_id: int) -> int:
-    """One digest e-mail for one person; SMTP errors are retried with exponential backoff."""
-    return services.reminder_digest_send(recipient_id=recipient_id)
+def reminder_digest_send(recipient_id: int, day: str | None = None) -> int:
+    """One digest e-mail for one person, with their reminders up to ``day`` (the sweep's day);
+    SMTP errors are retried with exponential backoff."""
+    today = dt.date.fromisoformat(day) if day else None
+    return services.reminder_digest_send(recipient_id=recipient_id, today=today)

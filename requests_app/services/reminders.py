@@ -234,7 +234,7 @@ def _queue_digests(today: dt.date) -> None:
     def enqueue():
         for recipient_id in recipients:
             try:
-                tasks.reminder_digest_send.delay(recipient_id)
+                tasks.reminder_digest_send.delay(recipient_id, today.isoformat())
             except Exception:  # broker down: the rows stay pending and the next sweep queues them again
                 logger.exception("could not queue the reminder digest for user %s", recipient_id)
 

@@ -9,6 +9,26 @@ class PrivacyOpsConfig(AppConfig):
     name = "privacyops"
     verbose_name = _("Staff and system")
 
+    def ready(self):
+        # Django records each login by saving ``last_login``; that bookkeeping must not add an
+        # empty row to the audit history (last_login is not tracked). Same update, no history row.
+        from django.contrib.auth import user_logged_in
+        from django.contrib.auth.models import update_last_login
+
+        user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+        user_logged_in.connect(_update_last_login_without_history, dispatch_uid="update_last_login")
+
+
+def _update_last_login_without_history(sender, user, **kwargs):
+    from django.utils import timezone
+
+    user.last_login = timezone.now()
+    user.skip_history_when_saving = True
+    try:
+        user.save(update_fields=["last_login"])
+    finally:
+        del user.skip_history_when_saving
+
 
 class PrivacyOpsAdminConfig(AdminConfig):
     default_site = "privacyops.admin_site.PrivacyOpsAdminSite"

@@ -42,6 +42,7 @@ class Entry:
     reason: str
     changes: list[FieldChange] = field(default_factory=list)
     history_id: int = 0
+    case_reference: str = ""
 
     @property
     def change_type_label(self):
@@ -104,21 +105,6 @@ def build_timeline(
         for row in rows:
             if previous is not None and previous.id != row.id:
                 previous = None
-            changes = []
-            if row.history_type == "+" or previous is None:
-                for f in fields:
-                    value = getattr(row, f.attname)
-                    if value not in (None, "", [], False):
-                        changes.append(FieldChange(f.name, str(f.verbose_name), "—", _display(f, value, users)))
-            elif row.history_type == "~":
-                # Attribute comparison, not diff_against(): model_to_dict() there skips
-                # non-editable fields such as the due date, which readers need to see.
-                for f in fields:
-                    old, new = getattr(previous, f.attname), getattr(row, f.attname)
-                    if old != new:
-                        changes.append(
-                            FieldChange(f.name, str(f.verbose_name), _display(f, old, users), _display(f, new, users))
-                        )
             entries.append(
                 Entry(
                     when=row.history_date,
@@ -129,10 +115,33 @@ def build_timeline(
                     object_label=label_fn(row),
                     change_type=row.history_type,
                     reason=row.history_change_reason or "",
-                    changes=changes,
+                    changes=diff(row, previous, fields, users),
                     history_id=row.history_id,
                 )
             )
             previous = row
     entries.sort(key=lambda e: (e.when, e.history_id), reverse=True)
     return entries
+
+
+def diff(row, previous, fields, users: dict) -> list[FieldChange]:
+    """Field changes of one history row against the previous row of the same record.
+
+    A creation (or a row without predecessor) shows the values it was created with. Attributes are
+    compared directly, not with ``diff_against()``: its ``model_to_dict()`` skips non-editable fields
+    such as the due date, which readers need to see.
+    """
+    changes = []
+    if row.history_type == "+" or previous is None:
+        for f in fields:
+            value = getattr(row, f.attname)
+            if value not in (None, "", [], False):
+                changes.append(FieldChange(f.name, str(f.verbose_name), "—", _display(f, value, users)))
+    elif row.history_type == "~":
+        for f in fields:
+            old, new = getattr(previous, f.attname), getattr(row, f.attname)
+            if old != new:
+                changes.append(
+                    FieldChange(f.name, str(f.verbose_name), _display(f, old, users), _display(f, new, users))
+                )
+    return changes

@@ -18,6 +18,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from privacyops.access import log_access
+from privacyops.models import AccessKind
 from requests_app import selectors, views
 from requests_app.deadlines import BusinessCalendar
 from requests_app.forms import AgentProofRuleForm, DeskPolicyForm
@@ -205,7 +207,10 @@ class RequestAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {"title": gettext("Requests"), **(extra_context or {})}
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        if response.status_code == 200:
+            log_access(request, AccessKind.CASE_LIST)  # the list shows names: a view of personal data
+        return response
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -157,3 +158,155 @@ def case_history(case: Request) -> list:
             )
         )
     return build_timeline(sources)
+
+
+# ------------------------------------------------------------------------------------------
+# Dashboard (the start page after login)
+# ------------------------------------------------------------------------------------------
+def dashboard_my_work(*, actor, today: dt.date) -> dict:
+    """The actor's cases by urgency, and the unassigned ones. One query per list."""
+    from requests_app.deadlines import BusinessCalendar
+    from requests_app.models import APPROVAL_OUTCOMES, Status
+
+    mine = request_list(actor=actor).filter(assignee=actor)
+    # "Due within 3 business days": one bound per organization in scope (calendars differ).
+    soon = Q(pk__in=[])
+    for organization in organization_list(actor=actor).prefetch_related("closed_days"):
+        limit = BusinessCalendar.for_organization(organization).add_business_days(today, 3)
+        soon |= Q(organization=organization, due_on__gte=today, due_on__lte=limit)
+    work = {
+        "overdue": list(mine.overdue(today).order_by("due_on")[:50]),
+        "due_soon": list(mine.unanswered().filter(soon).order_by("due_on")[:50]),
+        "awaiting_requester": list(mine.filter(status=Status.AWAITING_REQUESTER).order_by("reached_on")[:50]),
+        "unassigned": list(request_list(actor=actor).open().filter(assignee__isnull=True).order_by("reached_on")[:50]),
+    }
+    if actor.has_perm("requests_app.approve_decision"):
+        decided_by_me = Q(decisions__decided_by=actor, decisions__outcome__in=APPROVAL_OUTCOMES)
+        work["awaiting_my_approval"] = list(
+            request_list(actor=actor)
+            .filter(status=Status.AWAITING_APPROVAL)
+            .exclude(decided_by_me)
+            .order_by("due_on")[:50]
+        )
+    return work
+
+
+def dashboard_counts(*, actor) -> dict:
+    """Open cases per organization and state: {"rows": [(org, {status: n}, total)], "statuses": [...]}."""
+    from django.db.models import Count
+
+    from requests_app.models import OPEN_STATUSES, Status
+
+    counts = (
+        Request.objects.filter(organization_id__in=organization_ids_for(actor), status__in=OPEN_STATUSES)
+        .values("organization_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_org: dict[int, dict[str, int]] = {}
+    for row in counts:
+        by_org.setdefault(row["organization_id"], {})[row["status"]] = row["n"]
+    statuses = [s for s in Status if s in OPEN_STATUSES]
+    rows = []
+    for organization in organization_list(actor=actor).order_by("code"):
+        per_state = by_org.get(organization.pk, {})
+        rows.append((organization, [per_state.get(s, 0) for s in statuses], sum(per_state.values())))
+    totals = [sum(row[1][i] for row in rows) for i in range(len(statuses))]
+    return {"statuses": statuses, "rows": rows, "totals": totals, "total": sum(totals)}
+
+
+def _month_starts(today: dt.date, months: int) -> list[dt.date]:
+    first = today.replace(day=1)
+    starts = []
+    for back in range(months - 1, -1, -1):
+        index = first.year * 12 + first.month - 1 - back
+        starts.append(dt.date(index // 12, index % 12 + 1, 1))
+    return starts
+
+
+def dashboard_on_time(*, actor, today: dt.date, months: int = 12) -> list[dict]:
+    """Per month: cases answered (result sent) and how many by their due date."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+
+    from requests_app.models import LetterKind
+
+    starts = _month_starts(today, months)
+    rows = (
+        Response.objects.filter(
+            request__organization_id__in=organization_ids_for(actor),
+            letter__kind=LetterKind.RESULT,
+            sent_on__gte=starts[0],
+        )
+        .annotate(month=TruncMonth("sent_on"))
+        .values("month")
+        .annotate(
+            answered=Count("request", distinct=True),
+            on_time=Count("request", filter=Q(sent_on__lte=models.F("request__due_on")), distinct=True),
+        )
+        .order_by()
+    )
+    found = {(row["month"].year, row["month"].month): row for row in rows}
+    result = []
+    for start in starts:
+        row = found.get((start.year, start.month), {"answered": 0, "on_time": 0})
+        rate = round(100 * row["on_time"] / row["answered"]) if row["answered"] else None
+        result.append({"month": start, "answered": row["answered"], "on_time": row["on_time"], "rate": rate})
+    return result
+
+
+def dashboard_received(*, actor, today: dt.date, months: int = 12) -> dict:
+    """Requests received per month by kind, ready for a stacked bar chart (server-rendered SVG)."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+
+    from requests_app.models import ItemKind, RequestItem
+
+    starts = _month_starts(today, months)
+    rows = (
+        RequestItem.objects.filter(
+            request__organization_id__in=organization_ids_for(actor), request__reached_on__gte=starts[0]
+        )
+        .annotate(month=TruncMonth("request__reached_on"))
+        .values("month", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {(row["month"].year, row["month"].month, row["kind"]): row["n"] for row in rows}
+    kinds = list(ItemKind)
+    colours = ["#417690", "#79aec8", "#5b8c5a", "#b86e00", "#c9a227", "#8a1c17", "#6b4e9b", "#d1785c", "#2e6b6b"]
+    width, height, left, bottom, top = 720, 240, 36, 28, 12
+    per_month = [sum(counts.get((s.year, s.month, k), 0) for k in kinds) for s in starts]
+    peak = max(per_month) or 1
+    bar = (width - left) / len(starts)
+    scale = (height - bottom - top) / peak
+    bars = []
+    for index, start in enumerate(starts):
+        y = height - bottom
+        for kind, colour in zip(kinds, colours, strict=True):
+            n = counts.get((start.year, start.month, kind), 0)
+            if n:
+                h = n * scale
+                y -= h
+                bars.append(
+                    {
+                        "x": left + index * bar + 4,
+                        "y": y,
+                        "w": bar - 8,
+                        "h": h,
+                        "colour": colour,
+                        "title": f"{start:%Y-%m} {kind.label}: {n}",
+                    }
+                )
+    labels = [{"x": left + i * bar + bar / 2, "text": f"{s:%m}", "total": per_month[i]} for i, s in enumerate(starts)]
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "labels": labels,
+        "axis_y": height - bottom,
+        "peak": peak,
+        "legend": [{"label": k.label, "colour": c} for k, c in zip(kinds, colours, strict=True)],
+        "first": starts[0],
+        "total": sum(per_month),
+    }

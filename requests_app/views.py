@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from privacyops.access import log_access
+from privacyops.models import AccessKind
 from requests_app import forms as desk_forms
 from requests_app import letters as desk_letters
 from requests_app import selectors, services
@@ -29,6 +31,8 @@ from requests_app.models import (
     FulfilmentTask,
     Letter,
     LetterKind,
+    ReminderLog,
+    ReminderStatus,
     Request,
     RequestItem,
     Response,
@@ -556,6 +560,8 @@ def case_detail(request, model_admin, object_id):
     elif request.method == "POST":
         raise PermissionDenied
 
+    if request.method == "GET":
+        log_access(request, AccessKind.CASE, case=case)
     items = list(case.items.all())
     show_identity = case.status in {Status.RECEIVED, Status.VERIFYING, Status.AWAITING_REQUESTER}
     context = _context(
@@ -641,6 +647,7 @@ def case_history(request, model_admin, object_id):
     if not request.user.has_perm(HISTORY):
         raise PermissionDenied
     case = _get_case(request, object_id, selectors.request_header)
+    log_access(request, AccessKind.HISTORY, case=case)
     return TemplateResponse(
         request,
         "admin/requests_app/request/case_history.html",
@@ -660,9 +667,11 @@ def _letter(request, object_id, letter_id) -> Letter:
         raise PermissionDenied
     case = _get_case(request, object_id)
     try:
-        return case.letters.select_related("request__organization").get(pk=int(letter_id))
+        letter = case.letters.select_related("request__organization").get(pk=int(letter_id))
     except (Letter.DoesNotExist, ValueError):
         raise Http404 from None
+    log_access(request, AccessKind.LETTER, case=case)
+    return letter
 
 
 def letter_print(request, model_admin, object_id, letter_id):
@@ -684,3 +693,22 @@ def letter_pdf(request, model_admin, object_id, letter_id):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{letter.request.reference}-{letter.kind}.pdf"'
     return response
+
+
+def dashboard_context(request) -> dict:
+    """The start page after login: my work by urgency; for managers and auditors, the desk's figures."""
+    user = request.user
+    if not user.has_perm("requests_app.view_request"):
+        return {}
+    today = timezone.localdate()
+    context = {"dashboard": True, "work": selectors.dashboard_my_work(actor=user, today=today), "today": today}
+    if user.has_perm("requests_app.view_audit_trail"):
+        context.update(
+            counts=selectors.dashboard_counts(actor=user),
+            on_time=selectors.dashboard_on_time(actor=user, today=today),
+            received=selectors.dashboard_received(actor=user, today=today),
+            failed_reminders=ReminderLog.objects.filter(
+                status=ReminderStatus.FAILED, request__organization_id__in=selectors.organization_ids_for(user)
+            ).count(),
+        )
+    return context

@@ -1,0 +1,453 @@
+"""The audit trail (SPEC §12): one timeline over the history of every tracked model and the access log.
+
+The timeline is a ``UNION ALL`` of one query per source (a history table, or the access log), each
+filtered by the same django-filter ``AuditTrailFilter`` and limited to the page, ordered newest
+first by (time, source, id). Pages are cut with a keyset cursor, never OFFSET, so the first and the
+thousandth page cost the same on millions of rows. Diffs for a page are computed from the rows on
+it and their predecessors: two queries per kind of record, whatever the size of the history.
+
+Scope: what a user may read is limited to their organizations' records (staff user history is
+visible to every reader of the trail: it is about the desk itself).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import django_filters
+from django import forms
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import connection, models
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from privacyops.history import CHANGE_TYPES, Entry, _tracked_fields, diff, user_label
+
+PAGE_SIZE = 50
+ACCESS = "access"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One kind of record in the trail and how to scope it."""
+
+    key: str
+    model: str  # "app_label.Model" of the tracked model (history) or of the access log
+    org: str | None  # lookup from a row to its organization id
+    case: str | None  # lookup from a row to its case (request) id
+    label_field: str | None = None  # a choice field whose label names the record
+
+    def history_model(self):
+        model = apps.get_model(self.model)
+        return model if self.key == ACCESS else model.history.model
+
+    @property
+    def verbose_name(self):
+        return apps.get_model(self.model)._meta.verbose_name
+
+
+# Order matters: it is the tie-breaker of the cursor (rank) and the order of the record-type filter.
+SOURCES: list[Source] = [
+    Source("request", "requests_app.Request", "organization_id", "id", "status"),
+    Source("item", "requests_app.RequestItem", "request__organization_id", "request_id", "kind"),
+    Source("document", "requests_app.IdentityDocument", "request__organization_id", "request_id", "kind"),
+    Source("payment", "requests_app.Payment", "request__organization_id", "request_id", "method"),
+    Source("pause", "requests_app.Pause", "request__organization_id", "request_id", "kind"),
+    Source("verification", "requests_app.Verification", "request__organization_id", "request_id", "outcome"),
+    Source("decision", "requests_app.Decision", "request__organization_id", "request_id", "outcome"),
+    Source("approval", "requests_app.Approval", "request__organization_id", "request_id", "outcome"),
+    Source("letter", "requests_app.Letter", "request__organization_id", "request_id", "kind"),
+    Source("response", "requests_app.Response", "request__organization_id", "request_id", "method"),
+    Source("task", "requests_app.FulfilmentTask", "request__organization_id", "request_id", "status"),
+    Source("subject", "requests_app.DataSubject", "organization_id", None),
+    Source("agent", "requests_app.Agent", "organization_id", None, "agent_type"),
+    Source("organization", "requests_app.Organization", "id", None),
+    Source("closed_day", "requests_app.OrganizationClosedDay", "organization_id", None),
+    Source("policy", "requests_app.DeskPolicy", "organization_id", None),
+    Source("proof_rule", "requests_app.AgentProofRule", "policy__organization_id", None, "agent_type"),
+    Source("system", "requests_app.TargetSystem", "organization_id", None),
+    Source("letter_template", "requests_app.LetterTemplate", "organization_id", None, "kind"),
+    Source("user", "privacyops.User", None, None),
+    Source(ACCESS, "privacyops.AccessLog", "organization_id", "request_id", "kind"),
+]
+RANK = {source.key: index for index, source in enumerate(SOURCES)}
+BY_KEY = {source.key: source for source in SOURCES}
+ACCESS_TYPE = "v"  # the change type of an access-log row in the union
+
+
+def record_type_choices():
+    return [(source.key, source.verbose_name) for source in SOURCES]
+
+
+CHANGE_TYPE_CHOICES = [("+", _("Created")), ("~", _("Changed")), ("-", _("Deleted")), (ACCESS_TYPE, _("Viewed"))]
+
+
+# ------------------------------------------------------------------------------------------
+# Filters: one FilterSet, applied to each source's queryset
+# ------------------------------------------------------------------------------------------
+class AuditTrailFilter(django_filters.FilterSet):
+    """The trail's filters. Bound to one source at a time (``source``); the form is shared."""
+
+    user = django_filters.ModelChoiceFilter(label=_("User"), queryset=get_user_model().objects.none(), method="by_user")
+    record_type = django_filters.MultipleChoiceFilter(
+        label=_("Record type"), choices=record_type_choices, method="no_op", widget=forms.SelectMultiple
+    )
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Organization"), queryset=apps.get_model("requests_app.Organization").objects.none(), method="by_org"
+    )
+    case = django_filters.CharFilter(label=_("Case reference"), method="by_case")
+    date_from = django_filters.DateFilter(
+        label=_("From"), method="by_date_from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"), method="by_date_to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    change_type = django_filters.ChoiceFilter(label=_("Change"), choices=CHANGE_TYPE_CHOICES, method="by_change_type")
+
+    def __init__(
+        self, data=None, queryset=None, *, source: Source | None = None, organizations=(), case_pks=None, **kwargs
+    ):
+        super().__init__(data, queryset=queryset, **kwargs)
+        self.source = source
+        self.case_pks = case_pks  # resolved once: reference → request pk (and its subject, agent)
+        self.filters["user"].queryset = get_user_model().objects.filter(is_staff=True).order_by("last_name", "username")
+        self.filters["organization"].queryset = apps.get_model("requests_app.Organization").objects.filter(
+            pk__in=organizations
+        )
+
+    # -- filter methods: each knows the source's columns --
+    def no_op(self, queryset, name, value):
+        return queryset
+
+    def by_user(self, queryset, name, value):
+        field = "user_id" if self.source.key == ACCESS else "history_user_id"
+        return queryset.filter(**{field: value.pk})
+
+    def by_org(self, queryset, name, value):
+        if self.source.org is None:
+            return queryset.none()
+        return queryset.filter(**{self.source.org: value.pk})
+
+    def by_case(self, queryset, name, value):
+        pks = self.case_pks or {}
+        if not pks:
+            return queryset.none()
+        if self.source.key == "subject":
+            return queryset.filter(id=pks.get("subject"))
+        if self.source.key == "agent":
+            return queryset.filter(id=pks["agent"]) if pks.get("agent") else queryset.none()
+        if self.source.case is None:
+            return queryset.none()
+        return queryset.filter(**{self.source.case: pks["request"]})
+
+    def _date_field(self):
+        return "at" if self.source.key == ACCESS else "history_date"
+
+    def by_date_from(self, queryset, name, value):
+        start = timezone.make_aware(dt.datetime.combine(value, dt.time.min))
+        return queryset.filter(**{f"{self._date_field()}__gte": start})
+
+    def by_date_to(self, queryset, name, value):
+        end = timezone.make_aware(dt.datetime.combine(value + dt.timedelta(days=1), dt.time.min))
+        return queryset.filter(**{f"{self._date_field()}__lt": end})
+
+    def by_change_type(self, queryset, name, value):
+        if self.source.key == ACCESS:
+            return queryset if value == ACCESS_TYPE else queryset.none()
+        return queryset.none() if value == ACCESS_TYPE else queryset.filter(history_type=value)
+
+
+# ------------------------------------------------------------------------------------------
+# The timeline
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Cursor:
+    at: dt.datetime
+    rank: int
+    id: int
+
+    def encode(self) -> str:
+        raw = json.dumps([self.at.isoformat(), self.rank, self.id]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, value: str) -> Cursor | None:
+        try:
+            at, rank, pk = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+            return cls(dt.datetime.fromisoformat(at), int(rank), int(pk))
+        except (ValueError, TypeError, json.JSONDecodeError):
+            return None
+
+
+class AuditTrail:
+    """What one user may read, filtered. ``page()`` returns entries and the next cursor."""
+
+    def __init__(self, *, actor, data):
+        from requests_app import selectors
+
+        self.actor = actor
+        self.data = data
+        self.organizations = selectors.organization_ids_for(actor)
+        # The form-only instance: validation and the page's fields (each source gets its own below).
+        self.form_filter = AuditTrailFilter(
+            data, queryset=apps.get_model("privacyops.AccessLog").objects.none(), organizations=self.organizations
+        )
+        self.case_pks = None
+
+    def is_valid(self) -> bool:
+        if not self.form_filter.is_valid():
+            return False
+        reference = (self.form_filter.form.cleaned_data.get("case") or "").strip()
+        if reference:
+            Request = apps.get_model("requests_app.Request")
+            found = (
+                Request.objects.filter(reference=reference, organization_id__in=self.organizations)
+                .values("pk", "data_subject_id", "agent_id")
+                .first()
+            )
+            if found is None:
+                self.form_filter.form.add_error("case", _("No case with this reference in your organizations."))
+                return False
+            self.case_pks = {"request": found["pk"], "subject": found["data_subject_id"], "agent": found["agent_id"]}
+        return True
+
+    @property
+    def form(self):
+        return self.form_filter.form
+
+    def _sources(self) -> list[Source]:
+        wanted = self.form.cleaned_data.get("record_type") or [s.key for s in SOURCES]
+        return [BY_KEY[key] for key in wanted if key in BY_KEY]
+
+    def _scoped(self, source: Source) -> models.QuerySet:
+        model = source.history_model()
+        queryset = model.objects.all()
+        if source.org is not None and not self.actor.is_superuser:
+            queryset = queryset.filter(**{f"{source.org}__in": self.organizations})
+        return AuditTrailFilter(
+            self.data, queryset=queryset, source=source, organizations=self.organizations, case_pks=self.case_pks
+        ).qs
+
+    def _branch(self, source: Source, cursor: Cursor | None, limit: int | None) -> models.QuerySet:
+        queryset = self._scoped(source)
+        rank = RANK[source.key]
+        if source.key == ACCESS:
+            queryset = queryset.annotate(
+                e_id=F("id"),
+                e_at=F("at"),
+                e_type=Value(ACCESS_TYPE, output_field=models.CharField()),
+                e_user=F("user_id"),
+                e_object=F("request_id"),
+            )
+        else:
+            queryset = queryset.annotate(
+                e_id=F("history_id"),
+                e_at=F("history_date"),
+                e_type=F("history_type"),
+                e_user=F("history_user_id"),
+                e_object=F("id"),
+            )
+        if cursor is not None:
+            at_field = "at" if source.key == ACCESS else "history_date"
+            id_field = "id" if source.key == ACCESS else "history_id"
+            if rank < cursor.rank:
+                keyset = Q(**{f"{at_field}__lte": cursor.at})
+            elif rank == cursor.rank:
+                keyset = Q(**{f"{at_field}__lt": cursor.at}) | Q(**{at_field: cursor.at, f"{id_field}__lt": cursor.id})
+            else:
+                keyset = Q(**{f"{at_field}__lt": cursor.at})
+            queryset = queryset.filter(keyset)
+        queryset = queryset.annotate(e_rank=Value(rank, output_field=models.IntegerField())).values(
+            "e_id", "e_at", "e_type", "e_user", "e_object", "e_rank"
+        )
+        if limit is not None and connection.features.supports_slicing_ordering_in_compound:
+            queryset = queryset.order_by("-e_at", "-e_id")[:limit]
+        else:
+            queryset = queryset.order_by()
+        return queryset
+
+    def rows(self, cursor: Cursor | None = None, limit: int = PAGE_SIZE) -> list[dict]:
+        """The next ``limit`` rows after ``cursor``: (id, time, type, user, object, rank), newest first."""
+        branches = [self._branch(source, cursor, limit) for source in self._sources()]
+        if not branches:
+            return []
+        union = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
+        return list(union.order_by("-e_at", "-e_rank", "-e_id")[:limit])
+
+    def page(self, cursor: Cursor | None = None, size: int = PAGE_SIZE) -> tuple[list[Entry], Cursor | None]:
+        rows = self.rows(cursor, size + 1)
+        more = len(rows) > size
+        rows = rows[:size]
+        entries = entries_for(rows)
+        next_cursor = None
+        if more and rows:
+            last = rows[-1]
+            next_cursor = Cursor(last["e_at"], last["e_rank"], last["e_id"])
+        return entries, next_cursor
+
+    def iterate(self, chunk: int = 1000) -> Iterator[Entry]:
+        """Every entry of the filtered trail, newest first, in keyset chunks (for the CSV export)."""
+        cursor = None
+        while True:
+            rows = self.rows(cursor, chunk)
+            if not rows:
+                return
+            yield from entries_for(rows)
+            last = rows[-1]
+            cursor = Cursor(last["e_at"], last["e_rank"], last["e_id"])
+            if len(rows) < chunk:
+                return
+
+
+# ------------------------------------------------------------------------------------------
+# From rows to entries with diffs
+# ------------------------------------------------------------------------------------------
+def _record_label(source: Source, row) -> str:
+    if source.key == "request":
+        return row.reference
+    if source.key == "user":
+        return row.username
+    if source.label_field:
+        return str(getattr(row, f"get_{source.label_field}_display")())
+    return f"#{row.id}"
+
+
+def entries_for(rows: list[dict]) -> list[Entry]:
+    """Full entries for union rows: one query for each source's rows, one for their predecessors."""
+    by_source: dict[int, list[int]] = {}
+    for row in rows:
+        by_source.setdefault(row["e_rank"], []).append(row["e_id"])
+    loaded: dict[tuple[int, int], object] = {}
+    previous: dict[tuple[int, int], object] = {}
+    user_ids: set[int] = {row["e_user"] for row in rows if row["e_user"]}
+    case_ids: set[int] = set()
+
+    for rank, ids in by_source.items():
+        source = SOURCES[rank]
+        model = source.history_model()
+        if source.key == ACCESS:
+            for access in model.objects.filter(pk__in=ids).select_related("request"):
+                loaded[(rank, access.pk)] = access
+            continue
+        before = (
+            model.objects.filter(id=OuterRef("id"), history_date__lte=OuterRef("history_date"))
+            .exclude(history_id=OuterRef("history_id"))
+            .filter(Q(history_date__lt=OuterRef("history_date")) | Q(history_id__lt=OuterRef("history_id")))
+        )
+        history = list(
+            model.objects.filter(history_id__in=ids).annotate(
+                previous_id=Subquery(before.order_by("-history_date", "-history_id").values("history_id")[:1])
+            )
+        )
+        olds = {
+            old.history_id: old
+            for old in model.objects.filter(history_id__in=[h.previous_id for h in history if h.previous_id])
+        }
+        fields = _tracked_fields(model)
+        for row in history:
+            loaded[(rank, row.history_id)] = row
+            previous[(rank, row.history_id)] = olds.get(row.previous_id)
+            for f in fields:
+                if isinstance(f, models.ForeignKey) and f.related_model is get_user_model():
+                    value = getattr(row, f.attname)
+                    if value:
+                        user_ids.add(value)
+            case_id = (
+                getattr(row, "request_id", None)
+                if source.case == "request_id"
+                else (row.id if source.key == "request" else None)
+            )
+            if case_id:
+                case_ids.add(case_id)
+
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids)}
+    user_labels = {pk: user_label(u) for pk, u in users.items()}
+    references = dict(
+        apps.get_model("requests_app.Request").objects.filter(pk__in=case_ids).values_list("pk", "reference")
+    )
+
+    entries = []
+    for row in rows:
+        rank = row["e_rank"]
+        source = SOURCES[rank]
+        record = loaded.get((rank, row["e_id"]))
+        if record is None:  # purged or deleted between the two queries
+            continue
+        if source.key == ACCESS:
+            entries.append(
+                Entry(
+                    when=record.at,
+                    user_id=record.user_id,
+                    user_label=user_labels.get(record.user_id, f"#{record.user_id}"),
+                    model_label=str(source.verbose_name),
+                    object_id=record.request_id or 0,
+                    object_label=(record.request.reference if record.request_id else record.get_kind_display()),
+                    change_type=ACCESS_TYPE,
+                    reason=f"{record.get_kind_display()} {record.path} ({record.ip_address or '—'})",
+                    history_id=record.pk,
+                    case_reference=record.request.reference if record.request_id else "",
+                )
+            )
+            continue
+        fields = _tracked_fields(source.history_model())
+        changes = diff(record, previous.get((rank, row["e_id"])), fields, user_labels)
+        case_id = (
+            getattr(record, "request_id", None)
+            if source.case == "request_id"
+            else (record.id if source.key == "request" else None)
+        )
+        entries.append(
+            Entry(
+                when=record.history_date,
+                user_id=record.history_user_id,
+                user_label=user_labels.get(record.history_user_id) if record.history_user_id else user_label(None),
+                model_label=str(source.verbose_name),
+                object_id=record.id,
+                object_label=_record_label(source, record),
+                change_type=record.history_type,
+                reason=record.history_change_reason or "",
+                changes=changes,
+                history_id=record.history_id,
+                case_reference=references.get(case_id, ""),
+            )
+        )
+    return entries
+
+
+# ------------------------------------------------------------------------------------------
+# CSV
+# ------------------------------------------------------------------------------------------
+class _Echo:
+    def write(self, value):
+        return value
+
+
+CSV_HEADER = ["time", "user", "record_type", "record", "case", "change", "reason", "field", "old", "new"]
+
+
+def csv_lines(trail: AuditTrail) -> Iterator[str]:
+    """The filtered trail as CSV, one line per field change (or one per entry without changes)."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(CSV_HEADER)  # BOM: Excel opens the UTF-8 Japanese correctly
+    for entry in trail.iterate():
+        base = [
+            timezone.localtime(entry.when).isoformat(timespec="seconds"),
+            entry.user_label,
+            entry.model_label,
+            entry.object_label,
+            entry.case_reference,
+            str(CHANGE_TYPES.get(entry.change_type, _("Viewed"))),
+            entry.reason,
+        ]
+        if entry.changes:
+            for change in entry.changes:
+                yield writer.writerow([*base, change.label, change.old, change.new])
+        else:
+            yield writer.writerow([*base, "", "", ""])

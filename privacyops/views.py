@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 from django.views.i18n import set_language
 from kombu import Connection
 
@@ -61,6 +62,7 @@ def language_switch(request):
 AUDIT_PERMISSION = "requests_app.view_audit_trail"
 
 
+@require_GET
 def audit_trail(request, admin_site):
     """One timeline of every change and every view of personal data, filtered, newest first."""
     from django.core.exceptions import PermissionDenied
@@ -97,6 +99,7 @@ def audit_trail(request, admin_site):
     return TemplateResponse(request, "privacyops/audit_trail.html", context)
 
 
+@require_GET
 def audit_export(request, admin_site):
     """The filtered trail as CSV, streamed (every matching row, not only one page)."""
     from django.core.exceptions import PermissionDenied

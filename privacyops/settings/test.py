@@ -24,4 +24,4 @@ REMINDER_MAX_RETRIES = 2
 # a file waits (busy timeout) like the real thing.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+

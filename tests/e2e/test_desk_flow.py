@@ -1,6 +1,6 @@
 """A desk user in Chromium, in Japanese: registers an agent's request from a paper form, records
-the fee, verifies, decides a partial disclosure; a manager approves it and finds each step in
-the case history."""
+the fee, verifies, decides a partial disclosure; a manager approves it; the desk produces the letter
+and sends it; the manager finds each of those changes in the audit trail filtered by the case."""
 
 import re
 
@@ -130,3 +130,50 @@ def test_agent_request_from_paper_to_approval(page: Page, live_server, desk_user
     for step in ("受付登録", "手数料を受領", "本人確認を開始", "決裁に回付", "承認: 一部開示で可"):
         expect(timeline.get_by_text(step).first).to_be_visible()
     expect(timeline.get_by_text(manager_user.get_full_name()).first).to_be_visible()
+    log_out(page)
+
+    # The desk produces the letter, reads it as it will print, and sends it by registered mail.
+    log_in(page, base, desk_user.username)
+    page.goto(f"{base}/admin/requests_app/request/{case.pk}/change/")
+    action(page, "書面を作成")
+    field(page, "書面").select_option(label="回答書")
+    submit(page, "書面を作成")
+    expect(page.get_by_text("書面を作成しました。内容を確認して送付してください。")).to_be_visible()
+    with page.expect_popup() as popup:
+        page.locator(".po-letters").get_by_role("link", name="印刷").click()
+    letter_page = popup.value
+    expect(letter_page.get_by_role("heading", name="保有個人データの開示等の請求に対する回答")).to_be_visible()
+    expect(letter_page.get_by_text(reason)).to_be_visible()
+    expect(letter_page.get_by_text("山田 一郎 様")).to_be_visible()
+    letter_page.close()
+    page.locator(".po-letters").get_by_role("link", name="送付").click()
+    field(page, "送付方法").select_option(label="書留郵便")
+    field(page, "お問い合わせ番号（追跡番号）").fill("1234-5678-9012")
+    submit(page, "書面の送付")
+    expect(page.get_by_text("書面を送付済みとして記録しました。")).to_be_visible()
+    expect(page.locator(".po-case-header").get_by_text("回答済")).to_be_visible()
+    expect(page.locator(".po-responses").get_by_text("1234-5678-9012")).to_be_visible()
+    log_out(page)
+
+    # The manager finds each of those changes in the audit trail, filtered by the case.
+    log_in(page, base, manager_user.username)
+    page.get_by_role("link", name="監査証跡").click()
+    field(page, "受付番号").fill(case.reference)
+    page.get_by_role("button", name="絞り込む").click()
+    trail = page.locator("#audit-trail")
+    for step in (
+        "受付登録",
+        "手数料を受領",
+        "本人確認を開始",
+        "本人確認: 確認済",
+        "決定: 開示: 一部対応",
+        "決裁に回付",
+        "承認: 一部開示で可",
+        "書面を作成: 回答書",
+        "書面を送付: 回答書 / 書留郵便",
+    ):
+        expect(trail.get_by_text(step).first).to_be_visible()
+    expect(trail.get_by_text("閲覧").first).to_be_visible()  # the views of the case are there too
+    expect(trail.get_by_text(desk_user.get_full_name()).first).to_be_visible()
+    expect(trail.locator("td", has_text=case.reference).first).to_be_visible()
+    assert page.locator("#audit-trail tbody tr").count() >= 15

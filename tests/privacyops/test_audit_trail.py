@@ -1,0 +1,301 @@
+"""The audit trail (SPEC §12, issue 6): who changed or looked at what, when and why."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from privacyops import audit
+from privacyops.models import AccessLog
+from requests_app import roles, services
+from requests_app.models import (
+    AgentProofRule,
+    AgentType,
+    DocumentKind,
+    Ground,
+    LetterTemplate,
+    Organization,
+    OrganizationClosedDay,
+    Outcome,
+    PauseKind,
+    PaymentMethod,
+    TargetSystem,
+    VerificationOutcome,
+)
+from requests_app.seeds import COPRO, JUO
+from tests.factories import document_data, register
+
+D = dt.date.fromisoformat
+TRAIL = "/admin/audit/"
+EXPORT = "/admin/audit/export.csv"
+
+
+@pytest.fixture
+def full_case(travel, desk_user, manager_user, policies):
+    """SCENARIOS §1 from intake to a sent letter and a done task: every case record gets history."""
+    travel("2026-12-24")
+    case = register(
+        desk_user,
+        policies[COPRO],
+        kinds=("disclosure", "correction"),
+        reached_on=D("2026-12-24"),
+        agent={"agent_type": AgentType.ENTRUSTED, "family_name": "山田", "given_name": "一郎"},
+        documents=[
+            document_data(DocumentKind.POWER_OF_ATTORNEY),
+            document_data(DocumentKind.SEAL_REGISTRATION_CERTIFICATE),
+            document_data(DocumentKind.DRIVERS_LICENSE, holder="agent"),
+        ],
+        payments=[{"method": PaymentMethod.POSTAL_MONEY_ORDER, "amount": 200, "received_on": D("2026-12-24")}],
+    )
+    services.request_pause(actor=desk_user, case=case, kind=PauseKind.FEE_SHORTFALL, note="不足額300円")
+    travel("2027-01-05")
+    services.payment_record(
+        actor=desk_user, case=case, method=PaymentMethod.POSTAL_MONEY_ORDER, amount=300, received_on=D("2027-01-05")
+    )
+    services.request_start_verification(actor=desk_user, case=case)
+    services.request_verify(actor=desk_user, case=case, outcome=VerificationOutcome.VERIFIED, name_matches=True)
+    services.item_decide(
+        actor=desk_user,
+        item=case.items.get(kind="disclosure"),
+        outcome=Outcome.PARTIAL,
+        ground=Ground.BUSINESS_INTERFERENCE,
+        reason_text="業務に著しい支障",
+        method_used="paper",
+    )
+    services.item_decide(actor=desk_user, item=case.items.get(kind="correction"), outcome=Outcome.COMPLY)
+    services.request_submit_decisions(actor=desk_user, case=case)
+    services.decision_approve(actor=manager_user, case=case, comment="可")
+    letter = services.letter_draft(actor=desk_user, case=case, kind="result")
+    services.response_send(actor=desk_user, letter=letter, method="registered_mail", tracking_number="1234-5678-901")
+    for task in case.tasks.all():
+        services.task_complete(actor=desk_user, task=task, note="訂正済み")
+    return case
+
+
+def setup_changes(manager_user, seed_orgs, policies):
+    """Changes to the desk's set-up, each with its user and reason, as the admin makes them."""
+    organization = seed_orgs[COPRO]
+
+    def save(obj, reason="設定変更"):
+        obj._history_user, obj._change_reason = manager_user, reason
+        obj.save()
+        return obj
+
+    organization.desk_hours = "平日9:00-17:30"
+    save(organization)
+    save(OrganizationClosedDay(organization=organization, date=D("2026-12-28"), note="臨時休業"))
+    policy = policies[COPRO]
+    policy.remind_verification_after = 3
+    save(policy)
+    save(
+        AgentProofRule(
+            policy=policy, agent_type=AgentType.ADULT_GUARDIAN, label="後見人の証明", document_kinds=["other"]
+        )
+    )
+    save(TargetSystem(organization=organization, name="新CRM"))
+    save(LetterTemplate(organization=organization, kind="acknowledgement", body="受領しました"))
+    manager_user.groups.add(Group.objects.get(name=roles.AUDITOR))
+
+
+def trail_entries(client, **params):
+    response = client.get(TRAIL, params)
+    assert response.status_code == 200
+    return response.context["entries"], response
+
+
+# ------------------------------------------------------------------------------------------
+# Who may read it
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 302), ("desk", 403), ("manager", 200), ("auditor", 200)])
+@pytest.mark.parametrize("url", [TRAIL, EXPORT])
+def test_only_managers_and_auditors_read_the_trail(client, desk_user, manager_user, auditor_user, who, status, url):
+    users = {"desk": desk_user, "manager": manager_user, "auditor": auditor_user}
+    if who in users:
+        client.force_login(users[who])
+
+    response = client.get(url)
+
+    assert response.status_code == status
+
+
+def test_a_manager_of_another_organization_sees_none_of_its_records(client, full_case, other_org_user):
+    other_org_user.groups.add(Group.objects.get(name=roles.DESK_MANAGER))
+    client.force_login(other_org_user)
+
+    entries, _ = trail_entries(client)
+
+    assert all(full_case.reference not in (e.object_label, e.case_reference) for e in entries)
+    _, response = trail_entries(client, case=full_case.reference)
+    assert not response.context["valid"]  # the reference is not in their organizations
+
+
+def test_history_cannot_be_edited_or_deleted_through_the_ui(client, admin_user, full_case):
+    client.force_login(admin_user)
+    row = full_case.history.latest()
+
+    assert client.post(TRAIL, {"history_id": row.history_id}).status_code == 405
+    version = client.get(f"/admin/requests_app/request/{full_case.pk}/history/{row.history_id}/", follow=True)
+    assert version.status_code == 404
+    assert client.post(f"/admin/requests_app/request/{full_case.pk}/delete/").status_code == 403
+    # Staff users keep simple-history's version view, read-only: reverting is disabled.
+    user = full_case.created_by
+    user_row = user.history.earliest()
+    url = f"/admin/privacyops/user/{user.pk}/history/{user_row.history_id}/"
+    before = user.history.count()
+    response = client.post(url, {"username": "renamed", "_change_history": "1"})
+    assert response.status_code in {403, 405}
+    user.refresh_from_db()
+    assert user.username != "renamed" and user.history.count() == before
+
+
+# ------------------------------------------------------------------------------------------
+# What it shows
+# ------------------------------------------------------------------------------------------
+def test_every_tracked_model_appears_with_its_user_reason_and_diff(
+    client, full_case, manager_user, seed_orgs, policies, desk_user
+):
+    setup_changes(manager_user, seed_orgs, policies)
+    client.force_login(manager_user)
+    client.get(reverse("admin:requests_app_request_change", args=[full_case.pk]))  # an access-log row
+
+    shown = {}
+    for source in audit.SOURCES:
+        entries, _ = trail_entries(client, record_type=source.key)
+        assert entries, f"no entry for {source.key}"
+        shown[source.key] = entries
+
+    creators = dict.fromkeys(("request", "item", "document", "payment", "pause", "verification"), desk_user)
+    creators.update(decision=desk_user, letter=desk_user, task=manager_user)  # tasks come with the approval
+    for key, creator in creators.items():
+        entry = shown[key][-1]  # the oldest on the page: the creation
+        assert entry.user_label == creator.get_full_name(), key
+        assert entry.changes, key
+        assert entry.case_reference == full_case.reference, key
+    approval = shown["approval"][0]
+    assert approval.user_label == manager_user.get_full_name() and approval.reason == "承認: 可"
+    changed = next(e for e in shown["request"] if e.reason.startswith("本人確認:"))
+    assert ("状態", "本人確認中", "対応中") in {(c.label, c.old, c.new) for c in changed.changes}
+    assert shown["organization"][0].changes[0].new == "平日9:00-17:30" and shown["organization"][0].reason == "設定変更"
+    assert any(e.user_label == manager_user.get_full_name() for e in shown["policy"])
+    group_change = shown["user"][0]
+    assert group_change.object_label == manager_user.username
+    access = shown["access"][0]
+    assert access.change_type == "v" and access.case_reference == full_case.reference
+
+
+def test_filter_by_user_date_and_change_type(client, full_case, manager_user, desk_user):
+    client.force_login(manager_user)
+
+    by_manager, _ = trail_entries(client, user=manager_user.pk)
+    assert by_manager and {e.user_label for e in by_manager} == {manager_user.get_full_name()}
+
+    on_jan_5, _ = trail_entries(client, date_from="2027-01-05", date_to="2027-01-05")
+    assert on_jan_5 and all(
+        e.when.astimezone(dt.timezone(dt.timedelta(hours=9))).date() == D("2027-01-05") for e in on_jan_5
+    )
+    assert not any(e.reason.startswith("補正待ち") for e in on_jan_5)  # that was Dec 24
+
+    created, _ = trail_entries(client, change_type="+")
+    assert created and {e.change_type for e in created} == {"+"}
+
+
+def test_the_access_log_records_each_view_of_personal_data(client, full_case, desk_user, manager_user):
+    client.force_login(desk_user)
+    client.get(reverse("admin:requests_app_request_change", args=[full_case.pk]), REMOTE_ADDR="10.1.2.3")
+    letter = full_case.letters.get(kind="result")
+    client.get(reverse("admin:requests_app_request_letter_print", args=[full_case.pk, letter.pk]))
+    client.get(reverse("admin:requests_app_request_changelist"))
+
+    views = list(AccessLog.objects.filter(user=desk_user).order_by("at"))
+    assert [v.kind for v in views] == ["case", "letter", "case_list"]
+    assert views[0].request == full_case and views[0].ip_address == "10.1.2.3"
+    client.force_login(manager_user)
+    entries, _ = trail_entries(client, change_type="v", case=full_case.reference)
+    assert [e.user_label for e in entries] == [desk_user.get_full_name()] * 2
+    assert "10.1.2.3" in entries[-1].reason
+
+
+def test_an_invalid_filter_is_an_error_never_an_unfiltered_list(client, full_case, manager_user):
+    client.force_login(manager_user)
+
+    for params in ({"date_from": "2027-13-40"}, {"case": "2026-999999"}, {"record_type": "nonsense"}):
+        response = client.get(TRAIL, params)
+        assert response.status_code == 200
+        assert not response.context["valid"], params
+        assert response.context["entries"] == [], params
+        assert client.get(EXPORT, params).status_code == 400, params
+
+
+def test_pages_follow_each_other_without_gaps_or_repeats(client, full_case, manager_user):
+    client.force_login(manager_user)
+    trail = audit.AuditTrail(actor=manager_user, data={})
+    assert trail.is_valid()
+    everything = list(trail.iterate(chunk=500))
+
+    seen, cursor = [], None
+    while True:
+        page, cursor = trail.page(cursor, size=7)
+        seen.extend(page)
+        if cursor is None:
+            break
+    assert [(e.model_label, e.history_id) for e in seen] == [(e.model_label, e.history_id) for e in everything]
+    assert len(seen) > 40
+    assert [e.when for e in seen] == sorted((e.when for e in seen), reverse=True)
+
+
+def test_the_csv_matches_the_filtered_trail(client, full_case, manager_user):
+    client.force_login(manager_user)
+    params = {"case": full_case.reference}
+    trail = audit.AuditTrail(actor=manager_user, data=params)
+    assert trail.is_valid()
+    entries = list(trail.iterate())
+
+    response = client.get(EXPORT, params)
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    expected_rows = sum(max(len(e.changes), 1) for e in entries)
+    assert len(rows) == expected_rows
+    assert {r["case"] for r in rows} <= {full_case.reference, ""}
+    first = entries[0]
+    assert rows[0]["user"] == first.user_label and rows[0]["reason"] == first.reason
+    assert any(r["field"] == "状態" and r["old"] == "回答準備中" and r["new"] == "回答済" for r in rows)
+    assert AccessLog.objects.filter(user=manager_user, kind="export").exists()  # the export is itself logged
+
+
+@pytest.mark.parametrize("extra_cases", [0, 12])
+def test_query_count_of_a_page_does_not_grow_with_history(
+    client, full_case, manager_user, desk_user, policies, travel, extra_cases, django_assert_max_num_queries
+):
+    for _ in range(extra_cases):
+        register(desk_user, policies[JUO], reached_on=D("2027-01-05"), documents=[document_data("passport")])
+    client.force_login(manager_user)
+
+    with django_assert_max_num_queries(45):
+        response = client.get(TRAIL)
+
+    assert len(response.context["entries"]) == audit.PAGE_SIZE
+
+
+def test_the_page_has_its_filters_and_the_export_link(client, full_case, manager_user):
+    client.force_login(manager_user)
+
+    page = client.get(TRAIL, {"case": full_case.reference}).content.decode()
+
+    assert "監査証跡" in page and "記録の種類" in page and "受付番号" in page
+    assert f"/admin/audit/export.csv?case={full_case.reference}" in page
+    assert "受付登録" in page and "承認: 可" in page
+
+
+def test_organizations_of_the_reader_only_in_the_organization_filter(client, manager_user, seed_orgs, other_org_user):
+    other_org_user.groups.add(Group.objects.get(name=roles.DESK_MANAGER))
+    client.force_login(other_org_user)
+
+    form = client.get(TRAIL).context["form"]
+
+    offered = {pk for pk, _ in form.fields["organization"].choices if pk}
+    assert not offered & {o.pk for o in Organization.objects.filter(code__in=seed_orgs)}

@@ -24,4 +24,3 @@ REMINDER_MAX_RETRIES = 2
 # a file waits (busy timeout) like the real thing.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
-

@@ -27,6 +27,7 @@ from django.apps import apps as django_apps  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from requests_app import roles  # noqa: E402
 from requests_app.deadlines import BusinessCalendar  # noqa: E402
@@ -75,7 +76,14 @@ def main() -> None:
     parser.add_argument("--today", default="2026-11-24")
     parser.add_argument("--prefix", default="B")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--history", type=int, default=0, help="Also write this many history rows for the audit trail (issue 6)."
+    )
+    parser.add_argument("--history-only", action="store_true", help="Keep the requests; only (re)write history.")
     args = parser.parse_args()
+    if args.history_only:
+        history(args.history, args.prefix, random.Random(args.seed), dt.date.fromisoformat(args.today))
+        return
     rng = random.Random(args.seed)
     today = dt.date.fromisoformat(args.today)
     started = time.perf_counter()
@@ -178,6 +186,79 @@ def main() -> None:
         made += size
         print(f"  {made:>8} requests", flush=True)
     print(f"generated {args.requests} requests in {time.perf_counter() - started:.1f} s")
+    analyze()
+    if args.history:
+        history(args.history, args.prefix, rng, today)
+
+
+# (model, rows per object): about 10 history rows per request (documents and pauses exist for some).
+HISTORY_MIX = [(Request, 10), (RequestItem, 2), (IdentityDocument, 1), (DataSubject, 1), (Pause, 1)]
+REASONS = [
+    "受付登録",
+    "本人確認を開始",
+    "本人確認: 確認済",
+    "決定: 開示: 対応する（全部）",
+    "書面を送付",
+    "案件情報を編集",
+]
+
+
+def history(rows: int, prefix: str, rng: random.Random, today: dt.date) -> None:
+    """Bulk-write ``rows`` history rows for the generated requests, spread over the last year."""
+    started = time.perf_counter()
+    users = list(get_user_model().objects.filter(username__startswith="bench").values_list("pk", flat=True))
+    cases = Request.objects.filter(reference__startswith=f"{prefix}-")
+    # Start again from nothing for these requests (the bench is idempotent).
+    Request.history.filter(id__in=cases.values("pk")).delete()
+    DataSubject.history.filter(id__in=cases.values("data_subject_id")).delete()
+    for model in (RequestItem, IdentityDocument, Pause):
+        model.history.filter(request_id__in=cases.values("pk")).delete()
+    per_request = sum(share for _, share in HISTORY_MIX)
+    needed_requests = max(rows // per_request, 1)
+    written = 0
+    start = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=365), dt.time(9)))
+    case_ids = list(cases.order_by("pk").values_list("pk", flat=True)[:needed_requests])
+    for chunk_start in range(0, len(case_ids), 2000):
+        chunk = case_ids[chunk_start : chunk_start + 2000]
+        live = {
+            Request: list(Request.objects.filter(pk__in=chunk)),
+            RequestItem: list(RequestItem.objects.filter(request_id__in=chunk)),
+            IdentityDocument: list(IdentityDocument.objects.filter(request_id__in=chunk)),
+            DataSubject: list(DataSubject.objects.filter(requests__pk__in=chunk)),
+            Pause: list(Pause.objects.filter(request_id__in=chunk)),
+        }
+        with transaction.atomic():
+            for model, share in HISTORY_MIX:
+                history_model = model.history.model
+                fields = [f.attname for f in history_model.tracked_fields]
+                batch = []
+                for obj in live[model]:
+                    for i in range(share):
+                        batch.append(
+                            history_model(
+                                **{name: getattr(obj, name) for name in fields},
+                                history_date=start + dt.timedelta(seconds=rng.randint(0, 365 * 86400)),
+                                history_type="+" if i == 0 else "~",
+                                history_user_id=rng.choice(users),
+                                history_change_reason=rng.choice(REASONS),
+                            )
+                        )
+                history_model.objects.bulk_create(batch, batch_size=BATCH)
+                written += len(batch)
+        print(f"  {written:>9} history rows", flush=True)
+        if written >= rows:
+            break
+    print(f"wrote {written} history rows in {time.perf_counter() - started:.1f} s")
+    analyze()
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load, as autovacuum would give a live database."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 if __name__ == "__main__":

@@ -299,3 +299,16 @@ def test_organizations_of_the_reader_only_in_the_organization_filter(client, man
 
     offered = {pk for pk, _ in form.fields["organization"].choices if pk}
     assert not offered & {o.pk for o in Organization.objects.filter(code__in=seed_orgs)}
+
+
+def test_a_filter_costs_no_query_per_source(client, full_case, manager_user, seed_orgs):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(manager_user)
+    with CaptureQueriesContext(connection) as plain:
+        client.get(TRAIL)
+    for params in ({"user": manager_user.pk}, {"organization": seed_orgs[COPRO].pk}):
+        with CaptureQueriesContext(connection) as filtered:
+            client.get(TRAIL, params)
+        assert len(filtered) <= len(plain) + 2, params  # the chosen value is looked up once, not per source

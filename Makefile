@@ -51,16 +51,19 @@ messages: setup-dev
 clean-var:
 	rm -rf var
 
-# Benchmarks on PostgreSQL (issue 5: reminder sweep over 100k open requests). Reports median time,
-# peak memory and queries; never asserted in tests (this machine is shared and noisy).
+# Benchmarks on PostgreSQL: the reminder sweep over 100k open requests (issue 5) and the audit trail
+# over about a million history rows (issue 6). Reports median time, peak memory and queries; never
+# asserted in tests (this machine is shared and noisy).
 BENCH_DB ?= privacyops_bench
 BENCH_URL ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB)
 BENCH_REQUESTS ?= 100000
+BENCH_HISTORY ?= 1100000
 bench: export DATABASE_URL = $(BENCH_URL)
 bench: export SECRET_KEY ?= bench-only-$(shell date +%s)-not-a-secret-xxxxxxxxxxxxxxxxxxxxxxxx
 bench: setup-dev
 	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB)'" | grep -q 1 \
 	  || createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
 	$(BIN)/python manage.py migrate --no-input -v0
-	$(BIN)/python bench/generate.py --requests $(BENCH_REQUESTS)
+	$(BIN)/python bench/generate.py --requests $(BENCH_REQUESTS) --history $(BENCH_HISTORY)
 	$(BIN)/python bench/reminders.py --runs 3
+	$(BIN)/python bench/audit.py --runs 7

@@ -25,6 +25,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection, models
 from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.query import EmptyQuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -237,7 +238,8 @@ class AuditTrail:
         per_source._form = self.form  # validated once for all sources: no lookup per source
         return per_source.qs
 
-    def _branch(self, source: Source, cursor: Cursor | None, limit: int | None) -> models.QuerySet:
+    def _branch(self, source: Source, cursor: Cursor | None) -> models.QuerySet:
+        """One source's rows as (id, time, type, user, object, rank), after the cursor, unordered."""
         queryset = self._scoped(source)
         rank = RANK[source.key]
         if source.key == ACCESS:
@@ -266,24 +268,23 @@ class AuditTrail:
             else:
                 keyset = Q(**{f"{at_field}__lt": cursor.at})
             queryset = queryset.filter(keyset)
-        queryset = queryset.annotate(e_rank=Value(rank, output_field=models.IntegerField())).values(
+        return queryset.annotate(e_rank=Value(rank, output_field=models.IntegerField())).values(
             "e_id", "e_at", "e_type", "e_user", "e_object", "e_rank"
         )
-        if limit is not None and connection.features.supports_slicing_ordering_in_compound:
-            queryset = queryset.order_by("-e_at", "-e_id")[:limit]
-        else:
-            queryset = queryset.order_by()
-        return queryset
 
     def rows(self, cursor: Cursor | None = None, limit: int = PAGE_SIZE) -> list[dict]:
         """The next ``limit`` rows after ``cursor``: (id, time, type, user, object, rank), newest first."""
-        sources = self._sources()
-        if not sources:
+        branches = [self._branch(source, cursor) for source in self._sources()]
+        branches = [b for b in branches if not isinstance(b, EmptyQuerySet)]  # filtered out entirely
+        if not branches:
             return []
-        if len(sources) == 1:  # one kind of record: a plain ordered query, no union
-            branch = self._branch(sources[0], cursor, None)
-            return list(branch.order_by("-e_at", "-e_id")[:limit])
-        branches = [self._branch(source, cursor, limit) for source in sources]
+        if len(branches) == 1:  # one kind of record: a plain ordered query, no union
+            return list(branches[0].order_by("-e_at", "-e_id")[:limit])
+        if connection.features.supports_slicing_ordering_in_compound:
+            # Each branch reads at most ``limit`` rows through its own date index (PostgreSQL).
+            branches = [b.order_by("-e_at", "-e_id")[:limit] for b in branches]
+        else:
+            branches = [b.order_by() for b in branches]
         union = branches[0].union(*branches[1:], all=True)
         return list(union.order_by("-e_at", "-e_rank", "-e_id")[:limit])
 

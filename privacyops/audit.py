@@ -105,10 +105,10 @@ class AuditTrailFilter(django_filters.FilterSet):
     )
     case = django_filters.CharFilter(label=_("Case reference"), method="by_case")
     date_from = django_filters.DateFilter(
-        label=_("From"), method="by_date_from", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From date"), method="by_date_from", widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = django_filters.DateFilter(
-        label=_("To"), method="by_date_to", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To date"), method="by_date_to", widget=forms.DateInput(attrs={"type": "date"})
     )
     change_type = django_filters.ChoiceFilter(label=_("Change"), choices=CHANGE_TYPE_CHOICES, method="by_change_type")
 
@@ -201,6 +201,7 @@ class AuditTrail:
             data, queryset=apps.get_model("privacyops.AccessLog").objects.none(), organizations=self.organizations
         )
         self.case_pks = None
+        self.form.fields["user"].label_from_instance = lambda user: user_label(user)  # names, not logins
 
     def is_valid(self) -> bool:
         if not self.form_filter.is_valid():

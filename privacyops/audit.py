@@ -24,7 +24,7 @@ from django import forms
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection, models
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.query import EmptyQuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -232,7 +232,15 @@ class AuditTrail:
         model = source.history_model()
         queryset = model.objects.all()
         if source.org is not None and not self.actor.is_superuser:
-            queryset = queryset.filter(**{f"{source.org}__in": self.organizations})
+            scope = Q(**{f"{source.org}__in": self.organizations})
+            if source.key == ACCESS:
+                # Views not tied to one case (lists, exports, the trail) are visible to readers who
+                # share an organization with the person who looked.
+                memberships = get_user_model().organizations.through.objects.filter(
+                    user_id=OuterRef("user_id"), organization_id__in=self.organizations
+                )
+                scope |= Q(organization__isnull=True) & Q(Exists(memberships))
+            queryset = queryset.filter(scope)
         per_source = AuditTrailFilter(
             self.data, queryset=queryset, source=source, organizations=self.organizations, case_pks=self.case_pks
         )

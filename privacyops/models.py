@@ -33,6 +33,8 @@ class AccessKind(models.TextChoices):
     CASE_LIST = "case_list", _("List of cases")
     LETTER = "letter", _("Letter (print or PDF)")
     HISTORY = "history", _("Case history")
+    ACTION = "action", _("Case action page")
+    AUDIT = "audit", _("Audit trail")
     EXPORT = "export", _("Audit trail export (CSV)")
 
 

@@ -73,6 +73,10 @@ def audit_trail(request, admin_site):
 
     if not request.user.has_perm(AUDIT_PERMISSION):
         raise PermissionDenied
+    from privacyops.access import log_access
+    from privacyops.models import AccessKind
+
+    log_access(request, AccessKind.AUDIT)  # the trail shows personal data in its diffs
     trail = audit.AuditTrail(actor=request.user, data=request.GET)
     entries, next_cursor = [], None
     valid = trail.is_valid()  # an invalid filter is an error on the page, never an unfiltered list

@@ -29,12 +29,15 @@ from requests_app.models import (
     AgentType,
     DeskPolicy,
     ItemKind,
+    LetterTemplate,
     Organization,
     OrganizationClosedDay,
     ReminderLog,
     Request,
     Status,
+    TargetSystem,
 )
+from requests_app.validators import reject_individual_number
 
 
 # ------------------------------------------------------------------------------------------
@@ -310,6 +313,7 @@ class ReasonForm(forms.ModelForm):
     change_reason = forms.CharField(
         label=_("Reason for this change"),
         max_length=200,
+        validators=[reject_individual_number],
         help_text=_("Kept in the history (who changed what, when and why)."),
     )
 
@@ -457,6 +461,30 @@ class DeskPolicyAdmin(SetupAdminMixin, admin.ModelAdmin):
         if db_field.name == "organization":
             kwargs["queryset"] = selectors.organization_list(actor=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(TargetSystem)
+class TargetSystemAdmin(SetupAdminMixin, admin.ModelAdmin):
+    """Where accepted corrections, erasures and suspensions are carried out (fulfilment tasks)."""
+
+    list_display = ("organization", "name", "description", "is_active")
+    list_filter = (OrganizationFilter, "is_active")
+    list_select_related = ("organization",)
+    fields = ["organization", "name", "description", "is_active"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organization":
+            kwargs["queryset"] = selectors.organization_list(actor=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(TargetSystemAdmin):
+    """An organization's own wording for a kind of letter (no code change)."""
+
+    list_display = ("organization", "kind", "language", "title")
+    list_filter = (OrganizationFilter, "kind", "language")
+    fields = ["organization", "kind", "language", "title", "body"]
 
 
 # ------------------------------------------------------------------------------------------

@@ -182,7 +182,15 @@ class IntakeForm(FreeTextMixin, forms.Form):
     assignee = StaffChoiceField(label=_("Assignee"), queryset=None, required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    not_free_text = ("channel", "agent_type", "requested_method", "preferred_response_method", "reply_to")
+    # Codes and the hidden token (a UUID can look like a 12-digit number) are not free text.
+    not_free_text = (
+        "intake_token",
+        "channel",
+        "agent_type",
+        "requested_method",
+        "preferred_response_method",
+        "reply_to",
+    )
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,8 +218,14 @@ class IntakeForm(FreeTextMixin, forms.Form):
         if bool(data.get("payment_amount")) != bool(data.get("payment_method")):
             self.add_error("payment_method", _("Give both the amount and how it was paid, or neither."))
         policy = data.get("policy")
-        if policy and reached and policy.effective_from > reached:
-            self.add_error("policy", _("This policy was not yet in force on the reached date."))
+        if policy and reached:
+            in_force = selectors.policy_in_force(policy.organization, reached)
+            if in_force is None or in_force.pk != policy.pk:
+                self.add_error(
+                    "policy",
+                    _("This policy was not the one in force on the reached date: choose %(policy)s.")
+                    % {"policy": in_force.name if in_force else "—"},
+                )
         return data
 
     def service_kwargs(self) -> dict:

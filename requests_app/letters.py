@@ -129,6 +129,70 @@ def _context(case: Request, kind: str, *, extension_reason: str = "") -> dict:
     }
 
 
+# What an organization's own wording may use. Plain values only, never model objects: a template
+# written in the admin must not reach other records (``{{ case.created_by.password }}``…).
+TEMPLATE_VARIABLES = (
+    "case.reference case.reached_on case.complete_on case.due_on case.ended_on case.end_reason "
+    "subject.full_name agent.full_name organization.name organization.desk_name organization.desk_address "
+    "organization.desk_phone organization.desk_email organization.desk_hours organization.complaint_desk "
+    "items[].kind items[].details items[].outcome items[].ground items[].reason items[].method "
+    "items[].alternative_measure fee.due fee.received fee.shortfall due_on missing[] pause.kind pause.note "
+    "payment_methods any_refusal extension_reason"
+)
+
+
+def _plain_context(context: dict) -> dict:
+    case, organization = context["case"], context["organization"]
+
+    def item(obj):
+        decision = getattr(obj, "decision", None)
+        return {
+            "kind": obj.get_kind_display(),
+            "details": obj.details,
+            "outcome": decision.get_outcome_display() if decision else "",
+            "ground": decision.get_ground_display() if decision and decision.ground else "",
+            "reason": decision.reason_text if decision else "",
+            "method": decision.get_method_used_display() if decision and decision.method_used else "",
+            "alternative_measure": decision.alternative_measure if decision else "",
+        }
+
+    fee, pause, agent = context["fee"], context["pause"], context["agent"]
+    return {
+        "case": {
+            "reference": case.reference,
+            "reached_on": case.reached_on,
+            "complete_on": case.complete_on,
+            "due_on": case.due_on,
+            "ended_on": case.ended_on,
+            "end_reason": case.end_reason,
+        },
+        "subject": {"full_name": context["subject"].full_name},
+        "agent": {"full_name": agent.full_name} if agent else None,
+        "organization": {
+            name: getattr(organization, name)
+            for name in (
+                "name",
+                "name_en",
+                "desk_name",
+                "desk_postal_code",
+                "desk_address",
+                "desk_phone",
+                "desk_email",
+                "desk_hours",
+                "complaint_desk",
+            )
+        },
+        "items": [item(obj) for obj in context["items"]],
+        "fee": {"due": fee.due, "received": fee.received, "shortfall": fee.shortfall},
+        "due_on": context["due_on"],
+        "missing": [str(line) for line in context["missing"]],
+        "pause": {"kind": pause.get_kind_display(), "note": pause.note} if pause else None,
+        "payment_methods": context["payment_methods"],
+        "any_refusal": context["any_refusal"],
+        "extension_reason": context["extension_reason"],
+    }
+
+
 def _custom_template(case: Request, kind: str, language: str) -> LetterTemplate | None:
     return LetterTemplate.objects.filter(organization=case.organization, kind=kind, language=language).first()
 
@@ -139,7 +203,7 @@ def render_body(kind: str, language: str, context: dict, custom: LetterTemplate 
         if custom is not None:
             engine: Engine = engines["django"].engine
             template = engine.from_string("{% autoescape off %}" + custom.body + "{% endautoescape %}")
-            return template.render(Context(context, autoescape=False)).strip() + "\n"
+            return template.render(Context(_plain_context(context), autoescape=False)).strip() + "\n"
         return render_to_string(f"letters/{language}/{kind}.txt", context).strip() + "\n"
 
 

@@ -268,15 +268,17 @@ class ApprovalOutcome(models.TextChoices):
 class Organization(models.Model):
     """A business holding personal data (事業者); a group may have several."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=FREE_TEXT)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True, validators=FREE_TEXT)
     code = models.SlugField(_("short code"), max_length=32, unique=True, help_text=_("Shown in lists."))
-    desk_name = models.CharField(_("desk name"), max_length=200, default="個人情報お問い合わせ窓口")
+    desk_name = models.CharField(
+        _("desk name"), max_length=200, default="個人情報お問い合わせ窓口", validators=FREE_TEXT
+    )
     desk_postal_code = models.CharField(_("desk postal code"), max_length=10, blank=True)
-    desk_address = models.CharField(_("desk address"), max_length=300, blank=True)
-    desk_phone = models.CharField(_("desk phone"), max_length=40, blank=True)
+    desk_address = models.CharField(_("desk address"), max_length=300, blank=True, validators=FREE_TEXT)
+    desk_phone = models.CharField(_("desk phone"), max_length=40, blank=True, validators=FREE_TEXT)
     desk_email = models.EmailField(_("desk e-mail"), blank=True)
-    desk_hours = models.CharField(_("desk hours"), max_length=200, blank=True)
+    desk_hours = models.CharField(_("desk hours"), max_length=200, blank=True, validators=FREE_TEXT)
     complaint_desk = models.TextField(
         _("complaint desk"), blank=True, validators=FREE_TEXT, help_text=_("Where complaints go; printed on letters.")
     )
@@ -318,7 +320,7 @@ class OrganizationClosedDay(models.Model):
         Organization, on_delete=models.CASCADE, related_name="closed_days", verbose_name=_("organization")
     )
     date = models.DateField(_("date"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True, validators=FREE_TEXT)
 
     history = HistoricalRecords()
 
@@ -340,9 +342,11 @@ class DeskPolicy(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="policies", verbose_name=_("organization")
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=FREE_TEXT)
     effective_from = models.DateField(_("effective from"))
-    source = models.TextField(_("source"), blank=True, help_text=_("Where the policy says this (section, URL)."))
+    source = models.TextField(
+        _("source"), blank=True, validators=FREE_TEXT, help_text=_("Where the policy says this (section, URL).")
+    )
     channels = models.JSONField(_("accepted channels"), default=list, blank=True)
     channel_notes = models.TextField(_("notes on channels"), blank=True, validators=FREE_TEXT)
     # Fees (Art. 38): per item kind, yen. Only these three kinds may carry one.
@@ -456,7 +460,7 @@ class AgentProofRule(models.Model):
         DeskPolicy, on_delete=models.CASCADE, related_name="agent_proof_rules", verbose_name=_("desk policy")
     )
     agent_type = models.CharField(_("agent type"), max_length=32, choices=AgentType)
-    label = models.CharField(_("label"), max_length=200)
+    label = models.CharField(_("label"), max_length=200, validators=FREE_TEXT)
     document_kinds = models.JSONField(_("accepted documents (any one)"), default=list)
     max_age_months = models.PositiveSmallIntegerField(
         _("issued within (months)"), null=True, blank=True, help_text=_("Empty: any date of issue.")
@@ -950,8 +954,8 @@ class TargetSystem(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="systems", verbose_name=_("organization")
     )
-    name = models.CharField(_("name"), max_length=200)
-    description = models.CharField(_("description"), max_length=300, blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=FREE_TEXT)
+    description = models.CharField(_("description"), max_length=300, blank=True, validators=FREE_TEXT)
     is_active = models.BooleanField(_("active"), default=True)
 
     history = HistoricalRecords()
@@ -1048,7 +1052,11 @@ class LetterTemplate(models.Model):
     title = models.CharField(_("title template"), max_length=300, blank=True, help_text=_("Empty: the standard title."))
     body = models.TextField(
         _("body template"),
-        help_text=_("Django template syntax; see templates/letters/ for the standard text and the variables."),
+        help_text=_(
+            "Django template syntax. Variables: case.reference, case.reached_on, subject.full_name, "
+            "organization.name, items (kind, outcome, ground, reason, method), fee.due, due_on, … — see "
+            "templates/letters/ for the standard text."
+        ),
     )
 
     history = HistoricalRecords()

@@ -6,15 +6,17 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# Twelve digits, written together or in groups of four (spaces or hyphens), not part of a longer
-# number. Full-width digits are normalised first (NFKC), so "１２３４…" is caught too.
-_INDIVIDUAL_NUMBER = re.compile(r"(?<!\d)\d{4}[ \-]?\d{4}[ \-]?\d{4}(?!\d)")
+# Twelve digits, written together or in groups of four with any usual separator (spaces, line
+# breaks, hyphens and dashes, dots, slashes, 「・」), not part of a longer number. Full-width
+# digits are normalised first (NFKC), so "１２３４…" is caught too.
+_SEPARATOR = r"[\s\-\u2010\u2011\u2012\u2013\u2014\u2212\u30fb\uff65./_]{0,3}"
+_INDIVIDUAL_NUMBER = re.compile(rf"(?<!\d)\d{{4}}{_SEPARATOR}\d{{4}}{_SEPARATOR}\d{{4}}(?!\d)")
 
 
 def contains_individual_number(text: str) -> bool:
     if not text:
         return False
-    normalised = unicodedata.normalize("NFKC", str(text)).replace("ー", "-").replace("−", "-")
+    normalised = unicodedata.normalize("NFKC", str(text)).replace("ー", "-")
     return bool(_INDIVIDUAL_NUMBER.search(normalised))
 
 

@@ -609,6 +609,8 @@ def case_action(request, model_admin, object_id, slug):
         except (ObjectDoesNotExist, ValueError):
             raise Http404 from None
     form_kwargs = action.extra_form_kwargs(case, item)
+    if request.method == "GET":
+        log_access(request, AccessKind.ACTION, case=case)  # the page shows the case's personal data
     if request.method == "POST":
         form = action.form_class(request.POST, **form_kwargs)
         if form.is_valid():

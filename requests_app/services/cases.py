@@ -693,7 +693,13 @@ def decision_approve(*, actor, case: Request, comment: str = "", expected_versio
     _require_status(case, {Status.AWAITING_APPROVAL}, _("Approve"))
     if not actor.has_perm("requests_app.approve_decision"):
         raise TransitionNotAllowed(gettext("Only a desk manager can approve refusals and partial answers."))
-    deciders = set(case.decisions.filter(outcome__in=APPROVAL_OUTCOMES).values_list("decided_by_id", flat=True))
+    # Everyone who ever decided an item that needs approval, not only the last to save it: a
+    # colleague re-saving the decision must not let its author approve it.
+    deciders = set(
+        Decision.history.filter(request_id=case.pk, outcome__in=APPROVAL_OUTCOMES).values_list(
+            "decided_by_id", flat=True
+        )
+    )
     if actor.pk in deciders:
         raise TransitionNotAllowed(
             gettext("Four eyes: you decided an item that needs approval, so another manager must approve it.")

@@ -147,6 +147,14 @@ def _conditions(today: dt.date, policies: list[DeskPolicy], calendars: dict[int,
     return by_kind
 
 
+def _access() -> tuple[set[tuple[int, int]], set[int], set[int]]:
+    """(user, organization) pairs of granted access, the superusers, the active users."""
+    User = get_user_model()
+    pairs = set(User.organizations.through.objects.values_list("user_id", "organization_id"))
+    active = dict(User.objects.filter(is_active=True).values_list("pk", "is_superuser"))
+    return pairs, {pk for pk, is_super in active.items() if is_super}, set(active)
+
+
 def _managers_by_organization() -> dict[int, list[int]]:
     pairs = (
         get_user_model()
@@ -176,6 +184,11 @@ def reminder_sweep(*, today: dt.date, dry_run: bool = False, on_plan=None) -> Sw
     if not policies:
         return result
     managers = _managers_by_organization()
+    pairs, superusers, active = _access()
+
+    def may_see(user_id, organization_id):
+        return user_id in active and (user_id in superusers or (user_id, organization_id) in pairs)
+
     base = Request.objects.filter(status__in=UNANSWERED_STATUSES, organization_id__in=working)
     conditions = _conditions(today, policies, calendars)
     already = 0 if dry_run else ReminderLog.objects.filter(day=today).count()
@@ -190,7 +203,9 @@ def reminder_sweep(*, today: dt.date, dry_run: bool = False, on_plan=None) -> Sw
             if kind in ONLY_TO_MANAGERS:
                 recipients = set(org_managers)
             else:
-                recipients = {assignee_id} if assignee_id else set(org_managers)
+                # An assignee who left the organization (or the desk) hears nothing; the managers do.
+                has_assignee = assignee_id and may_see(assignee_id, organization_id)
+                recipients = {assignee_id} if has_assignee else set(org_managers)
                 if kind in ALSO_TO_MANAGERS:
                     recipients |= set(org_managers)
             for recipient_id in recipients:
@@ -245,8 +260,8 @@ def _queue_digests(today: dt.date) -> None:
 # The digest
 # ------------------------------------------------------------------------------------------
 def _initials(subject) -> str:
-    """Initials only: no full personal data in e-mail."""
-    parts = [subject.family_name_kana or subject.family_name, subject.given_name_kana or subject.given_name]
+    """Initials from the kana only: no full personal data in e-mail (a one-kanji surname is a name)."""
+    parts = [subject.family_name_kana, subject.given_name_kana]
     return "".join(f"{p[0]}." for p in parts if p) or "—"
 
 

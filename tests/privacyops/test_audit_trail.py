@@ -182,7 +182,7 @@ def test_every_tracked_model_appears_with_its_user_reason_and_diff(
     assert any(e.user_label == manager_user.get_full_name() for e in shown["policy"])
     group_change = shown["user"][0]
     assert group_change.object_label == manager_user.username
-    access = shown["access"][0]
+    access = next(e for e in shown["access"] if e.case_reference)  # the newest is reading the trail itself
     assert access.change_type == "v" and access.case_reference == full_case.reference
 
 
@@ -312,3 +312,36 @@ def test_a_filter_costs_no_query_per_source(client, full_case, manager_user, see
         with CaptureQueriesContext(connection) as filtered:
             client.get(TRAIL, params)
         assert len(filtered) <= len(plain) + 2, params  # the chosen value is looked up once, not per source
+
+
+def test_searches_are_not_kept_and_list_views_reach_the_managers(client, full_case, desk_user, manager_user):
+    client.force_login(desk_user)
+    client.get(reverse("admin:requests_app_request_changelist"), {"q": "山田", "due": "overdue"})
+    client.get(reverse("admin:requests_app_request_action", args=[full_case.pk, "edit-people"]))
+
+    listed = AccessLog.objects.get(user=desk_user, kind="case_list")
+    assert "山田" not in listed.path and "%E5%B1%B1" not in listed.path and "due=overdue" in listed.path
+    assert AccessLog.objects.filter(user=desk_user, kind="action", request=full_case).exists()
+
+    client.force_login(manager_user)
+    entries, _ = trail_entries(client, change_type="v", user=desk_user.pk)
+    assert {e.object_label for e in entries} >= {full_case.reference, "請求一覧"}
+    assert AccessLog.objects.filter(user=manager_user, kind="audit").exists()  # reading the trail is logged too
+
+
+def test_setup_forms_refuse_an_individual_number(client, manager_user, seed_orgs):
+    client.force_login(manager_user)
+    organization = seed_orgs[COPRO]
+    url = reverse("admin:requests_app_organization_change", args=[organization.pk])
+    page = client.get(url)
+    from tests.desk import form_defaults
+
+    data = form_defaults(page.content.decode())
+    data.update(desk_hours="平日 1234-5678-9012", change_reason="番号 123456789012 を記載")
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.content.decode().count("12桁の数字が含まれています") >= 2
+    organization.refresh_from_db()
+    assert "1234" not in organization.desk_hours

@@ -261,7 +261,8 @@ def test_an_organization_can_use_its_own_wording_without_code(responding_case, d
         language="ja",
         title="CareerModel 開示請求へのご回答",
         body="{{ subject.full_name }} 様\n受付番号 {{ case.reference }} の件、"
-        "{% for item in items %}{{ item.get_kind_display }}：{{ item.decision.get_outcome_display }}{% endfor %}",
+        "{% for item in items %}{{ item.kind }}：{{ item.outcome }}{% endfor %}"
+        "{{ case.created_by.password }}{{ organization.staff.all }}",  # plain values only: these are empty
     )
     juo, copro = responding_case(JUO), responding_case(COPRO)
 

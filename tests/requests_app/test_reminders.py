@@ -118,3 +118,34 @@ def test_failed_digest_is_kept_for_managers_and_sent_again_later(desk_calendar, 
 
     services.reminder_digest_fail(recipient_id=desk_user.pk, error="gave up")  # nothing pending any more
     assert not ReminderLog.objects.filter(status=ReminderStatus.FAILED).exists()
+
+
+def test_an_assignee_who_left_the_organization_gets_nothing_the_managers_do(
+    desk_calendar, desk_user2, manager_user, seed_orgs
+):
+    seed_orgs["juo"].staff.remove(desk_user2)
+    seed_orgs["copro"].staff.remove(desk_user2)
+
+    result = services.reminder_sweep(today=SWEEP_DAY, dry_run=True)
+
+    fee_paused = desk_calendar["fee_paused"]  # COPRO, assigned to desk_user2
+    to = {
+        recipient
+        for recipient, request_id, kind in result.planned
+        if request_id == fee_paused.pk and kind == K.FEE_WAITING_LONG
+    }
+    assert to == {manager_user.pk}
+
+
+def test_initials_come_from_the_kana_only():
+    from types import SimpleNamespace
+
+    from requests_app.services.reminders import _initials
+
+    assert _initials(SimpleNamespace(family_name="林", given_name="", family_name_kana="", given_name_kana="")) == "—"
+    assert (
+        _initials(
+            SimpleNamespace(family_name="林", given_name="美月", family_name_kana="ハヤシ", given_name_kana="ミヅキ")
+        )
+        == "ハ.ミ."
+    )

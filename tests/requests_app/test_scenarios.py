@@ -437,3 +437,30 @@ def test_desk_corrects_a_typo_in_the_subjects_name_and_history_shows_it(client, 
     history = client.get(f"/admin/requests_app/request/{case.pk}/case-history/").content.decode()
     assert "個人情報を訂正: 姓の誤記を訂正" in history
     assert "<del>鈴本</del>" in history and "<ins>鈴木</ins>" in history
+
+
+def test_intake_token_that_looks_like_twelve_digits_is_not_refused(client, travel, desk_user, policies):
+    """The hidden form token is a UUID; some UUIDs contain 12 digits in a row. It is not free text."""
+    travel("2026-11-20")
+    client.force_login(desk_user)
+    data = desk.intake_data(policies[JUO], reached_on="2026-11-20", family_name="鈴木", channel="email")
+    data["intake_token"] = "12345678-1234-4234-8234-123456789012"
+
+    response = client.post("/admin/requests_app/request/add/", data)
+
+    assert response.status_code == 302, desk.describe(response)
+    assert Request.objects.filter(intake_token=data["intake_token"]).exists()
+
+
+def test_intake_refuses_a_superseded_desk_policy(client, travel, desk_user, policies):
+    from requests_app.models import DeskPolicy
+
+    travel("2026-11-20")
+    old = policies[JUO]
+    DeskPolicy.objects.create(organization=old.organization, name="改定後の手続", effective_from=D("2026-10-01"))
+    client.force_login(desk_user)
+
+    response, case = desk.register(client, old, reached_on="2026-11-20", family_name="鈴木", channel="email")
+
+    assert response.status_code == 200 and case is None
+    assert "改定後の手続" in desk.errors_of(response)

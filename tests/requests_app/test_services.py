@@ -767,3 +767,33 @@ def test_terminal_states_allow_nothing(travel, desk_user, policies):
             operation(actor=desk_user, case=case)
     with pytest.raises(services.TransitionNotAllowed, match="ended"):
         services.request_update(actor=desk_user, case=case, notes="x")
+
+
+def test_re_saving_a_decision_does_not_let_its_author_approve_it(copro_in_progress, desk_user, manager_user):
+    """Four eyes hold even when a colleague saves the decision again without changing it."""
+    disclosure = item(copro_in_progress, "disclosure")
+    services.item_decide(actor=manager_user, item=item(copro_in_progress, "purpose_notice"), outcome=Outcome.COMPLY)
+    refusal = {"outcome": Outcome.REFUSE, "ground": Ground.BUSINESS_INTERFERENCE, "reason_text": "業務に支障"}
+    services.item_decide(actor=manager_user, item=disclosure, **refusal)
+    services.item_decide(actor=desk_user, item=disclosure, **refusal)  # re-saved as it was
+    services.request_submit_decisions(actor=desk_user, case=copro_in_progress)
+
+    with pytest.raises(services.TransitionNotAllowed, match="Four eyes"):
+        services.decision_approve(actor=manager_user, case=copro_in_progress)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1234‐5678‐9012", "1234–5678–9012", "1234・5678・9012", "1234.5678.9012", "1234/5678/9012", "1234\n5678\n9012"],
+)
+def test_individual_numbers_with_any_usual_separator_are_refused(text):
+    from requests_app.validators import contains_individual_number
+
+    assert contains_individual_number(text)
+
+
+@pytest.mark.parametrize("text", ["03-5774-1632", "090-1234-5678", "〒100-0001", "2026.11.22", "1234567890123"])
+def test_phone_numbers_postal_codes_and_dates_are_not_individual_numbers(text):
+    from requests_app.validators import contains_individual_number
+
+    assert not contains_individual_number(text)

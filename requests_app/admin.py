@@ -354,6 +354,11 @@ class SetupAdminMixin:
     def has_delete_permission(self, request, obj=None):
         return False  # cases refer to them; history needs them
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organization":  # only the user's organizations can be chosen
+            kwargs["queryset"] = selectors.organization_list(actor=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class ClosedDayInline(admin.TabularInline):
     model = OrganizationClosedDay
@@ -457,11 +462,6 @@ class DeskPolicyAdmin(SetupAdminMixin, admin.ModelAdmin):
         (_("Documents after verification"), {"fields": ["id_copy_disposal", "form_retention_days"]}),
     ]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organization":
-            kwargs["queryset"] = selectors.organization_list(actor=request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
 
 @admin.register(TargetSystem)
 class TargetSystemAdmin(SetupAdminMixin, admin.ModelAdmin):
@@ -471,11 +471,6 @@ class TargetSystemAdmin(SetupAdminMixin, admin.ModelAdmin):
     list_filter = (OrganizationFilter, "is_active")
     list_select_related = ("organization",)
     fields = ["organization", "name", "description", "is_active"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organization":
-            kwargs["queryset"] = selectors.organization_list(actor=request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(LetterTemplate)

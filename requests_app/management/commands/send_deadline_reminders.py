@@ -1,9 +1,7 @@
-import datetime as dt
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 
 from requests_app import services
+from requests_app.management.options import add_date_option, date_option
 from requests_app.models import ReminderKind, ReminderLog, ReminderStatus
 
 
@@ -14,14 +12,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="Behave as on this day (YYYY-MM-DD); default today in Asia/Tokyo.")
+        add_date_option(parser)
         parser.add_argument("--dry-run", action="store_true", help="Print what would be sent; send and record nothing.")
 
     def handle(self, *args, **options):
-        try:
-            today = dt.date.fromisoformat(options["date"]) if options["date"] else timezone.localdate()
-        except ValueError as exc:
-            raise CommandError(f"--date must be YYYY-MM-DD: {exc}") from exc
+        today = date_option(options)
         if options["dry_run"]:
             # Translated once, not once per line (a dry run over a big desk prints many lines).
             self._labels = {kind: f"{ReminderKind(kind).label!s:<40}" for kind in ReminderKind.values}

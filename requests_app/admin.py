@@ -11,7 +11,7 @@ import re
 
 from django import forms
 from django.contrib import admin
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -92,12 +92,9 @@ class DueFilter(admin.SimpleListFilter):
         if value == "today":
             return queryset.due_between(today, today)
         if value == "soon":
-            # Each organization has its own calendar: one bound per organization in scope.
-            bounds = Q(pk__in=[])
-            for organization in selectors.organization_list(actor=request.user).prefetch_related("closed_days"):
-                limit = BusinessCalendar.for_organization(organization).add_business_days(today, 3)
-                bounds |= Q(organization=organization, due_on__lte=limit)
-            return queryset.due_between(today, today.replace(year=today.year + 1)).filter(bounds)
+            return queryset.unanswered().filter(
+                selectors.due_within_business_days(actor=request.user, today=today, days=3)
+            )
         if value == "week":
             monday = today - dt.timedelta(days=today.weekday())
             return queryset.due_between(monday, monday + dt.timedelta(days=6))

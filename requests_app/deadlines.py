@@ -113,6 +113,13 @@ class BusinessCalendar:
                 remaining -= 1
         return d
 
+    def nth_business_day_back(self, day: dt.date, n: int) -> dt.date:
+        """The n-th business day counting back from ``day``, ``day`` included when it is one.
+
+        ``business_days_between(start, day) >= n`` exactly when ``start`` is before it.
+        """
+        return self.add_business_days(day + ONE_DAY, -n)
+
     def business_days_between(self, a: dt.date, b: dt.date) -> int:
         if b < a:
             return -self.business_days_between(b, a)

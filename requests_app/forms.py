@@ -230,36 +230,14 @@ class IntakeForm(FreeTextMixin, forms.Form):
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        subject = {
-            name: data[name]
-            for name in (
-                "family_name",
-                "given_name",
-                "family_name_kana",
-                "given_name_kana",
-                "birth_date",
-                "postal_code",
-                "address",
-                "phone",
-                "email",
-                "member_id",
-            )
-        }
+        from requests_app.services import AGENT_FIELDS, SUBJECT_FIELDS
+
+        # The form carries what is on a request form; the registered address is ours, not theirs.
+        subject = {name: data[name] for name in SUBJECT_FIELDS if name in self.fields}
         agent = None
         if data["agent_type"]:
             agent = {"agent_type": data["agent_type"]}
-            for name in (
-                "family_name",
-                "given_name",
-                "family_name_kana",
-                "given_name_kana",
-                "relationship",
-                "postal_code",
-                "address",
-                "phone",
-                "email",
-            ):
-                agent[name] = data[f"agent_{name}"]
+            agent.update({name: data[f"agent_{name}"] for name in AGENT_FIELDS if f"agent_{name}" in self.fields})
         items = []
         for kind in data["kinds"]:
             item = {"kind": kind, "details": data["details"]}

@@ -163,17 +163,32 @@ def case_history(case: Request) -> list:
 # ------------------------------------------------------------------------------------------
 # Dashboard (the start page after login)
 # ------------------------------------------------------------------------------------------
+def due_within_business_days(*, actor, today: dt.date, days: int) -> Q:
+    """Due from today to ``days`` business days on, by each organization's own calendar."""
+    from requests_app.deadlines import BusinessCalendar
+
+    bound = Q(pk__in=[])
+    for organization in organization_list(actor=actor).prefetch_related("closed_days"):
+        limit = BusinessCalendar.for_organization(organization).add_business_days(today, days)
+        bound |= Q(organization=organization, due_on__gte=today, due_on__lte=limit)
+    return bound
+
+
+def reminders_failed_count(*, actor) -> int:
+    """Reminders that could not be delivered, for the managers' attention."""
+    from requests_app.models import ReminderLog, ReminderStatus
+
+    return ReminderLog.objects.filter(
+        status=ReminderStatus.FAILED, request__organization_id__in=organization_ids_for(actor)
+    ).count()
+
+
 def dashboard_my_work(*, actor, today: dt.date) -> dict:
     """The actor's cases by urgency, and the unassigned ones. One query per list."""
-    from requests_app.deadlines import BusinessCalendar
     from requests_app.models import APPROVAL_OUTCOMES, Status
 
     mine = request_list(actor=actor).filter(assignee=actor)
-    # "Due within 3 business days": one bound per organization in scope (calendars differ).
-    soon = Q(pk__in=[])
-    for organization in organization_list(actor=actor).prefetch_related("closed_days"):
-        limit = BusinessCalendar.for_organization(organization).add_business_days(today, 3)
-        soon |= Q(organization=organization, due_on__gte=today, due_on__lte=limit)
+    soon = due_within_business_days(actor=actor, today=today, days=3)
     work = {
         "overdue": list(mine.overdue(today).order_by("due_on")[:50]),
         "due_soon": list(mine.unanswered().filter(soon).order_by("due_on")[:50]),

@@ -31,8 +31,6 @@ from requests_app.models import (
     FulfilmentTask,
     Letter,
     LetterKind,
-    ReminderLog,
-    ReminderStatus,
     Request,
     RequestItem,
     Response,
@@ -709,8 +707,6 @@ def dashboard_context(request) -> dict:
             counts=selectors.dashboard_counts(actor=user),
             on_time=selectors.dashboard_on_time(actor=user, today=today),
             received=selectors.dashboard_received(actor=user, today=today),
-            failed_reminders=ReminderLog.objects.filter(
-                status=ReminderStatus.FAILED, request__organization_id__in=selectors.organization_ids_for(user)
-            ).count(),
+            failed_reminders=selectors.reminders_failed_count(actor=user),
         )
     return context

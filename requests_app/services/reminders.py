@@ -19,7 +19,6 @@ import logging
 import smtplib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from email.utils import make_msgid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -31,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from privacyops.mail import new_message_id
 from requests_app import roles
 from requests_app.deadlines import BusinessCalendar, DeadlineUnit, add_months
 from requests_app.models import (
@@ -76,14 +76,9 @@ class SweepResult:
 # ------------------------------------------------------------------------------------------
 # Which cases, per condition
 # ------------------------------------------------------------------------------------------
-def _nth_business_day_back(calendar: BusinessCalendar, today: dt.date, n: int) -> dt.date:
-    """The n-th business day counting back from today, today included when it is one."""
-    return calendar.add_business_days(today + dt.timedelta(days=1), -n)
-
-
 def _longer_than(calendar: BusinessCalendar, today: dt.date, days: int) -> dt.date:
     """Started before the returned date ⟺ more than ``days`` business days in (start, today]."""
-    return _nth_business_day_back(calendar, today, days + 1)
+    return calendar.nth_business_day_back(today, days + 1)
 
 
 def _acknowledgement_bound(calendar, today, policy: DeskPolicy) -> dt.date:
@@ -92,7 +87,7 @@ def _acknowledgement_bound(calendar, today, policy: DeskPolicy) -> dt.date:
     limit = policy.acknowledgement_limit
     if policy.acknowledgement_unit == DeadlineUnit.BUSINESS_DAYS:
         # add_business_days(reached, limit) <= horizon ⟺ reached < the limit-th business day back.
-        return _nth_business_day_back(calendar, horizon, limit)
+        return calendar.nth_business_day_back(horizon, limit)
     if policy.acknowledgement_unit == DeadlineUnit.MONTHS:
         return add_months(horizon, -limit) + dt.timedelta(days=1)
     return horizon - dt.timedelta(days=limit) + dt.timedelta(days=1)
@@ -327,8 +322,7 @@ def reminder_digest_send(*, recipient_id: int, today: dt.date | None = None) -> 
             }
             text = render_to_string("reminders/digest.txt", context)
             html = render_to_string("reminders/digest.html", context)
-        domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "privacyops.local"
-        message_id = make_msgid(domain=domain)
+        message_id = new_message_id()
         message = EmailMultiAlternatives(
             subject, text, settings.DEFAULT_FROM_EMAIL, [user.email], headers={"Message-ID": message_id}
         )

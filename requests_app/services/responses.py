@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
-from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from privacyops.mail import new_message_id
 from requests_app import letters
 from requests_app.deadlines import BusinessCalendar
 from requests_app.models import (
@@ -145,8 +145,7 @@ def letter_update(
 # ------------------------------------------------------------------------------------------
 def _send_email(letter: Letter, *, to: str) -> str:
     """Send the letter by e-mail with its PDF; returns the Message-ID. Raises if SMTP refuses."""
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "privacyops.local"
-    message_id = make_msgid(domain=domain)
+    message_id = new_message_id()
     organization = letter.request.organization
     message = EmailMessage(
         subject=f"{letter.title}（{letter.request.reference}）" if letter.language == "ja" else letter.title,

@@ -165,3 +165,13 @@ def test_us_business_days_for_ccpa_acknowledgement():
 
     # 10 business days from Mon 2026-11-16: Thanksgiving (11-26) is a federal holiday.
     assert us.add_business_days(D("2026-11-16"), 10) == D("2026-12-01")
+
+
+def test_nth_business_day_back_counts_the_day_itself_when_it_is_one():
+    assert JP.nth_business_day_back(D("2027-01-05"), 1) == D("2027-01-05")
+    assert JP.nth_business_day_back(D("2027-01-05"), 3) == D("2026-12-28")  # over the year-end closure
+    assert JP.nth_business_day_back(D("2027-01-03"), 1) == D("2026-12-28")  # a closed day is not counted
+    # Started before the n-th business day back ⟺ at least n business days since.
+    start = JP.nth_business_day_back(D("2027-01-05"), 3)
+    assert JP.business_days_between(start - dt.timedelta(days=1), D("2027-01-05")) >= 3
+    assert JP.business_days_between(start, D("2027-01-05")) < 3

@@ -42,6 +42,7 @@ test: setup-dev
 
 lint: setup-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 messages: export DEBUG ?= true
 messages: setup-dev

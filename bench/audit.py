@@ -28,13 +28,13 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
-from privacyops.audit import SOURCES  # noqa: E402
+from privacyops.audit.registry import sources  # noqa: E402
 from requests_app.models import Organization, Request  # noqa: E402
 
 
 def history_rows() -> int:
     total = 0
-    for source in SOURCES:
+    for source in sources():
         total += source.history_model().objects.count()
     return total
 

@@ -138,7 +138,6 @@ def main() -> None:
                         organization=org,
                         policy=policies[org.pk],
                         status=status,
-                        status_before_pause=Status.VERIFYING if status == Status.AWAITING_REQUESTER else "",
                         channel="post",
                         reached_on=reached,
                         form_received_on=reached,

@@ -8,14 +8,18 @@ class PrivacyOpsAdminSite(admin.AdminSite):
     site_title = _("PrivacyOps")
     index_title = _("Desk")
 
-    def index(self, request, extra_context=None):
-        """The start page after login is the desk's dashboard (the app list stays below)."""
-        from requests_app.views import dashboard_context
+    # Functions (request) -> dict adding to the start page; apps register theirs in ready().
+    index_context_providers: list = []
 
-        return super().index(request, {**dashboard_context(request), **(extra_context or {})})
+    def index(self, request, extra_context=None):
+        """The start page after login: the dashboards the apps provide (the app list stays below)."""
+        context = {}
+        for provider in self.index_context_providers:
+            context.update(provider(request))
+        return super().index(request, {**context, **(extra_context or {})})
 
     def get_urls(self):
-        from privacyops import views
+        from privacyops.audit import views
 
         return [
             path("audit/", self.admin_view(lambda request: views.audit_trail(request, self)), name="audit_trail"),

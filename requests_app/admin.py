@@ -6,11 +6,14 @@ through services, never by the admin's own save. Nothing here queries per row.
 
 from __future__ import annotations
 
-import datetime as dt
+import copy
 import re
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import PAGE_VAR, ChangeList
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import F
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,17 +21,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from privacyops.access import log_access
-from privacyops.models import AccessKind
-from requests_app import selectors, views
+from privacyops.audit.access import log_access
+from privacyops.audit.models import AccessKind, AuditOp
+from requests_app import derived, selectors, views
 from requests_app.deadlines import BusinessCalendar
+from requests_app.filters import OPEN, RequestFilter
 from requests_app.forms import AgentProofRuleForm, DeskPolicyForm
 from requests_app.models import (
     OPEN_STATUSES,
     AgentProofRule,
-    AgentType,
     DeskPolicy,
-    ItemKind,
     LetterTemplate,
     Organization,
     OrganizationClosedDay,
@@ -41,27 +43,34 @@ from requests_app.validators import reject_individual_number
 
 
 # ------------------------------------------------------------------------------------------
-# List filters: each calls a RequestQuerySet method, the same ones FilterSets and reminders use
+# List filters: the sidebar of ``RequestFilter``'s parameters (titles, choices and meaning live there)
 # ------------------------------------------------------------------------------------------
-class StatusFilter(admin.SimpleListFilter):
-    """Open cases unless the user asks for others: closed ones stay out of the way."""
+class RequestListFilter(admin.SimpleListFilter):
+    """One ``RequestFilter`` parameter in the sidebar: its title, choices and queryset come from there.
 
-    title = _("status")
-    parameter_name = "status"
+    On the request list the instance ``RequestAdmin.changelist_view`` bound and checked is reused;
+    elsewhere (the set-up lists' organization filter) each value is checked as it is used, and a
+    refused value shows nothing.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.title = RequestFilter.base_filters[cls.parameter_name].label
 
     def lookups(self, request, model_admin):
-        return [("open", _("Open (default)")), ("all", _("All")), *Status.choices]
+        return RequestFilter.for_request(request).choices(self.parameter_name)
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value in (None, "open"):
-            return queryset.open()
-        if value == "all":
-            return queryset
-        return queryset.filter(status=value)
+        return RequestFilter.for_request(request).filter_by(self.parameter_name, self.value(), queryset)
+
+
+class StatusFilter(RequestListFilter):
+    """Open cases unless the user asks for others: closed ones stay out of the way."""
+
+    parameter_name = "status"
 
     def choices(self, changelist):
-        value = self.value() or "open"
+        value = self.value() or OPEN  # no "All" entry of the admin's own: "open" is the default
         for lookup, title in self.lookup_choices:
             yield {
                 "selected": value == str(lookup),
@@ -70,93 +79,54 @@ class StatusFilter(admin.SimpleListFilter):
             }
 
 
-class DueFilter(admin.SimpleListFilter):
-    title = _("deadline")
+class DueFilter(RequestListFilter):
     parameter_name = "due"
 
-    def lookups(self, request, model_admin):
-        return [
-            ("overdue", _("Overdue")),
-            ("today", _("Due today")),
-            ("soon", _("Due within 3 business days")),
-            ("week", _("Due this week")),
-            ("art39", _("Two weeks since it reached us (Art. 39)")),
-            ("not_started", _("Clock not started (incomplete)")),
-        ]
 
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        value = self.value()
-        if value == "overdue":
-            return queryset.overdue(today)
-        if value == "today":
-            return queryset.due_between(today, today)
-        if value == "soon":
-            return queryset.unanswered().filter(
-                selectors.due_within_business_days(actor=request.user, today=today, days=3)
-            )
-        if value == "week":
-            monday = today - dt.timedelta(days=today.weekday())
-            return queryset.due_between(monday, monday + dt.timedelta(days=6))
-        if value == "art39":
-            return queryset.art39_passed(today)
-        if value == "not_started":
-            return queryset.open().filter(complete_on__isnull=True)
-        return queryset
-
-
-class ItemKindFilter(admin.SimpleListFilter):
-    title = _("kind")
+class ItemKindFilter(RequestListFilter):
     parameter_name = "kind"
 
-    def lookups(self, request, model_admin):
-        return ItemKind.choices
 
-    def queryset(self, request, queryset):
-        return queryset.with_kind(self.value()) if self.value() else queryset
+class OrganizationFilter(RequestListFilter):
+    """Scoped: never lists organizations the user cannot see (also used by the set-up lists)."""
 
-
-class OrganizationFilter(admin.SimpleListFilter):
-    title = _("organization")
     parameter_name = "organization"
 
-    def lookups(self, request, model_admin):
-        return [(o.pk, o.name) for o in selectors.organization_list(actor=request.user)]
 
-    def queryset(self, request, queryset):
-        return queryset.filter(organization_id=self.value()) if self.value() else queryset
-
-
-class AssigneeFilter(admin.SimpleListFilter):
-    title = _("assignee")
+class AssigneeFilter(RequestListFilter):
     parameter_name = "assignee"
 
-    def lookups(self, request, model_admin):
-        staff = selectors.assignable_staff(actor=request.user)
-        return [
-            ("me", _("Me")),
-            ("none", _("Unassigned")),
-            *[(u.pk, u.get_full_name() or u.get_username()) for u in staff],
-        ]
 
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "me":
-            return queryset.filter(assignee=request.user)
-        if value == "none":
-            return queryset.filter(assignee__isnull=True)
-        return queryset.filter(assignee_id=value) if value else queryset
+class ChannelFilter(RequestListFilter):
+    parameter_name = "channel"
 
 
-class RequesterFilter(admin.SimpleListFilter):
-    title = _("requester")
+class RequesterFilter(RequestListFilter):
     parameter_name = "requester"
 
-    def lookups(self, request, model_admin):
-        return [("self", _("The data subject (self)")), *AgentType.choices]
 
-    def queryset(self, request, queryset):
-        return queryset.by_requester(self.value()) if self.value() else queryset
+# Set on the request of a refused list: ``RequestAdmin.get_queryset`` then returns no case.
+REFUSED_LIST = "_privacyops_refused_list"
+
+
+class PageNotFound(Exception):
+    """The list has no such page (the admin itself would redirect with ``?e=1``)."""
+
+    def __init__(self, page: int):
+        super().__init__(page)
+        self.page = page
+
+
+class RequestChangeList(ChangeList):
+    """The admin's change list, saying so when the page asked for does not exist."""
+
+    def get_results(self, request):
+        try:
+            super().get_results(request)
+        except IncorrectLookupParameters:  # raised for an invalid page only
+            raise PageNotFound(self.page_num) from None
+        if self.page_num > 1 and not self.multi_page and not (self.show_all and self.can_show_all):
+            raise PageNotFound(self.page_num)  # one page only: the admin would show it for any number
 
 
 # ------------------------------------------------------------------------------------------
@@ -183,7 +153,7 @@ class RequestAdmin(admin.ModelAdmin):
         ItemKindFilter,
         OrganizationFilter,
         AssigneeFilter,
-        "channel",
+        ChannelFilter,
         RequesterFilter,
     )
     search_fields = (
@@ -203,13 +173,58 @@ class RequestAdmin(admin.ModelAdmin):
     list_per_page = 50
 
     def get_queryset(self, request):
-        return selectors.request_list(actor=request.user)
+        queryset = selectors.request_list(actor=request.user)
+        if getattr(request, REFUSED_LIST, False):
+            return queryset.none()  # a refused filter shows no case at all
+        return queryset
+
+    def get_changelist(self, request, **kwargs):
+        return RequestChangeList
+
+    def sortable_columns(self, request) -> set[int]:
+        """Numbers of the columns the list can be sorted by: what ``o`` (e.g. ``-7.1``) refers to."""
+        columns = list(self.get_list_display(request))
+        if self.get_actions(request):
+            columns.insert(0, "action_checkbox")  # as the admin's change list numbers them
+        sortable = set()
+        for index, name in enumerate(columns):
+            try:
+                Request._meta.get_field(name)
+            except (FieldDoesNotExist, TypeError):
+                attr = name if callable(name) else getattr(self, name, None) or getattr(Request, name, None)
+                if getattr(attr, "admin_order_field", None) is None:
+                    continue
+            sortable.add(index)
+        return sortable
 
     def changelist_view(self, request, extra_context=None):
+        """The list, filtered by ``RequestFilter``: a refused parameter is a 400 page with no case on it
+        and a message naming the parameter. Only a list shown (200) is logged as a view."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         extra_context = {"title": gettext("Requests"), **(extra_context or {})}
-        response = super().changelist_view(request, extra_context)
+        filterset = RequestFilter.bind(request, sortable_columns=self.sortable_columns(request))
+        if not filterset.is_valid():
+            return self._refused_list(request, filterset.error_messages(), filterset.valid_data(), extra_context)
+        try:
+            response = super().changelist_view(request, extra_context)
+        except PageNotFound as missing:
+            kept = request.GET.copy()
+            kept.pop(PAGE_VAR, None)
+            message = gettext("Page %(page)s of the list does not exist.") % {"page": missing.page}
+            return self._refused_list(request, [message], kept, extra_context)
         if response.status_code == 200:
             log_access(request, AccessKind.CASE_LIST)  # the list shows names: a view of personal data
+        return response
+
+    def _refused_list(self, request, messages, kept, extra_context):
+        """The change list page with ``messages``, no case, and the sidebar kept for what was valid."""
+        shown = copy.copy(request)  # the same user and session, the query string without what was refused
+        kept.pop(PAGE_VAR, None)  # an empty list has one page
+        shown.GET = kept
+        setattr(shown, REFUSED_LIST, True)
+        response = super().changelist_view(shown, {**extra_context, "list_refused": messages})
+        response.status_code = 400
         return response
 
     def get_search_results(self, request, queryset, search_term):
@@ -289,8 +304,7 @@ class RequestAdmin(admin.ModelAdmin):
     def days_left(self, obj):
         if obj.due_on is None or obj.status not in OPEN_STATUSES or obj.status == Status.RESPONDED:
             return "—"
-        calendar = BusinessCalendar.for_organization(obj.organization)
-        left = calendar.business_days_between(timezone.localdate(), obj.due_on)
+        left = derived.days_left(BusinessCalendar.for_organization(obj.organization), timezone.localdate(), obj.due_on)
         if left < 0:
             return format_html('<span class="po-days po-overdue">{}</span>', gettext("%(n)s overdue") % {"n": -left})
         if left == 0:
@@ -307,12 +321,57 @@ class RequestAdmin(admin.ModelAdmin):
 # Desk set-up: organizations and their policies. Saved by the admin, with a required reason.
 # ------------------------------------------------------------------------------------------
 class ReasonForm(forms.ModelForm):
+    """Set-up forms: a required reason for the history, the version the user saw (a second
+    manager saving over the first gets a conflict message, never a silent overwrite), and
+    line endings normalised so that re-saving unchanged text is no change."""
+
     change_reason = forms.CharField(
         label=_("Reason for this change"),
         max_length=200,
         validators=[reject_individual_number],
         help_text=_("Kept in the history (who changed what, when and why)."),
     )
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    BOOKKEEPING = ("change_reason", "seen_version")
+
+    def __init__(self, *args, **kwargs):
+        if kwargs.get("data") is not None or (args and args[0] is not None):
+            data = (kwargs.get("data") if kwargs.get("data") is not None else args[0]).copy()
+            for key in list(data.keys()):
+                values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+                cleaned = [v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v for v in values]
+                if hasattr(data, "setlist"):
+                    data.setlist(key, cleaned)
+                else:
+                    data[key] = cleaned[0]
+            if kwargs.get("data") is not None:
+                kwargs["data"] = data
+            else:
+                args = (data, *args[1:])
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            self.initial["seen_version"] = self.instance.version
+
+    @property
+    def changed_fields(self) -> list[str]:
+        return [name for name in self.changed_data if name not in self.BOOKKEEPING]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is not None:
+            # Locked until the admin's transaction ends: no other save slips in between.
+            current = type(self.instance).objects.select_for_update().filter(pk=self.instance.pk).first()
+            seen = data.get("seen_version")
+            if current is not None and seen is not None and current.version != seen:
+                raise forms.ValidationError(
+                    _(
+                        "Another member of staff saved this after you opened it. Nothing was changed: "
+                        "reload the page to see their change, then try again."
+                    ),
+                    code="conflict",
+                )
+        return data
 
 
 class SetupAdminMixin:
@@ -333,18 +392,39 @@ class SetupAdminMixin:
         fieldsets = super().get_fieldsets(request, obj)
         if not (self.has_change_permission(request, obj) if obj else self.has_add_permission(request)):
             return fieldsets  # read-only: nothing to give a reason for
-        return [*fieldsets, (_("Reason"), {"fields": ["change_reason"]})]
+        return [*fieldsets, (_("Reason"), {"fields": ["change_reason", "seen_version"]})]
+
+    @staticmethod
+    def _stamp(obj, form) -> None:
+        obj._history_operation = AuditOp.ADMIN_EDIT
+        obj._change_reason = form.cleaned_data["change_reason"]
 
     def save_model(self, request, obj, form, change):
-        obj._change_reason = form.cleaned_data["change_reason"]
+        if change and not form.changed_fields:
+            return  # nothing changed: no history row, no new version
+        self._stamp(obj, form)
+        if change:
+            obj.version += 1
+        else:
+            obj._history_as_created = True
+        # Its one history row is written in save_related, after the many-to-many fields (staff).
+        obj.skip_history_when_saving = True
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        if getattr(obj, "skip_history_when_saving", False):
+            del obj.skip_history_when_saving
+            self._stamp(obj, form)
+            obj.save()  # one row: the fields and the many-to-many values together
 
     def save_formset(self, request, form, formset, change):
         for instance in formset.save(commit=False):
-            instance._change_reason = form.cleaned_data["change_reason"]
+            self._stamp(instance, form)
             instance.save()
         for instance in formset.deleted_objects:
-            instance._change_reason = form.cleaned_data["change_reason"]
+            self._stamp(instance, form)
             instance.delete()
         formset.save_m2m()
 
@@ -392,10 +472,10 @@ class OrganizationAdmin(SetupAdminMixin, admin.ModelAdmin):
         (_("Access"), {"fields": ["staff"]}),
     ]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change and not request.user.is_superuser:
-            obj.staff.add(request.user)  # whoever creates an organization can see it
+    def save_related(self, request, form, formsets, change):
+        if not change and not request.user.is_superuser:  # whoever creates an organization can see it
+            form.cleaned_data["staff"] = [*form.cleaned_data.get("staff", []), request.user]
+        super().save_related(request, form, formsets, change)
 
 
 class AgentProofRuleInline(admin.TabularInline):

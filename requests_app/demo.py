@@ -463,7 +463,7 @@ DEMO_CASES: list[DemoCase] = [
         JUO,
         ("disclosure",),
         ("消去", "予定", "ショウキョ", "ヨテイ"),
-        1000,
+        800,  # after JUO's policy took effect (2023-01-01), ended more than three years ago
         ("start", "verify", "decide:comply", "submit", "send_result", "close", "purge"),
         channel="email",
         payments=(1000,),

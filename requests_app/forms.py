@@ -9,15 +9,18 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from requests_app import selectors
+from requests_app import derived, pipeline, selectors
 from requests_app.models import (
     DISCLOSURE_KINDS,
+    Agent,
     AgentProofRule,
     AgentType,
     Channel,
+    DataSubject,
     DeliveryMethod,
     DeskPolicy,
     DisclosureMethod,
@@ -38,6 +41,8 @@ from requests_app.models import (
     VerificationOutcome,
     grounds_for,
 )
+from requests_app.pipeline import Op
+from requests_app.services import AGENT_FIELDS, SUBJECT_FIELDS, check_registration
 from requests_app.validators import reject_individual_number
 
 
@@ -87,6 +92,10 @@ class VersionedForm(FreeTextMixin, forms.Form):
     """Carries the case version the user saw, for conflict detection."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def service_kwargs(self) -> dict:
+        """The service's keyword arguments: every field but the version (passed apart)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
 
 
 class MultipleChoiceJSONField(forms.MultipleChoiceField):
@@ -204,34 +213,27 @@ class IntakeForm(FreeTextMixin, forms.Form):
             self.initial.setdefault("intake_token", uuid.uuid4())
 
     def clean(self):
+        # Dates and the policy in force are the service's rules (check_registration, also run by
+        # request_register); asked here too so that every error shows at once.
         data = super().clean()
-        reached, form_on = data.get("reached_on"), data.get("form_received_on")
-        today = timezone.localdate()
-        if reached and reached > today:
-            self.add_error("reached_on", _("The reached date cannot be in the future."))
-        if reached and form_on and form_on < reached:
-            self.add_error("form_received_on", _("The form cannot arrive before the request reached us."))
-        if form_on and form_on > today:
-            self.add_error("form_received_on", _("The date cannot be in the future."))
+        if data.get("policy") and data.get("reached_on"):
+            try:
+                check_registration(
+                    policy=data["policy"],
+                    reached_on=data["reached_on"],
+                    form_received_on=data.get("form_received_on") or data["reached_on"],
+                )
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    self.add_error(name if name in self.fields else None, messages)
         if data.get("agent_type") and not data.get("agent_family_name"):
             self.add_error("agent_family_name", _("Enter the agent's name, or choose “the data subject (self)”."))
         if bool(data.get("payment_amount")) != bool(data.get("payment_method")):
             self.add_error("payment_method", _("Give both the amount and how it was paid, or neither."))
-        policy = data.get("policy")
-        if policy and reached:
-            in_force = selectors.policy_in_force(policy.organization, reached)
-            if in_force is None or in_force.pk != policy.pk:
-                self.add_error(
-                    "policy",
-                    _("This policy was not the one in force on the reached date: choose %(policy)s.")
-                    % {"policy": in_force.name if in_force else "—"},
-                )
         return data
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        from requests_app.services import AGENT_FIELDS, SUBJECT_FIELDS
-
         # The form carries what is on a request form; the registered address is ours, not theirs.
         subject = {name: data[name] for name in SUBJECT_FIELDS if name in self.fields}
         agent = None
@@ -350,9 +352,6 @@ class PeopleForm(VersionedForm):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        from requests_app.models import Agent, DataSubject
-        from requests_app.services import AGENT_FIELDS, SUBJECT_FIELDS
-
         people = [("subject", DataSubject, case.data_subject, SUBJECT_FIELDS)]
         if case.agent_id:
             people.append(("agent", Agent, case.agent, AGENT_FIELDS))
@@ -510,12 +509,10 @@ class EndForm(VersionedForm):
 # ------------------------------------------------------------------------------------------
 def letter_kinds_for(case) -> list[tuple[str, str]]:
     """Kinds of letter that may be drafted in the case's state (extension: via “extend”)."""
-    from requests_app.services import LETTER_STATES
-
     return [
         (kind.value, kind.label)
         for kind in LetterKind
-        if kind != LetterKind.EXTENSION and case.status in LETTER_STATES[kind]
+        if kind != LetterKind.EXTENSION and pipeline.allowed(case, Op.DRAFT_LETTER, target=kind)
     ]
 
 
@@ -562,10 +559,8 @@ class SendLetterForm(VersionedForm):
 
     def __init__(self, *args, case, letter, **kwargs):
         super().__init__(*args, **kwargs)
-        from requests_app.letters import recipient
-
         if not self.is_bound:
-            self.initial["email"] = recipient(case)[2]
+            self.initial["email"] = derived.recipient(case)[2]
             preferred = case.preferred_response_method
             if preferred in DeliveryMethod.values:
                 self.initial["method"] = preferred

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 
+from requests_app import derived
 from requests_app.models import (
     APPROVAL_OUTCOMES,
     Letter,
@@ -54,28 +55,8 @@ class Draft:
     body: str
 
 
-def recipient(case: Request) -> tuple[str, str, str]:
-    """(name, postal address block, e-mail) the reply goes to, per the case's reply rule.
-
-    The address on the form is the requester's (the agent's, when an agent asked); the
-    registered address is the data subject's as held in our records.
-    """
-    subject, agent = case.data_subject, case.agent
-    if case.reply_to == ReplyTo.REGISTERED_ADDRESS:
-        postal = subject.registered_postal_code or subject.postal_code
-        address = subject.registered_address or subject.address
-        return subject.full_name, _address(postal, address), subject.email
-    if agent is not None:
-        return agent.full_name, _address(agent.postal_code, agent.address), agent.email or subject.email
-    return subject.full_name, _address(subject.postal_code, subject.address), subject.email
-
-
-def _address(postal: str, address: str) -> str:
-    return "\n".join(line for line in (f"〒{postal}" if postal else "", address) if line)
-
-
 def addressee_block(case: Request, language: str) -> str:
-    name, address, _email = recipient(case)
+    name, address, _email = derived.recipient(case)
     honorific = " 様" if language == "ja" else ""
     lines = [address] if address else []
     if case.agent is not None and case.reply_to != ReplyTo.REGISTERED_ADDRESS:
@@ -103,8 +84,6 @@ def sender_block(case: Request, language: str) -> str:
 
 
 def _context(case: Request, kind: str, *, extension_reason: str = "") -> dict:
-    from requests_app.services import fee_status, identity_missing
-
     items = list(case.items.all())
     decided = [item for item in items if hasattr(item, "decision")]
     pause = next((p for p in case.pauses.all() if p.ended_on is None), None)
@@ -118,9 +97,11 @@ def _context(case: Request, kind: str, *, extension_reason: str = "") -> dict:
         "subject": case.data_subject,
         "agent": case.agent,
         "items": decided if kind == LetterKind.RESULT else items,
-        "fee": fee_status(case),
+        "fee": derived.fee_status(case),
         "due_on": case.due_on,
-        "missing": identity_missing(case) if kind in {LetterKind.ACKNOWLEDGEMENT, LetterKind.REQUEST_MISSING} else [],
+        "missing": derived.identity_missing(case)
+        if kind in {LetterKind.ACKNOWLEDGEMENT, LetterKind.REQUEST_MISSING}
+        else [],
         "pause": pause,
         "payment_methods": "、".join(methods),
         "any_refusal": any(item.decision.outcome in APPROVAL_OUTCOMES for item in decided),
@@ -213,7 +194,7 @@ def draft(case: Request, kind: str, language: str = "ja", *, today: dt.date, ext
     custom = _custom_template(case, kind, language)
     standard_title = (TITLES if language == "ja" else TITLES_EN)[kind]
     title = custom.title if custom is not None and custom.title else standard_title
-    _name, _address_block, email = recipient(case)
+    _name, _address_block, email = derived.recipient(case)
     return Draft(
         letter_date=today,
         addressee=addressee_block(case, language),

@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
+from privacyops.audit.models import audit_history
 from requests_app.deadlines import DeadlineUnit
 from requests_app.validators import reject_individual_number
 
@@ -33,31 +33,10 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-# The status pipeline (SPEC §4): the one mapping services consult and buttons are shown from.
-# ``awaiting_requester`` returns to the state it was entered from (``Request.status_before_pause``).
-TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.RECEIVED: frozenset({Status.VERIFYING, Status.AWAITING_REQUESTER, Status.WITHDRAWN, Status.REJECTED}),
-    Status.VERIFYING: frozenset({Status.IN_PROGRESS, Status.AWAITING_REQUESTER, Status.WITHDRAWN, Status.REJECTED}),
-    Status.IN_PROGRESS: frozenset(
-        {Status.AWAITING_APPROVAL, Status.RESPONDING, Status.AWAITING_REQUESTER, Status.WITHDRAWN, Status.REJECTED}
-    ),
-    Status.AWAITING_APPROVAL: frozenset({Status.RESPONDING, Status.IN_PROGRESS, Status.WITHDRAWN}),
-    Status.RESPONDING: frozenset({Status.RESPONDED, Status.IN_PROGRESS, Status.WITHDRAWN}),
-    Status.RESPONDED: frozenset({Status.CLOSED}),
-    Status.AWAITING_REQUESTER: frozenset(
-        {Status.RECEIVED, Status.VERIFYING, Status.IN_PROGRESS, Status.WITHDRAWN, Status.REJECTED}
-    ),
-    Status.CLOSED: frozenset(),
-    Status.WITHDRAWN: frozenset(),
-    Status.REJECTED: frozenset(),
-}
+# Open and ended states. What may happen in each state is in ``requests_app.pipeline``.
 OPEN_STATUSES = frozenset(s for s in Status if s not in {Status.CLOSED, Status.WITHDRAWN, Status.REJECTED})
 # Open and not yet answered: these can be late.
 UNANSWERED_STATUSES = OPEN_STATUSES - {Status.RESPONDED}
-# States in which the deadline clock can run (it is also stopped before the request is complete).
-CLOCK_STATUSES = frozenset(
-    {Status.RECEIVED, Status.VERIFYING, Status.IN_PROGRESS, Status.AWAITING_APPROVAL, Status.RESPONDING}
-)
 
 
 class ItemKind(models.TextChoices):
@@ -304,7 +283,9 @@ class Organization(models.Model):
         help_text=_("Staff who may see and handle this organization's cases."),
     )
 
-    history = HistoricalRecords(m2m_fields=[staff])
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = audit_history(m2m_fields=[staff])
 
     class Meta:
         ordering = ["code"]
@@ -322,7 +303,7 @@ class OrganizationClosedDay(models.Model):
     date = models.DateField(_("date"))
     note = models.CharField(_("note"), max_length=200, blank=True, validators=FREE_TEXT)
 
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         ordering = ["date"]
@@ -422,7 +403,9 @@ class DeskPolicy(models.Model):
         _("remind when waiting for the fee longer than (business days)"), default=10
     )
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = audit_history()
 
     class Meta:
         ordering = ["organization__code", "-effective_from"]
@@ -466,7 +449,7 @@ class AgentProofRule(models.Model):
         _("issued within (months)"), null=True, blank=True, help_text=_("Empty: any date of issue.")
     )
 
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         ordering = ["policy", "agent_type", "pk"]
@@ -506,7 +489,7 @@ class DataSubject(models.Model):
     member_id = models.CharField(_("member / applicant ID"), max_length=100, blank=True, validators=FREE_TEXT)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("data subject")
@@ -548,7 +531,7 @@ class Agent(models.Model):
     address = models.CharField(_("address"), max_length=300, blank=True, validators=FREE_TEXT)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         verbose_name = _("agent")
@@ -619,9 +602,6 @@ class Request(models.Model):
         DeskPolicy, on_delete=models.PROTECT, related_name="requests", verbose_name=_("desk policy")
     )
     status = models.CharField(_("status"), max_length=32, choices=Status, default=Status.RECEIVED)
-    status_before_pause = models.CharField(
-        _("status before waiting for the requester"), max_length=32, choices=Status, blank=True
-    )
     channel = models.CharField(_("channel"), max_length=32, choices=Channel)
     reached_on = models.DateField(_("reached us on"), help_text=_("The day the request reached the organization."))
     form_received_on = models.DateField(
@@ -669,7 +649,7 @@ class Request(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = RequestQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = audit_history(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-reached_on", "-pk"]
@@ -738,7 +718,7 @@ class RequestItem(models.Model):
     )
     fee_due = models.PositiveIntegerField(_("fee due (yen)"), default=0)
 
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         ordering = ["request", "pk"]
@@ -783,7 +763,7 @@ class IdentityDocument(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
 
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         ordering = ["request", "received_on", "pk"]
@@ -821,7 +801,7 @@ class Payment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
 
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         ordering = ["request", "received_on", "pk"]
@@ -843,7 +823,7 @@ class Pause(models.Model):
     ended_on = models.DateField(_("answered on"), null=True, blank=True)
     from_status = models.CharField(_("paused in status"), max_length=32, choices=Status)
 
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         ordering = ["request", "started_on", "pk"]
@@ -879,7 +859,7 @@ class Verification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("checked by")
     )
 
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         ordering = ["request", "verified_on", "pk"]
@@ -908,7 +888,7 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
     )
 
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         ordering = ["request", "item"]
@@ -934,7 +914,7 @@ class Approval(models.Model):
     )
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         ordering = ["request", "created_at"]
@@ -958,7 +938,9 @@ class TargetSystem(models.Model):
     description = models.CharField(_("description"), max_length=300, blank=True, validators=FREE_TEXT)
     is_active = models.BooleanField(_("active"), default=True)
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = audit_history()
 
     class Meta:
         ordering = ["organization", "name"]
@@ -1005,7 +987,7 @@ class FulfilmentTask(models.Model):
     note = models.TextField(_("note"), blank=True, validators=FREE_TEXT)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         ordering = ["request", "item", "system__name"]
@@ -1059,7 +1041,9 @@ class LetterTemplate(models.Model):
         ),
     )
 
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = audit_history()
 
     class Meta:
         ordering = ["organization", "kind", "language"]
@@ -1091,7 +1075,7 @@ class Letter(models.Model):
     created_at = models.DateTimeField(_("drafted at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    history = audit_history(m2m_fields=[items])
 
     class Meta:
         ordering = ["request", "created_at"]
@@ -1132,7 +1116,7 @@ class Response(models.Model):
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
     return_note = models.TextField(_("note on the return"), blank=True, validators=FREE_TEXT)
 
-    history = HistoricalRecords()
+    history = audit_history()
 
     class Meta:
         ordering = ["request", "sent_on", "pk"]

@@ -6,10 +6,36 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from requests_app.models import DeskPolicy, FulfilmentTask, Letter, Organization, ReminderLog, Request, Response
+from privacyops.audit.history import build_timeline
+from requests_app.deadlines import BusinessCalendar
+from requests_app.models import (
+    APPROVAL_OUTCOMES,
+    OPEN_STATUSES,
+    Agent,
+    Approval,
+    DataSubject,
+    Decision,
+    DeskPolicy,
+    FulfilmentTask,
+    IdentityDocument,
+    ItemKind,
+    Letter,
+    LetterKind,
+    Organization,
+    Pause,
+    Payment,
+    ReminderLog,
+    ReminderStatus,
+    Request,
+    RequestItem,
+    Response,
+    Status,
+    Verification,
+)
 
 
 def organization_ids_for(user) -> frozenset[int]:
@@ -100,20 +126,6 @@ def assignable_staff(*, actor, organization: Organization | None = None) -> Quer
 
 def case_history(case: Request) -> list:
     """The case's whole story, newest first: the request and everything recorded on it, with diffs."""
-    from privacyops.history import build_timeline
-    from requests_app.models import (
-        Agent,
-        Approval,
-        DataSubject,
-        Decision,
-        FulfilmentTask,
-        IdentityDocument,
-        Pause,
-        Payment,
-        RequestItem,
-        Verification,
-    )
-
     item_kinds = {item.pk: item.get_kind_display() for item in case.items.all()}
 
     def on_case(model):
@@ -165,8 +177,6 @@ def case_history(case: Request) -> list:
 # ------------------------------------------------------------------------------------------
 def due_within_business_days(*, actor, today: dt.date, days: int) -> Q:
     """Due from today to ``days`` business days on, by each organization's own calendar."""
-    from requests_app.deadlines import BusinessCalendar
-
     bound = Q(pk__in=[])
     for organization in organization_list(actor=actor).prefetch_related("closed_days"):
         limit = BusinessCalendar.for_organization(organization).add_business_days(today, days)
@@ -176,8 +186,6 @@ def due_within_business_days(*, actor, today: dt.date, days: int) -> Q:
 
 def reminders_failed_count(*, actor) -> int:
     """Reminders that could not be delivered, for the managers' attention."""
-    from requests_app.models import ReminderLog, ReminderStatus
-
     return ReminderLog.objects.filter(
         status=ReminderStatus.FAILED, request__organization_id__in=organization_ids_for(actor)
     ).count()
@@ -185,8 +193,6 @@ def reminders_failed_count(*, actor) -> int:
 
 def dashboard_my_work(*, actor, today: dt.date) -> dict:
     """The actor's cases by urgency, and the unassigned ones. One query per list."""
-    from requests_app.models import APPROVAL_OUTCOMES, Status
-
     mine = request_list(actor=actor).filter(assignee=actor)
     soon = due_within_business_days(actor=actor, today=today, days=3)
     work = {
@@ -196,22 +202,25 @@ def dashboard_my_work(*, actor, today: dt.date) -> dict:
         "unassigned": list(request_list(actor=actor).open().filter(assignee__isnull=True).order_by("reached_on")[:50]),
     }
     if actor.has_perm("requests_app.approve_decision"):
-        decided_by_me = Q(decisions__decided_by=actor, decisions__outcome__in=APPROVAL_OUTCOMES)
         work["awaiting_my_approval"] = list(
             request_list(actor=actor)
             .filter(status=Status.AWAITING_APPROVAL)
-            .exclude(decided_by_me)
+            .exclude(approval_barred(actor))
             .order_by("due_on")[:50]
         )
     return work
 
 
+def approval_barred(actor) -> Q:
+    """Cases on which ``actor`` ever decided (in any saved version) an item that needs approval:
+    four eyes bars them from approving it (SPEC §4). The one rule behind ``decision_approve`` and
+    the dashboard's "awaiting my approval" — a colleague re-saving the decision changes nothing."""
+    decided = Decision.history.filter(request_id=OuterRef("pk"), decided_by_id=actor.pk, outcome__in=APPROVAL_OUTCOMES)
+    return Q(Exists(decided))
+
+
 def dashboard_counts(*, actor) -> dict:
     """Open cases per organization and state: {"rows": [(org, {status: n}, total)], "statuses": [...]}."""
-    from django.db.models import Count
-
-    from requests_app.models import OPEN_STATUSES, Status
-
     counts = (
         Request.objects.filter(organization_id__in=organization_ids_for(actor), status__in=OPEN_STATUSES)
         .values("organization_id", "status")
@@ -241,11 +250,6 @@ def _month_starts(today: dt.date, months: int) -> list[dt.date]:
 
 def dashboard_on_time(*, actor, today: dt.date, months: int = 12) -> list[dict]:
     """Per month: cases answered (result sent) and how many by their due date."""
-    from django.db.models import Count
-    from django.db.models.functions import TruncMonth
-
-    from requests_app.models import LetterKind
-
     starts = _month_starts(today, months)
     rows = (
         Response.objects.filter(
@@ -272,11 +276,6 @@ def dashboard_on_time(*, actor, today: dt.date, months: int = 12) -> list[dict]:
 
 def dashboard_received(*, actor, today: dt.date, months: int = 12) -> dict:
     """Requests received per month by kind, ready for a stacked bar chart (server-rendered SVG)."""
-    from django.db.models import Count
-    from django.db.models.functions import TruncMonth
-
-    from requests_app.models import ItemKind, RequestItem
-
     starts = _month_starts(today, months)
     rows = (
         RequestItem.objects.filter(
@@ -325,3 +324,27 @@ def dashboard_received(*, actor, today: dt.date, months: int = 12) -> dict:
         "first": starts[0],
         "total": sum(per_month),
     }
+
+
+# ------------------------------------------------------------------------------------------
+# The audit trail's scope (registered with privacyops.audit in RequestsAppConfig.ready)
+# ------------------------------------------------------------------------------------------
+def organizations_by_ids(ids) -> QuerySet[Organization]:
+    return Organization.objects.filter(pk__in=ids).order_by("code")
+
+
+def case_scope_lookup(reference: str, organization_ids) -> dict | None:
+    """{"request", "subject", "agent"} ids of the case ``reference`` within the organizations, or None."""
+    found = (
+        Request.objects.filter(reference=reference, organization_id__in=organization_ids)
+        .values("pk", "data_subject_id", "agent_id")
+        .first()
+    )
+    if found is None:
+        return None
+    return {"request": found["pk"], "subject": found["data_subject_id"], "agent": found["agent_id"]}
+
+
+def case_references(ids) -> dict[int, str]:
+    """{case id: reference} for the given case ids (one query)."""
+    return dict(Request.objects.filter(pk__in=ids).values_list("pk", "reference"))

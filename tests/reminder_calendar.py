@@ -87,7 +87,7 @@ def desk_calendar(travel, desk_user, desk_user2, manager_user, policies):
     travel("2026-12-15")
     cases["verification_long"] = register(desk_user, policies[JUO], reached_on=D("2026-12-15"))
     services.request_start_verification(actor=desk_user, case=cases["verification_long"])
-    services.request_assign(actor=desk_user, case=cases["verification_long"], assignee=None)
+    services.request_update(actor=desk_user, case=cases["verification_long"], assignee=None)
 
     # Paused since Dec 1 for the fee (16 business days > 10): COPRO, assigned to desk2.
     travel("2026-12-01")

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_filters",
     "privacyops.apps.PrivacyOpsConfig",
+    "privacyops.audit.apps.AuditConfig",
     "requests_app.apps.RequestsAppConfig",
     "consents.apps.ConsentsConfig",
 ]

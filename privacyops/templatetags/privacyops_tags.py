@@ -3,15 +3,6 @@ from django import template
 register = template.Library()
 
 
-@register.filter
-def dictvalue(mapping, key):
-    """``mapping|dictvalue:key``: a dict lookup with a variable key."""
-    try:
-        return mapping[key]
-    except (KeyError, TypeError):
-        return ()
-
-
 # Lines a Japanese business letter sets apart: closing words to the right, "記" in the centre.
 _RIGHT = {"敬具", "以上", "草々", "Yours faithfully,"}
 _CENTRE = {"記"}

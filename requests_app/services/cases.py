@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from requests_app import selectors
+from requests_app import derived, selectors
 from requests_app.models import (
     APPROVAL_OUTCOMES,
     DISCLOSURE_KINDS,
@@ -49,6 +49,7 @@ from requests_app.models import (
     VerificationOutcome,
     grounds_for,
 )
+from requests_app.pipeline import Op, move, require, require_permission
 from requests_app.services.common import (
     DuplicateSubmission,
     TransitionNotAllowed,
@@ -57,29 +58,24 @@ from requests_app.services.common import (
     _check_text,
     _clean,
     _lock,
-    _move,
-    _reason,
     _refresh_clock,
-    _require_status,
     _save,
     _save_case,
+    _save_quietly,
     _today,
-    fee_status,
-    identity_missing,
 )
-from requests_app.services.responses import create_fulfilment_tasks, draft_letter_for
+from requests_app.services.responses import create_fulfilment_tasks, new_letter
 
 __all__ = [
     "AGENT_FIELDS",
     "SUBJECT_FIELDS",
+    "check_registration",
     "decision_approve",
     "decision_return",
     "document_dispose",
-    "document_label",
     "document_record",
     "item_decide",
     "payment_record",
-    "request_assign",
     "request_pause",
     "request_register",
     "request_reject",
@@ -123,38 +119,40 @@ def request_register(
     notes: str = "",
     intake_token: uuid.UUID | None = None,
 ) -> Request:
-    """Register a request as it reached us (受付). Documents and payments that came with it are
-    recorded too. A phone call is registered with no form yet (``form_received_on`` empty)."""
+    """Register a request as it reached us (受付), with the documents and payments that came with
+    it. A phone call is registered with no form yet (``form_received_on`` empty).
+
+    ``policy`` must be the organization's policy in force on ``reached_on`` (an Asia/Tokyo date,
+    not in the future). Raises ``ValidationError`` (keyed by field) for bad input,
+    ``DuplicateSubmission`` when the same form (``intake_token``) was already registered, and
+    ``TransitionNotAllowed`` without the permission or access. Writes one history row per record.
+    """
     organization = policy.organization
+    require_permission(actor, Op.REGISTER)
     _check_scope(actor, organization.pk)
     if intake_token is not None:
         existing = Request.objects.filter(intake_token=intake_token).first()
         if existing is not None:
-            raise DuplicateSubmission(
-                gettext("This form was already submitted: it registered case %(reference)s.")
-                % {"reference": existing.reference},
-                existing,
-            )
+            raise _duplicate(existing)
     if not items:
-        raise ValidationError(gettext("Choose at least one kind of request."))
+        raise ValidationError({"kinds": gettext("Choose at least one kind of request.")})
     kinds = [item["kind"] for item in items]
     if len(set(kinds)) != len(kinds):
-        raise ValidationError(gettext("Each kind of request can be listed once per case."))
+        raise ValidationError({"kinds": gettext("Each kind of request can be listed once per case.")})
     if form_received_on is None and channel != Channel.PHONE:
         form_received_on = reached_on
-    _check_date(reached_on, _("Reached date"))
-    _check_date(form_received_on, _("Form received date"), not_before=reached_on, not_before_label=_("reached date"))
+    check_registration(policy=policy, reached_on=reached_on, form_received_on=form_received_on)
     _check_text(notes=notes)
-    reason = _reason(_("Registered"), "")
+    op = Op.REGISTER
 
     data_subject = DataSubject(organization=organization, **subject)
     _clean(data_subject, exclude=["organization"])
-    _save(data_subject, actor=actor, reason=reason)
+    _save(data_subject, actor=actor, op=op)
     agent_obj = None
     if agent:
         agent_obj = Agent(organization=organization, **agent)
         _clean(agent_obj, exclude=["organization"])
-        _save(agent_obj, actor=actor, reason=reason)
+        _save(agent_obj, actor=actor, op=op)
     if assignee is not None:
         _check_assignee(assignee, organization)
 
@@ -177,36 +175,76 @@ def request_register(
     _clean(case, exclude=["organization", "policy", "data_subject", "agent", "assignee", "created_by", "reference"])
     try:
         with transaction.atomic():
-            _save(case, actor=actor, reason=reason)
+            _save_quietly(case)  # its one history row is written below, with the clock set
     except IntegrityError:
         existing = Request.objects.filter(intake_token=intake_token).first() if intake_token else None
         if existing is None:
             raise
-        raise DuplicateSubmission(
-            gettext("This form was already submitted: it registered case %(reference)s.")
-            % {"reference": existing.reference},
-            existing,
-        ) from None
+        raise _duplicate(existing) from None
 
     for data in items:
         item = RequestItem(request=case, fee_due=policy.fee_for(data["kind"]), **data)
         _clean(item, exclude=["request"])
-        _save(item, actor=actor, reason=reason)
+        _save(item, actor=actor, op=op)
     for data in documents:
-        _add_document(case, actor=actor, reason=reason, **data)
+        _add_document(case, actor=actor, op=op, **data)
     for data in payments:
-        _add_payment(case, actor=actor, reason=reason, **data)
+        _add_payment(case, actor=actor, op=op, **data)
 
     _refresh_clock(case)
-    _save(case, actor=actor, reason=reason)
+    _save(case, actor=actor, op=op)
     return case
+
+
+def check_registration(*, policy: DeskPolicy, reached_on: dt.date, form_received_on: dt.date | None) -> None:
+    """The intake rules on dates and policy (SPEC §16): neither date in the future, the form not
+    before the request reached us, and ``policy`` the one in force on ``reached_on``.
+
+    Raises one ``ValidationError`` keyed by field with every problem found (the intake form calls
+    it too, so all errors show at once).
+    """
+    errors: dict[str, list[str]] = {}
+    checks = (
+        lambda: _check_date(reached_on, _("Reached date"), field="reached_on"),
+        lambda: _check_date(
+            form_received_on,
+            _("Form received date"),
+            not_before=reached_on,
+            not_before_label=_("reached date"),
+            field="form_received_on",
+        ),
+    )
+    for check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+    in_force = selectors.policy_in_force(policy.organization, reached_on)
+    if in_force is None or in_force.pk != policy.pk:
+        errors.setdefault("policy", []).append(
+            gettext("This policy was not the one in force on the reached date: choose %(policy)s.")
+            % {"policy": in_force.name if in_force else "—"}
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _duplicate(existing: Request) -> DuplicateSubmission:
+    return DuplicateSubmission(
+        gettext("This form was already submitted: it registered case %(reference)s.")
+        % {"reference": existing.reference},
+        existing,
+    )
 
 
 def _check_assignee(assignee, organization) -> None:
     if not assignee.is_active or organization.pk not in selectors.organization_ids_for(assignee):
         raise ValidationError(
-            gettext("%(user)s has no access to %(organization)s and cannot be assigned.")
-            % {"user": assignee.get_full_name() or assignee.get_username(), "organization": organization.name}
+            {
+                "assignee": gettext("%(user)s has no access to %(organization)s and cannot be assigned.")
+                % {"user": assignee.get_full_name() or assignee.get_username(), "organization": organization.name}
+            }
         )
 
 
@@ -219,14 +257,18 @@ def request_update(
     note: str = "",
     **fields,
 ) -> Request:
-    """Edit the case's own details (assignee, notes, reply preferences, dates of arrival)."""
+    """Edit an open case's own details: ``assignee`` (the one way to assign or unassign),
+    ``notes``, ``reply_to``, ``preferred_response_method``, ``channel``, ``form_received_on``.
+
+    Nothing changed: nothing is written. Raises ``TransitionNotAllowed`` on an ended case,
+    ``EditConflict`` on a stale ``expected_version``, ``ValidationError`` for bad values.
+    """
     editable = {"assignee", "notes", "reply_to", "preferred_response_method", "channel", "form_received_on"}
     unknown = set(fields) - editable
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
     case = _lock(case, actor=actor, expected_version=expected_version)
-    if not case.is_open:
-        raise TransitionNotAllowed(gettext("A case that has ended cannot be edited."))
+    require(case, Op.UPDATE, actor=actor)
     if "form_received_on" in fields and fields["form_received_on"] != case.form_received_on:
         if case.complete_on is not None:
             raise TransitionNotAllowed(gettext("The form date cannot change once the request is complete."))
@@ -235,9 +277,11 @@ def request_update(
             _("Form received date"),
             not_before=case.reached_on,
             not_before_label=_("reached date"),
+            field="form_received_on",
         )
     if fields.get("assignee") is not None and fields["assignee"] != case.assignee:
         _check_assignee(fields["assignee"], case.organization)
+    _check_text(note=note)
     changed = [name for name, value in fields.items() if getattr(case, name) != value]
     if not changed:
         return case
@@ -245,7 +289,7 @@ def request_update(
         setattr(case, name, fields[name])
     _clean(case, exclude=["organization", "policy", "data_subject", "agent", "assignee", "created_by", "reference"])
     _refresh_clock(case)
-    _save_case(case, actor=actor, reason=_reason(_("Case details edited"), note))
+    _save_case(case, actor=actor, op=Op.UPDATE, note=note)
     return case
 
 
@@ -287,19 +331,24 @@ def request_update_people(
     note: str = "",
     expected_version: int | None = None,
 ) -> Request:
-    """Correct the data subject's or the agent's details as written on the form (typos, moves)."""
+    """Correct the data subject's or the agent's details as written on the form (typos, moves).
+
+    ``subject``/``agent`` map ``SUBJECT_FIELDS``/``AGENT_FIELDS`` to new values; unchanged
+    values write nothing.
+    """
     case = _lock(case, actor=actor, expected_version=expected_version)
-    if not case.is_open:
-        raise TransitionNotAllowed(gettext("A case that has ended cannot be edited."))
+    require(case, Op.UPDATE_PEOPLE, actor=actor)
     if agent and case.agent_id is None:
         raise TransitionNotAllowed(gettext("This request has no agent."))
     _check_text(note=note)
-    reason = _reason(_("Personal details corrected"), note)
     changed = False
-    for obj, data, allowed in ((case.data_subject, subject, SUBJECT_FIELDS), (case.agent, agent or {}, AGENT_FIELDS)):
+    for obj, data, allowed_fields in (
+        (case.data_subject, subject, SUBJECT_FIELDS),
+        (case.agent, agent or {}, AGENT_FIELDS),
+    ):
         if obj is None:
             continue
-        unknown = set(data) - set(allowed)
+        unknown = set(data) - set(allowed_fields)
         if unknown:
             raise ValueError(f"not editable here: {sorted(unknown)}")
         fields = [name for name, value in data.items() if getattr(obj, name) != value]
@@ -307,60 +356,50 @@ def request_update_people(
             for name in fields:
                 setattr(obj, name, data[name])
             _clean(obj, exclude=["organization"])
-            _save(obj, actor=actor, reason=reason)
+            _save(obj, actor=actor, op=Op.UPDATE_PEOPLE, note=note)
             changed = True
     if changed:
-        _save_case(case, actor=actor, reason=reason)
-    return case
-
-
-@transaction.atomic
-def request_assign(*, actor, case: Request, assignee, expected_version: int | None = None) -> Request:
-    case = _lock(case, actor=actor, expected_version=expected_version)
-    if assignee is not None:
-        _check_assignee(assignee, case.organization)
-    case.assignee = assignee
-    name = (assignee.get_full_name() or assignee.get_username()) if assignee else "—"
-    _save_case(case, actor=actor, reason=_reason(_("Assigned"), name))
+        _save_case(case, actor=actor, op=Op.UPDATE_PEOPLE, note=note)
     return case
 
 
 # ------------------------------------------------------------------------------------------
 # Documents and fees
 # ------------------------------------------------------------------------------------------
-def _add_document(case: Request, *, actor, reason: str, **data) -> IdentityDocument:
+def _add_document(case: Request, *, actor, op: Op, **data) -> IdentityDocument:
     if data.get("holder") == Holder.AGENT and case.agent_id is None:
-        raise ValidationError(gettext("This request has no agent: the document must be the data subject's."))
+        raise ValidationError(
+            {"holder": gettext("This request has no agent: the document must be the data subject's.")}
+        )
     document = IdentityDocument(request=case, recorded_by=actor, **data)
     _check_date(
-        document.received_on, _("Received date"), not_before=case.reached_on, not_before_label=_("reached date")
+        document.received_on,
+        _("Received date"),
+        not_before=case.reached_on,
+        not_before_label=_("reached date"),
+        field="received_on",
     )
     if document.issued_on and document.issued_on > document.received_on:
-        raise ValidationError(gettext("A document cannot be issued after it was received."))
+        raise ValidationError({"issued_on": gettext("A document cannot be issued after it was received.")})
     if document.kind == DocumentKind.OTHER and not document.description:
-        raise ValidationError(gettext("Describe the document when its kind is “Other”."))
+        raise ValidationError({"description": gettext("Describe the document when its kind is “Other”.")})
     _clean(document, exclude=["request", "recorded_by", "disposed_by"])
-    _save(document, actor=actor, reason=reason)
+    _save(document, actor=actor, op=op)
     return document
 
 
 @transaction.atomic
 def document_record(*, actor, case: Request, expected_version: int | None = None, **data) -> IdentityDocument:
-    """Record an identity or authority document received, with what was masked (SPEC §6)."""
+    """Record an identity or authority document received, with what was masked (SPEC §6).
+
+    ``data``: holder, kind, description, received_on, issued_on and the three masking fields.
+    """
     case = _lock(case, actor=actor, expected_version=expected_version)
-    _require_status(
-        case,
-        {Status.RECEIVED, Status.VERIFYING, Status.AWAITING_REQUESTER, Status.IN_PROGRESS},
-        _("Record a document"),
-    )
-    document = _add_document(case, actor=actor, reason=_reason(_("Document received"), document_label(data)), **data)
+    require(case, Op.RECORD_DOCUMENT, actor=actor)
+    document = _add_document(case, actor=actor, op=Op.RECORD_DOCUMENT, **data)
     _refresh_clock(case)
-    _save_case(case, actor=actor, reason=_reason(_("Document received"), document_label(data)))
+    _save_case(case, actor=actor, op=Op.RECORD_DOCUMENT)
     return document
-
-
-def document_label(data: dict) -> str:
-    return f"{DocumentKind(data['kind']).label} / {Holder(data['holder']).label}"
 
 
 @transaction.atomic
@@ -375,6 +414,7 @@ def document_dispose(
 ) -> list[IdentityDocument]:
     """Record that copies were disposed of: when, how and by whom (SPEC §6)."""
     case = _lock(case, actor=actor, expected_version=expected_version)
+    require(case, Op.DISPOSE_DOCUMENTS, actor=actor)
     ids = [d.pk for d in documents]
     locked = list(IdentityDocument.objects.select_for_update().filter(request=case, pk__in=ids).order_by("pk"))
     if not ids or len(locked) != len(set(ids)):
@@ -384,96 +424,115 @@ def document_dispose(
         raise TransitionNotAllowed(
             gettext("Already disposed of: %(documents)s") % {"documents": ", ".join(d.get_kind_display() for d in done)}
         )
-    labels = []
     for document in locked:
         _check_date(
-            disposed_on, _("Disposal date"), not_before=document.received_on, not_before_label=_("received date")
+            disposed_on,
+            _("Disposal date"),
+            not_before=document.received_on,
+            not_before_label=_("received date"),
+            field="disposed_on",
         )
         document.disposed_on, document.disposal_method, document.disposed_by = disposed_on, method, actor
         _clean(document, exclude=["request", "recorded_by", "disposed_by"])
-        labels.append(document.get_kind_display())
-        _save(
-            document,
-            actor=actor,
-            reason=_reason(_("Document copy disposed of"), document.get_disposal_method_display()),
-        )
-    _save_case(case, actor=actor, reason=_reason(_("Document copy disposed of"), ", ".join(labels)))
+        _save(document, actor=actor, op=Op.DISPOSE_DOCUMENTS)
+    _save_case(case, actor=actor, op=Op.DISPOSE_DOCUMENTS)
     return locked
 
 
-def _add_payment(case: Request, *, actor, reason: str, **data) -> Payment:
+def _add_payment(case: Request, *, actor, op: Op, **data) -> Payment:
     payment = Payment(request=case, recorded_by=actor, **data)
-    if fee_status(case).due == 0:
-        raise ValidationError(gettext("No fee is due for this request."))
+    if derived.fee_status(case).due == 0:
+        raise ValidationError({"amount": gettext("No fee is due for this request.")})
     methods = case.policy.payment_methods
     if methods and payment.method not in methods:
         raise ValidationError(
-            gettext("%(method)s is not a payment method of this desk's policy.")
-            % {"method": payment.get_method_display()}
+            {
+                "method": gettext("%(method)s is not a payment method of this desk's policy.")
+                % {"method": payment.get_method_display()}
+            }
         )
-    _check_date(payment.received_on, _("Received date"), not_before=case.reached_on, not_before_label=_("reached date"))
+    _check_date(
+        payment.received_on,
+        _("Received date"),
+        not_before=case.reached_on,
+        not_before_label=_("reached date"),
+        field="received_on",
+    )
     _clean(payment, exclude=["request", "recorded_by"])
-    _save(payment, actor=actor, reason=reason)
+    _save(payment, actor=actor, op=op, note=data.get("note", ""))
     return payment
 
 
 @transaction.atomic
 def payment_record(*, actor, case: Request, expected_version: int | None = None, **data) -> Payment:
-    """Record a fee payment. When it settles a fee the requester was asked for, the case resumes."""
+    """Record a fee payment (``amount`` in yen, ``method``, ``received_on``, ``note``). When it
+    settles a fee the requester was asked for, the case resumes where it was."""
     case = _lock(case, actor=actor, expected_version=expected_version)
-    _require_status(
-        case,
-        {Status.RECEIVED, Status.VERIFYING, Status.AWAITING_REQUESTER, Status.IN_PROGRESS, Status.AWAITING_APPROVAL},
-        _("Record a payment"),
-    )
-    note = f"{data.get('amount', 0):,}"
-    payment = _add_payment(case, actor=actor, reason=_reason(_("Fee received"), note), **data)
-    open_pause = case.pauses.filter(ended_on__isnull=True).first()
+    require(case, Op.RECORD_PAYMENT, actor=actor)
+    payment = _add_payment(case, actor=actor, op=Op.RECORD_PAYMENT, **data)
+    open_pause = _open_pause(case)
     if (
         case.status == Status.AWAITING_REQUESTER
         and open_pause is not None
         and open_pause.kind == PauseKind.FEE_SHORTFALL
-        and fee_status(case).paid_in_full
+        and derived.fee_status(case).paid_in_full
     ):
-        _end_pause(case, open_pause, actor=actor, on=max(payment.received_on, open_pause.started_on))
+        _end_pause(
+            case, open_pause, op=Op.RECORD_PAYMENT, actor=actor, on=max(payment.received_on, open_pause.started_on)
+        )
     _refresh_clock(case)
-    _save_case(case, actor=actor, reason=_reason(_("Fee received"), note))
+    _save_case(case, actor=actor, op=Op.RECORD_PAYMENT)
     return payment
 
 
 # ------------------------------------------------------------------------------------------
 # Waiting for the requester (clock paused)
 # ------------------------------------------------------------------------------------------
+def _open_pause(case: Request) -> Pause | None:
+    return case.pauses.filter(ended_on__isnull=True).first()
+
+
+def _start_pause(case: Request, *, actor, op: Op, kind: str, note: str, on: dt.date) -> Pause:
+    """Stop the clock: the pause remembers the state to return to (``from_status``)."""
+    pause = Pause(request=case, kind=kind, note=note, started_on=on, from_status=case.status)
+    _clean(pause, exclude=["request"])
+    _save(pause, actor=actor, op=op, note=note)
+    move(case, op, Status.AWAITING_REQUESTER)
+    return pause
+
+
+def _end_pause(case: Request, pause: Pause, *, actor, op: Op, on: dt.date, note: str = "") -> None:
+    _check_date(on, _("Answer date"), not_before=pause.started_on, not_before_label=_("the date asked"), field="on")
+    pause.ended_on = on
+    _save(pause, actor=actor, op=op, note=note)
+    move(case, op, pause.from_status)
+
+
 @transaction.atomic
 def request_pause(
     *, actor, case: Request, kind: str, note: str, on: dt.date | None = None, expected_version: int | None = None
 ) -> Pause:
-    """Ask the requester for a missing document, fee or information: the clock stops (補正待ち)."""
+    """Ask the requester for a missing document, fee or information: the clock stops (補正待ち)
+    and the request letter is drafted."""
     case = _lock(case, actor=actor, expected_version=expected_version)
-    _require_status(case, {Status.RECEIVED, Status.VERIFYING, Status.IN_PROGRESS}, _("Ask the requester"))
+    require(case, Op.PAUSE, actor=actor)
     on = on or _today()
     last_end = max((p.ended_on for p in case.pauses.all() if p.ended_on), default=case.reached_on)
-    _check_date(on, _("Date asked"), not_before=last_end, not_before_label=_("the previous answer or the reached date"))
-    if kind == PauseKind.FEE_SHORTFALL and fee_status(case).paid_in_full:
+    _check_date(
+        on,
+        _("Date asked"),
+        not_before=last_end,
+        not_before_label=_("the previous answer or the reached date"),
+        field="on",
+    )
+    if kind == PauseKind.FEE_SHORTFALL and derived.fee_status(case).paid_in_full:
         raise TransitionNotAllowed(gettext("The fee is already paid in full."))
-    pause = Pause(request=case, kind=kind, note=note, started_on=on, from_status=case.status)
-    _clean(pause, exclude=["request"])
-    reason = _reason(_("Waiting for the requester"), f"{pause.get_kind_display()} {note}".strip())
-    _save(pause, actor=actor, reason=reason)
-    case.status_before_pause = case.status
-    _move(case, Status.AWAITING_REQUESTER)
+    _check_text(note=note)
+    pause = _start_pause(case, actor=actor, op=Op.PAUSE, kind=kind, note=note, on=on)
     _refresh_clock(case)
-    _save_case(case, actor=actor, reason=reason)
-    draft_letter_for(case, actor=actor, kind=LetterKind.REQUEST_MISSING)
+    _save_case(case, actor=actor, op=Op.PAUSE, note=note)
+    new_letter(case, actor=actor, op=Op.PAUSE, kind=LetterKind.REQUEST_MISSING)
     return pause
-
-
-def _end_pause(case: Request, pause: Pause, *, actor, on: dt.date, note: str = "") -> None:
-    _check_date(on, _("Answer date"), not_before=pause.started_on, not_before_label=_("the date asked"))
-    pause.ended_on = on
-    _save(pause, actor=actor, reason=_reason(_("Requester answered"), note))
-    _move(case, case.status_before_pause or pause.from_status)
-    case.status_before_pause = ""
 
 
 @transaction.atomic
@@ -482,17 +541,18 @@ def request_resume(
 ) -> Request:
     """The requester answered on ``on``: a new day 0; the case returns to where it was."""
     case = _lock(case, actor=actor, expected_version=expected_version)
-    _require_status(case, {Status.AWAITING_REQUESTER}, _("Requester answered"))
+    require(case, Op.RESUME, actor=actor)
     pause = case.pauses.get(ended_on__isnull=True)
-    if pause.kind == PauseKind.FEE_SHORTFALL and not fee_status(case).paid_in_full:
+    fee = derived.fee_status(case)
+    if pause.kind == PauseKind.FEE_SHORTFALL and not fee.paid_in_full:
         raise TransitionNotAllowed(
             gettext("The fee is still %(shortfall)s yen short: record the payment first.")
-            % {"shortfall": f"{fee_status(case).shortfall:,}"}
+            % {"shortfall": f"{fee.shortfall:,}"}
         )
     _check_text(note=note)
-    _end_pause(case, pause, actor=actor, on=on or _today(), note=note)
+    _end_pause(case, pause, actor=actor, op=Op.RESUME, on=on or _today(), note=note)
     _refresh_clock(case)
-    _save_case(case, actor=actor, reason=_reason(_("Requester answered"), note))
+    _save_case(case, actor=actor, op=Op.RESUME, note=note)
     return case
 
 
@@ -500,13 +560,16 @@ def request_resume(
 # Verification
 # ------------------------------------------------------------------------------------------
 @transaction.atomic
-def request_start_verification(*, actor, case: Request, expected_version: int | None = None) -> Request:
+def request_start_verification(*, actor, case: Request, note: str = "", expected_version: int | None = None) -> Request:
+    """Start checking identity (and authority): the case goes to ``verifying``; an unassigned
+    case is assigned to ``actor``. ``note`` is kept in the case's history."""
     case = _lock(case, actor=actor, expected_version=expected_version)
-    _require_status(case, {Status.RECEIVED}, _("Start verification"))
-    _move(case, Status.VERIFYING)
+    require(case, Op.START_VERIFICATION, actor=actor)
+    _check_text(note=note)
+    move(case, Op.START_VERIFICATION, Status.VERIFYING)
     if case.assignee is None:
         case.assignee = actor
-    _save_case(case, actor=actor, reason=_reason(_("Verification started")))
+    _save_case(case, actor=actor, op=Op.START_VERIFICATION, note=note)
     return case
 
 
@@ -523,23 +586,29 @@ def request_verify(
     on: dt.date | None = None,
     expected_version: int | None = None,
 ) -> Verification:
-    """Record the verification outcome; the only way out of ``verifying`` (SPEC §4, §6)."""
+    """Record the verification outcome; the only way out of ``verifying`` (SPEC §4, §6).
+
+    verified → ``in_progress``; failed → ``rejected`` with the rejection letter drafted; more
+    needed → ``awaiting_requester`` with the request letter drafted. Raises
+    ``TransitionNotAllowed`` listing what is missing when "verified" is not yet justified.
+    """
     case = _lock(case, actor=actor, expected_version=expected_version)
-    _require_status(case, {Status.VERIFYING}, _("Verification"))
+    require(case, Op.VERIFY, actor=actor)
     on = on or _today()
-    _check_date(on, _("Verification date"), not_before=case.reached_on, not_before_label=_("reached date"))
+    _check_date(on, _("Verification date"), not_before=case.reached_on, not_before_label=_("reached date"), field="on")
     _check_date(
         intent_confirmed_on,
         _("Intent confirmation date"),
         not_before=case.reached_on,
         not_before_label=_("reached date"),
+        field="intent_confirmed_on",
     )
     _check_text(note=note)
     policy = case.policy
     needs_documents = case.agent_id is not None or policy.id_documents_required
 
     if outcome == VerificationOutcome.VERIFIED:
-        problems = identity_missing(case, on=on)
+        problems = derived.identity_missing(case, on=on)
         if needs_documents and not name_matches:
             problems.append(gettext("The name on the documents must match the form."))
         if needs_documents and policy.address_match_required and not address_matches:
@@ -562,28 +631,24 @@ def request_verify(
         verified_by=actor,
     )
     _clean(verification, exclude=["request", "verified_by"])
-    reason = _reason(verification.get_outcome_display(), note)
-    _save(verification, actor=actor, reason=reason)
+    op = Op.VERIFY
+    _save(verification, actor=actor, op=op, note=note)
 
+    letter_kind = None
     if outcome == VerificationOutcome.VERIFIED:
-        _move(case, Status.IN_PROGRESS)
+        move(case, op, Status.IN_PROGRESS)
     elif outcome == VerificationOutcome.FAILED:
-        _move(case, Status.REJECTED)
+        move(case, op, Status.REJECTED)
         case.end_reason = note
         case.ended_on = on
+        letter_kind = LetterKind.REJECTION
     else:
-        pause = Pause(request=case, kind=PauseKind.MISSING_DOCUMENT, note=note, started_on=on, from_status=case.status)
-        _save(pause, actor=actor, reason=reason)
-        case.status_before_pause = case.status
-        _move(case, Status.AWAITING_REQUESTER)
+        _start_pause(case, actor=actor, op=op, kind=PauseKind.MISSING_DOCUMENT, note=note, on=on)
+        letter_kind = LetterKind.REQUEST_MISSING
     _refresh_clock(case)
-    _save_case(
-        case, actor=actor, reason=_reason(_("Verification"), f"{verification.get_outcome_display()} {note}".strip())
-    )
-    if outcome == VerificationOutcome.FAILED:
-        draft_letter_for(case, actor=actor, kind=LetterKind.REJECTION)
-    elif outcome == VerificationOutcome.MORE_NEEDED:
-        draft_letter_for(case, actor=actor, kind=LetterKind.REQUEST_MISSING)
+    _save_case(case, actor=actor, op=op, note=note)
+    if letter_kind is not None:
+        new_letter(case, actor=actor, op=op, kind=letter_kind)
     return verification
 
 
@@ -604,21 +669,23 @@ def item_decide(
     on: dt.date | None = None,
     expected_version: int | None = None,
 ) -> Decision:
-    """Decide one item (SPEC §8). Refusals, partial answers and alternatives carry their reason."""
+    """Decide one item (SPEC §8): the outcome, its statutory ground where the outcome needs one
+    (``grounds_for``), and the reason the letter gives (Art. 36) for refusals, partial answers and
+    alternative measures. Deciding again replaces the decision (history keeps every version)."""
     case = _lock(item.request_id, actor=actor, expected_version=expected_version)
     item = RequestItem.objects.get(pk=item.pk)
-    _require_status(case, {Status.IN_PROGRESS}, _("Decide"))
+    require(case, Op.DECIDE, actor=actor)
     on = on or _today()
-    _check_date(on, _("Decision date"), not_before=case.reached_on, not_before_label=_("reached date"))
+    _check_date(on, _("Decision date"), not_before=case.reached_on, not_before_label=_("reached date"), field="on")
     errors: dict[str, list[str]] = {}
-    allowed = grounds_for(item.kind, outcome)
+    allowed_grounds = grounds_for(item.kind, outcome)
     if outcome == Outcome.ALTERNATIVE and item.kind not in SUSPENSION_KINDS:
         errors.setdefault("outcome", []).append(
             gettext("Alternative measures apply only to suspension, erasure and suspension of provision (Art. 35).")
         )
-    if allowed and not ground:
+    if allowed_grounds and not ground:
         errors.setdefault("ground", []).append(gettext("Choose the statutory ground for this decision."))
-    if ground and ground not in allowed:
+    if ground and ground not in allowed_grounds:
         errors.setdefault("ground", []).append(
             gettext("This ground does not apply to “%(kind)s” with the outcome “%(outcome)s”.")
             % {"kind": item.get_kind_display(), "outcome": Outcome(outcome).label}
@@ -645,14 +712,13 @@ def item_decide(
     decision.method_difference_reason = method_difference_reason
     decision.decided_on, decision.decided_by = on, actor
     _clean(decision, exclude=["request", "item", "decided_by"])
-    reason = _reason(_("Decided"), f"{item.get_kind_display()}: {decision.get_outcome_display()}")
-    _save(decision, actor=actor, reason=reason)
-    _save_case(case, actor=actor, reason=reason)
+    _save(decision, actor=actor, op=Op.DECIDE)
+    _save_case(case, actor=actor, op=Op.DECIDE)
     return decision
 
 
 def _check_fee_before_answer(case: Request) -> None:
-    fee = fee_status(case)
+    fee = derived.fee_status(case)
     if not fee.paid_in_full:
         raise TransitionNotAllowed(
             gettext(
@@ -665,53 +731,45 @@ def _check_fee_before_answer(case: Request) -> None:
 
 @transaction.atomic
 def request_submit_decisions(*, actor, case: Request, note: str = "", expected_version: int | None = None) -> Request:
-    """All items decided: to the manager when any needs four eyes, else straight to responding."""
+    """All items decided: to a manager when any needs four eyes, else straight to responding
+    (fulfilment tasks are created then)."""
     case = _lock(case, actor=actor, expected_version=expected_version)
-    _require_status(case, {Status.IN_PROGRESS}, _("Submit decisions"))
+    require(case, Op.SUBMIT_DECISIONS, actor=actor)
     undecided = [item.get_kind_display() for item in case.items.all() if not hasattr(item, "decision")]
     if undecided:
         raise TransitionNotAllowed(
             gettext("Every item needs a decision first. Still open: %(items)s") % {"items": ", ".join(undecided)}
         )
     _check_text(note=note)
+    op = Op.SUBMIT_DECISIONS
     if case.decisions.filter(outcome__in=APPROVAL_OUTCOMES).exists():
-        _move(case, Status.AWAITING_APPROVAL)
-        reason = _reason(_("Submitted for approval"), note)
+        move(case, op, Status.AWAITING_APPROVAL)
     else:
         _check_fee_before_answer(case)
-        _move(case, Status.RESPONDING)
-        reason = _reason(_("Decisions complete"), note)
-        create_fulfilment_tasks(case, actor=actor)
-    _save_case(case, actor=actor, reason=reason)
+        move(case, op, Status.RESPONDING)
+        create_fulfilment_tasks(case, actor=actor, op=op)
+    _save_case(case, actor=actor, op=op, note=note)
     return case
 
 
 @transaction.atomic
 def decision_approve(*, actor, case: Request, comment: str = "", expected_version: int | None = None) -> Approval:
-    """A manager approves refusals and partial answers; never the person who decided them."""
+    """A manager approves refusals and partial answers; never one who decided an item that needs
+    approval (four eyes, ``selectors.approval_barred``)."""
     case = _lock(case, actor=actor, expected_version=expected_version)
-    _require_status(case, {Status.AWAITING_APPROVAL}, _("Approve"))
-    if not actor.has_perm("requests_app.approve_decision"):
-        raise TransitionNotAllowed(gettext("Only a desk manager can approve refusals and partial answers."))
-    # Everyone who ever decided an item that needs approval, not only the last to save it: a
-    # colleague re-saving the decision must not let its author approve it.
-    deciders = set(
-        Decision.history.filter(request_id=case.pk, outcome__in=APPROVAL_OUTCOMES).values_list(
-            "decided_by_id", flat=True
-        )
-    )
-    if actor.pk in deciders:
+    require(case, Op.APPROVE, actor=actor)
+    if selectors.request_list(actor=actor).filter(pk=case.pk).filter(selectors.approval_barred(actor)).exists():
         raise TransitionNotAllowed(
             gettext("Four eyes: you decided an item that needs approval, so another manager must approve it.")
         )
     _check_fee_before_answer(case)
     _check_text(comment=comment)
+    op = Op.APPROVE
     approval = Approval(request=case, outcome=ApprovalOutcome.APPROVED, comment=comment, approver=actor)
-    reason = _reason(_("Approved"), comment)
-    _save(approval, actor=actor, reason=reason)
-    _move(case, Status.RESPONDING)
-    create_fulfilment_tasks(case, actor=actor)
-    _save_case(case, actor=actor, reason=reason)
+    _save(approval, actor=actor, op=op, note=comment)
+    move(case, op, Status.RESPONDING)
+    create_fulfilment_tasks(case, actor=actor, op=op)
+    _save_case(case, actor=actor, op=op, note=comment)
     return approval
 
 
@@ -719,40 +777,38 @@ def decision_approve(*, actor, case: Request, comment: str = "", expected_versio
 def decision_return(*, actor, case: Request, comment: str, expected_version: int | None = None) -> Approval:
     """A manager sends the decisions back for rework, saying why."""
     case = _lock(case, actor=actor, expected_version=expected_version)
-    _require_status(case, {Status.AWAITING_APPROVAL}, _("Return for rework"))
-    if not actor.has_perm("requests_app.approve_decision"):
-        raise TransitionNotAllowed(gettext("Only a desk manager can return decisions."))
+    require(case, Op.RETURN, actor=actor)
     if not comment.strip():
         raise ValidationError({"comment": gettext("Say what must change.")})
     _check_text(comment=comment)
+    op = Op.RETURN
     approval = Approval(request=case, outcome=ApprovalOutcome.RETURNED, comment=comment, approver=actor)
-    reason = _reason(_("Returned for rework"), comment)
-    _save(approval, actor=actor, reason=reason)
-    _move(case, Status.IN_PROGRESS)
-    _save_case(case, actor=actor, reason=reason)
+    _save(approval, actor=actor, op=op, note=comment)
+    move(case, op, Status.IN_PROGRESS)
+    _save_case(case, actor=actor, op=op, note=comment)
     return approval
 
 
 # ------------------------------------------------------------------------------------------
 # Ending early
 # ------------------------------------------------------------------------------------------
-def _end(case: Request, *, actor, to_status: str, reason_text: str, on: dt.date, label) -> Request:
+def _end(case: Request, *, actor, op: Op, to_status: str, reason_text: str, on: dt.date) -> Request:
+    require(case, op, actor=actor)
     if not reason_text.strip():
         raise ValidationError({"reason": gettext("Give the reason; it is kept with the case and used in the letter.")})
     _check_text(reason=reason_text)
-    _check_date(on, _("Date"), not_before=case.reached_on, not_before_label=_("reached date"))
-    open_pause = case.pauses.filter(ended_on__isnull=True).first()
+    _check_date(on, _("Date"), not_before=case.reached_on, not_before_label=_("reached date"), field="on")
+    open_pause = _open_pause(case)
     if open_pause is not None:
         open_pause.ended_on = max(on, open_pause.started_on)
-        _save(open_pause, actor=actor, reason=_reason(label, reason_text))
-    _move(case, to_status)
-    case.status_before_pause = ""
+        _save(open_pause, actor=actor, op=op, note=reason_text)
+    move(case, op, to_status)
     case.end_reason = reason_text
     case.ended_on = on
     _refresh_clock(case)
-    _save_case(case, actor=actor, reason=_reason(label, reason_text))
+    _save_case(case, actor=actor, op=op, note=reason_text)
     kind = LetterKind.WITHDRAWAL if to_status == Status.WITHDRAWN else LetterKind.REJECTION
-    draft_letter_for(case, actor=actor, kind=kind)
+    new_letter(case, actor=actor, op=op, kind=kind)
     return case
 
 
@@ -760,11 +816,9 @@ def _end(case: Request, *, actor, to_status: str, reason_text: str, on: dt.date,
 def request_withdraw(
     *, actor, case: Request, reason: str, on: dt.date | None = None, expected_version: int | None = None
 ) -> Request:
-    """The requester withdrew the request (取下げ)."""
+    """The requester withdrew the request (取下げ); the notice letter is drafted."""
     case = _lock(case, actor=actor, expected_version=expected_version)
-    return _end(
-        case, actor=actor, to_status=Status.WITHDRAWN, reason_text=reason, on=on or _today(), label=_("Withdrawn")
-    )
+    return _end(case, actor=actor, op=Op.WITHDRAW, to_status=Status.WITHDRAWN, reason_text=reason, on=on or _today())
 
 
 @transaction.atomic
@@ -773,6 +827,4 @@ def request_reject(
 ) -> Request:
     """Not accepted (不受理): verification failed, fee never paid, or outside the desk's scope."""
     case = _lock(case, actor=actor, expected_version=expected_version)
-    return _end(
-        case, actor=actor, to_status=Status.REJECTED, reason_text=reason, on=on or _today(), label=_("Rejected")
-    )
+    return _end(case, actor=actor, op=Op.REJECT, to_status=Status.REJECTED, reason_text=reason, on=on or _today())

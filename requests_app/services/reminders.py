@@ -20,6 +20,7 @@ import smtplib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
@@ -31,7 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from privacyops.mail import new_message_id
-from requests_app import roles
+from requests_app import derived, roles
 from requests_app.deadlines import BusinessCalendar, DeadlineUnit, add_months
 from requests_app.models import (
     REMINDER_ORDER,
@@ -230,10 +231,11 @@ def _claim(rows: list[ReminderLog]) -> None:
     ReminderLog.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH)
 
 
+DIGEST_TASK = "requests_app.reminder_digest_send"  # the name in tasks.py
+
+
 def _queue_digests(today: dt.date) -> None:
     """One digest task per recipient with pending reminders (older days too: catch-up after an outage)."""
-    from requests_app import tasks
-
     recipients = list(
         ReminderLog.objects.filter(status=ReminderStatus.PENDING, day__lte=today)
         .order_by("recipient_id")  # not the model's ordering: it would defeat DISTINCT
@@ -244,7 +246,8 @@ def _queue_digests(today: dt.date) -> None:
     def enqueue():
         for recipient_id in recipients:
             try:
-                tasks.reminder_digest_send.delay(recipient_id, today.isoformat())
+                # By name: services never import the task module (tasks call services).
+                current_app.send_task(DIGEST_TASK, args=(recipient_id, today.isoformat()))
             except Exception:  # broker down: the rows stay pending and the next sweep queues them again
                 logger.exception("could not queue the reminder digest for user %s", recipient_id)
 
@@ -269,7 +272,7 @@ def _digest_lines(rows: list[ReminderLog], today: dt.date) -> list[dict]:
     groups: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         case = row.request
-        days_left = calendars[case.organization_id].business_days_between(today, case.due_on) if case.due_on else None
+        days_left = derived.days_left(calendars[case.organization_id], today, case.due_on)
         groups[row.kind].append(
             {
                 "reference": case.reference,

@@ -20,14 +20,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from privacyops.mail import new_message_id
-from requests_app import letters
+from requests_app import derived, letters
 from requests_app.deadlines import BusinessCalendar
 from requests_app.models import (
     FULFILMENT_KINDS,
     FULFILMENT_OUTCOMES,
-    OPEN_STATUSES,
     DeliveryMethod,
-    DisposalRule,
     FulfilmentTask,
     Letter,
     LetterKind,
@@ -36,20 +34,18 @@ from requests_app.models import (
     Status,
     TaskStatus,
 )
+from requests_app.pipeline import Op, move, require
 from requests_app.services.common import (
     TransitionNotAllowed,
     _check_date,
     _check_text,
     _clean,
     _lock,
-    _move,
-    _reason,
     _refresh_clock,
-    _require_status,
     _save,
     _save_case,
+    _save_quietly,
     _today,
-    clock_periods,
 )
 
 __all__ = [
@@ -62,21 +58,13 @@ __all__ = [
     "task_complete",
 ]
 
-# In which states a letter of each kind may be drafted and sent.
-LETTER_STATES = {
-    LetterKind.ACKNOWLEDGEMENT: OPEN_STATUSES - {Status.RESPONDED},
-    LetterKind.REQUEST_MISSING: frozenset({Status.AWAITING_REQUESTER}),
-    LetterKind.RESULT: frozenset({Status.RESPONDING}),
-    LetterKind.REJECTION: frozenset({Status.REJECTED}),
-    LetterKind.WITHDRAWAL: frozenset({Status.WITHDRAWN}),
-    LetterKind.EXTENSION: OPEN_STATUSES - {Status.RESPONDED},
-}
-
 
 # ------------------------------------------------------------------------------------------
 # Letters
 # ------------------------------------------------------------------------------------------
-def _new_letter(case: Request, *, actor, kind: str, language: str, extension_reason: str = "") -> Letter:
+def new_letter(case: Request, *, actor, op: Op, kind: str, language: str = "ja", extension_reason: str = "") -> Letter:
+    """Draft a letter of ``kind`` from the case as it is now, as part of operation ``op`` (the
+    caller holds the case lock). A result letter answers every decided item. One history row."""
     text = letters.draft(case, kind, language, today=_today(), extension_reason=extension_reason)
     letter = Letter(
         request=case,
@@ -89,15 +77,15 @@ def _new_letter(case: Request, *, actor, kind: str, language: str, extension_rea
         body=text.body,
         created_by=actor,
     )
-    _save(letter, actor=actor, reason=_reason(_("Letter drafted"), letter.get_kind_display()))
     if kind == LetterKind.RESULT:
-        letter.items.set([item for item in case.items.all() if hasattr(item, "decision")])
+        _save_quietly(letter)
+        letter.skip_history_when_saving = True
+        try:
+            letter.items.set([item for item in case.items.all() if hasattr(item, "decision")])
+        finally:
+            del letter.skip_history_when_saving
+    _save(letter, actor=actor, op=op)
     return letter
-
-
-def draft_letter_for(case: Request, *, actor, kind: str, language: str = "ja", extension_reason: str = "") -> Letter:
-    """Draft a letter as part of another operation (rejection, withdrawal, a request to the requester)."""
-    return _new_letter(case, actor=actor, kind=kind, language=language, extension_reason=extension_reason)
 
 
 @transaction.atomic
@@ -106,11 +94,11 @@ def letter_draft(
 ) -> Letter:
     """Draft a letter of ``kind`` from the case as it is now; staff may edit it before sending."""
     case = _lock(case, actor=actor, expected_version=expected_version)
-    _require_status(case, LETTER_STATES[kind], LetterKind(kind).label)
+    require(case, Op.DRAFT_LETTER, actor=actor, target=kind)
     if kind == LetterKind.EXTENSION and case.extended_on is None:
         raise TransitionNotAllowed(gettext("Extend the deadline first; the notice is drafted with it."))
-    letter = _new_letter(case, actor=actor, kind=kind, language=language)
-    _save_case(case, actor=actor, reason=_reason(_("Letter drafted"), letter.get_kind_display()))
+    letter = new_letter(case, actor=actor, op=Op.DRAFT_LETTER, kind=kind, language=language)
+    _save_case(case, actor=actor, op=Op.DRAFT_LETTER)
     return letter
 
 
@@ -126,17 +114,21 @@ def letter_update(
     body: str,
     expected_version: int | None = None,
 ) -> Letter:
-    """Edit a draft. A sent letter is frozen."""
+    """Edit a draft. A sent letter is frozen; an unchanged draft writes nothing."""
     case = _lock(letter.request_id, actor=actor, expected_version=expected_version)
     letter = Letter.objects.select_for_update().get(pk=letter.pk, request=case)
     if letter.is_sent:
         raise TransitionNotAllowed(gettext("This letter was sent: its text is frozen. Draft a new one instead."))
-    letter.letter_date, letter.addressee, letter.sender = letter_date, addressee, sender
-    letter.title, letter.body = title, body
+    require(case, Op.EDIT_LETTER, actor=actor, target=letter)
+    new = {"letter_date": letter_date, "addressee": addressee, "sender": sender, "title": title, "body": body}
+    changed = {name: value for name, value in new.items() if getattr(letter, name) != value}
+    if not changed:
+        return letter
+    for name, value in changed.items():
+        setattr(letter, name, value)
     _clean(letter, exclude=["request", "created_by"])
-    reason = _reason(_("Letter edited"), letter.get_kind_display())
-    _save(letter, actor=actor, reason=reason)
-    _save_case(case, actor=actor, reason=reason)
+    _save(letter, actor=actor, op=Op.EDIT_LETTER)
+    _save_case(case, actor=actor, op=Op.EDIT_LETTER)
     return letter
 
 
@@ -190,15 +182,15 @@ def response_send(
     """Send (or record as sent) a letter; a result letter covering every item makes the case responded."""
     case = _lock(letter.request_id, actor=actor, expected_version=expected_version)
     letter = Letter.objects.select_for_update().get(pk=letter.pk, request=case)
-    _require_status(case, LETTER_STATES[letter.kind], _("Send the letter"))
     if letter.is_sent:
         raise TransitionNotAllowed(gettext("This letter was already sent."))
+    require(case, Op.SEND_LETTER, actor=actor, target=letter)
     sent_on = sent_on or _today()
     _check_date(sent_on, _("Sent date"), not_before=case.reached_on, not_before_label=_("reached date"))
     _check_text(attachments=attachments)
     if method == DeliveryMethod.REGISTERED_MAIL and not tracking_number.strip():
         raise ValidationError({"tracking_number": gettext("Registered mail needs its tracking number.")})
-    _name, _address, default_email = letters.recipient(case)
+    _name, _address, default_email = derived.recipient(case)
     if method == DeliveryMethod.EMAIL:
         email = email or default_email
         if not email:
@@ -218,19 +210,18 @@ def response_send(
     _clean(response, exclude=["request", "letter", "sent_by"])
     if method == DeliveryMethod.EMAIL:
         response.email_message_id = _send_email(letter, to=email)
-    label = f"{letter.get_kind_display()} / {response.get_method_display()}"
-    reason = _reason(_("Letter sent"), label)
-    _save(response, actor=actor, reason=reason)
+    op = Op.SEND_LETTER
+    _save(response, actor=actor, op=op)
     letter.sent_at = timezone.now()
-    _save(letter, actor=actor, reason=reason)
+    _save(letter, actor=actor, op=op)
 
     if letter.kind == LetterKind.ACKNOWLEDGEMENT and case.acknowledged_on is None:
         case.acknowledged_on = sent_on
     if letter.kind == LetterKind.RESULT:
         unanswered = {item.pk for item in case.items.all()} - _items_answered(case)
         if not unanswered:
-            _move(case, Status.RESPONDED)
-    _save_case(case, actor=actor, reason=reason)
+            move(case, op, Status.RESPONDED)
+    _save_case(case, actor=actor, op=op)
     return response
 
 
@@ -241,21 +232,21 @@ def response_record_return(
     """The letter came back (返戻): record when and why; the desk then resends or follows up."""
     case = _lock(response.request_id, actor=actor, expected_version=expected_version)
     response = Response.objects.select_for_update().get(pk=response.pk, request=case)
+    require(case, Op.RECORD_RETURN, actor=actor)
     if response.returned_on is not None:
         raise TransitionNotAllowed(gettext("The return of this letter is already recorded."))
     _check_date(returned_on, _("Return date"), not_before=response.sent_on, not_before_label=_("sent date"))
     _check_text(note=note)
     response.returned_on, response.return_note = returned_on, note
-    reason = _reason(_("Letter returned"), note)
-    _save(response, actor=actor, reason=reason)
-    _save_case(case, actor=actor, reason=reason)
+    _save(response, actor=actor, op=Op.RECORD_RETURN, note=note)
+    _save_case(case, actor=actor, op=Op.RECORD_RETURN, note=note)
     return response
 
 
 # ------------------------------------------------------------------------------------------
 # Fulfilment tasks
 # ------------------------------------------------------------------------------------------
-def create_fulfilment_tasks(case: Request, *, actor) -> list[FulfilmentTask]:
+def create_fulfilment_tasks(case: Request, *, actor, op: Op) -> list[FulfilmentTask]:
     """One task per active system of the organization for each granted change (SPEC §10)."""
     systems = list(case.organization.systems.filter(is_active=True)) or [None]
     created = []
@@ -267,7 +258,7 @@ def create_fulfilment_tasks(case: Request, *, actor) -> list[FulfilmentTask]:
             if FulfilmentTask.objects.filter(item=item, system=system).exists():
                 continue
             task = FulfilmentTask(request=case, item=item, system=system)
-            _save(task, actor=actor, reason=_reason(_("Fulfilment task created"), item.get_kind_display()))
+            _save(task, actor=actor, op=op)
             created.append(task)
     return created
 
@@ -279,15 +270,15 @@ def task_complete(
     """Record that the change was made in the system: who, when, and a note."""
     case = _lock(task.request_id, actor=actor, expected_version=expected_version)
     task = FulfilmentTask.objects.select_for_update().get(pk=task.pk, request=case)
+    require(case, Op.COMPLETE_TASK, actor=actor)
     if task.status == TaskStatus.DONE:
         raise TransitionNotAllowed(gettext("This task is already done."))
     done_on = done_on or _today()
     _check_date(done_on, _("Done date"), not_before=case.reached_on, not_before_label=_("reached date"))
     task.status, task.done_on, task.done_by, task.note = TaskStatus.DONE, done_on, actor, note
     _clean(task, exclude=["request", "item", "system", "done_by"])
-    reason = _reason(_("Fulfilment task done"), task.system.name if task.system else "")
-    _save(task, actor=actor, reason=reason)
-    _save_case(case, actor=actor, reason=reason)
+    _save(task, actor=actor, op=Op.COMPLETE_TASK, note=note)
+    _save_case(case, actor=actor, op=Op.COMPLETE_TASK, note=note)
     return task
 
 
@@ -300,7 +291,7 @@ def request_extend(
 ) -> Letter:
     """Extend the deadline where the policy allows, and draft the notice that must be sent."""
     case = _lock(case, actor=actor, expected_version=expected_version)
-    _require_status(case, LETTER_STATES[LetterKind.EXTENSION], _("Extend the deadline"))
+    require(case, Op.EXTEND, actor=actor)
     policy = case.policy
     if not policy.extension_limit or policy.deadline_limit is None:
         raise TransitionNotAllowed(gettext("This desk's policy does not allow extending the deadline."))
@@ -310,7 +301,7 @@ def request_extend(
         raise ValidationError({"reason": gettext("Give the reason; the notice states it.")})
     _check_text(reason=reason)
     on = on or _today()
-    periods = clock_periods(case)
+    periods = derived.clock_periods(case)
     if not periods:
         raise TransitionNotAllowed(gettext("The clock has not started: there is nothing to extend yet."))
     if policy.extension_notice_limit:
@@ -323,38 +314,24 @@ def request_extend(
     _check_date(on, _("Date"), not_before=case.reached_on, not_before_label=_("reached date"))
     case.extended_on = on
     _refresh_clock(case)
-    _save_case(case, actor=actor, reason=_reason(_("Deadline extended"), reason))
-    return _new_letter(case, actor=actor, kind=LetterKind.EXTENSION, language=language, extension_reason=reason)
-
-
-def close_blockers(case: Request) -> list[str]:
-    """What still keeps a responded case from closing (SPEC §4, §10, §6)."""
-    blockers = []
-    open_tasks = [t for t in case.tasks.all() if t.status == TaskStatus.OPEN]
-    if open_tasks:
-        blockers.append(gettext("%(n)s fulfilment task(s) still open.") % {"n": len(open_tasks)})
-    if case.policy.id_copy_disposal in {DisposalRule.AT_VERIFICATION, DisposalRule.AT_CLOSE}:
-        kept = [d for d in case.documents.all() if d.disposed_on is None]
-        if kept:
-            blockers.append(
-                gettext("%(n)s identity document copy(ies) not yet disposed of, as the policy requires.")
-                % {"n": len(kept)}
-            )
-    return blockers
+    _save_case(case, actor=actor, op=Op.EXTEND, note=reason)
+    return new_letter(
+        case, actor=actor, op=Op.EXTEND, kind=LetterKind.EXTENSION, language=language, extension_reason=reason
+    )
 
 
 @transaction.atomic
 def request_close(*, actor, case: Request, note: str = "", on=None, expected_version: int | None = None) -> Request:
     """Close a responded case once every task is done and the copies are disposed of."""
     case = _lock(case, actor=actor, expected_version=expected_version)
-    _require_status(case, {Status.RESPONDED}, _("Close"))
-    blockers = close_blockers(case)
+    require(case, Op.CLOSE, actor=actor)
+    blockers = derived.close_blockers(case)
     if blockers:
         raise TransitionNotAllowed(gettext("The case cannot close yet: ") + " ".join(blockers))
     _check_text(note=note)
     on = on or _today()
     _check_date(on, _("Date"), not_before=case.reached_on, not_before_label=_("reached date"))
-    _move(case, Status.CLOSED)
+    move(case, Op.CLOSE, Status.CLOSED)
     case.ended_on = on
-    _save_case(case, actor=actor, reason=_reason(_("Closed"), note))
+    _save_case(case, actor=actor, op=Op.CLOSE, note=note)
     return case

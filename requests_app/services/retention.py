@@ -2,7 +2,8 @@
 
 What stays is the case skeleton: reference, dates, status, kinds, outcomes, who did what and
 when. What goes is every personal value, in the live rows and in their history rows (``update``,
-so no new history row repeats them), including the free text of history reasons. The purge itself
+so no new history row repeats them), including the free-text notes of history rows (operation codes
+stay). The purge itself
 is recorded on the case's history.
 """
 
@@ -13,7 +14,6 @@ import logging
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
 
 from requests_app.deadlines import add_months
 from requests_app.models import (
@@ -32,7 +32,8 @@ from requests_app.models import (
     Status,
     Verification,
 )
-from requests_app.services.common import _reason, _save
+from requests_app.pipeline import Op
+from requests_app.services.common import _save
 
 logger = logging.getLogger(__name__)
 
@@ -98,18 +99,10 @@ def requests_due_for_purge(today: dt.date):
     return candidates.filter(bounds)
 
 
-def _history_reason_without_notes(reason: str | None) -> str:
-    """Reasons are "<operation>: <what the user typed>"; keep the operation, drop the text."""
-    return (reason or "").split(":", 1)[0]
-
-
 def _erase_history(model, filter_kwargs: dict, values: dict) -> None:
-    history = model.history.filter(**filter_kwargs)
-    history.update(**values)
-    for row in history.exclude(history_change_reason__isnull=True).exclude(history_change_reason=""):
-        trimmed = _history_reason_without_notes(row.history_change_reason)
-        if trimmed != row.history_change_reason:
-            model.history.filter(pk=row.pk).update(history_change_reason=trimmed)
+    """Blank the personal columns and the free-text notes of the history rows; operation codes,
+    users and dates stay (they are the skeleton the audit needs)."""
+    model.history.filter(**filter_kwargs).update(**values, history_change_reason="")
 
 
 @transaction.atomic
@@ -138,7 +131,7 @@ def request_purge(*, case: Request, today: dt.date, actor=None) -> Request:
 
     case.refresh_from_db()
     case.purged_on = today
-    _save(case, actor=actor, reason=_reason(_("Personal data erased: retention period over")))
+    _save(case, actor=actor, op=Op.PURGE)
     return case
 
 

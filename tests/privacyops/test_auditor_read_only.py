@@ -6,9 +6,9 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from requests_app.actions import ACTIONS
 from requests_app.models import Request
 from requests_app.seeds import JUO
-from requests_app.views import ACTIONS
 from tests.factories import register
 
 

@@ -20,7 +20,7 @@ def test_language_switch_saves_the_users_choice(client, desk_user):
     assert desk_user.language == "en"
     page = client.get("/admin/password_change/").content.decode()
     assert "Password change" in page
-    assert desk_user.history.latest().history_change_reason == "language switched"
+    assert desk_user.history.latest().history_operation == "language"
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from requests_app import services
+from requests_app.actions import ACTIONS
 from requests_app.models import (
     DeskPolicy,
     DocumentKind,
@@ -23,8 +24,8 @@ from requests_app.models import (
     Status,
     VerificationOutcome,
 )
+from requests_app.pipeline import allowed
 from requests_app.seeds import COPRO, LEVERAGES
-from requests_app.views import ACTIONS
 from tests.factories import UserFactory, document_data, register
 
 D = dt.date.fromisoformat
@@ -382,7 +383,7 @@ def test_the_matrix_covers_every_action():
 @pytest.mark.parametrize("slug", sorted(ACTION_STATUS))
 def test_action_page(signed_in, make_case, who, slug):
     case = make_case(ACTION_STATUS[slug])
-    assert ACTIONS[slug].available(case)
+    assert allowed(case, ACTIONS[slug].op)
     url = action_url(case, slug)
     expected = expected_action_status(who, slug)
 
@@ -455,7 +456,7 @@ def test_desk_staff_start_verification(signed_in, make_case, desk_user):
     assert after.version == case.version + 1
     assert after.assignee == desk_user
     row = after.history.latest()
-    assert (row.history_user, row.history_change_reason) == (desk_user, "本人確認を開始")
+    assert (row.history_user, row.history_operation) == (desk_user, "start_verification")
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ def desk_day(travel, desk_user, desk_user2, manager_user, policies):
         documents=[document_data(DocumentKind.PASSPORT)],
     )  # due 2026-12-25 (today)
     cases["unassigned"] = register(desk_user2, policies[JUO], reached_on=D("2026-12-07"))
-    services.request_assign(actor=desk_user2, case=cases["unassigned"], assignee=None)
+    services.request_update(actor=desk_user2, case=cases["unassigned"], assignee=None)
     cases["approval"] = register(
         desk_user,
         policies[COPRO],

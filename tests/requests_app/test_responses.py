@@ -76,7 +76,7 @@ def test_granting_an_erasure_creates_a_task_per_system(recruit_erasure):
 
     assert sorted(t.system.name for t in tasks) == ["CRMシステム", "応募者データベース"]
     assert {t.status for t in tasks} == {TaskStatus.OPEN}
-    assert tasks[0].history.latest().history_change_reason.startswith("対応タスクを作成")
+    assert tasks[0].history.latest().history_operation in {"approve", "submit_decisions"}
 
 
 def test_refused_items_create_no_task(travel, desk_user, policies):
@@ -222,7 +222,7 @@ def test_history_of_the_end_of_a_case(recruit_erasure, desk_user):
         services.task_complete(actor=desk_user, task=task)
     services.request_close(actor=desk_user, case=recruit_erasure, note="全システムで消去済み")
 
-    reasons = list(recruit_erasure.history.values_list("history_change_reason", flat=True))
-    assert reasons[0] == "完了: 全システムで消去済み"
-    assert any(r.startswith("書面を送付") for r in reasons)
+    rows = list(recruit_erasure.history.values_list("history_operation", "history_change_reason"))
+    assert rows[0] == ("close", "全システムで消去済み")
+    assert any(operation == "send_letter" for operation, _note in rows)
     assert all(row.history_user == desk_user for row in recruit_erasure.history.all()[:4])

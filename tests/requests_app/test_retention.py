@@ -158,7 +158,7 @@ def test_purge_leaves_no_personal_value_in_any_row_or_history_row(closed_case, t
     assert case.responses.get().tracking_number == "1234-5678-901"
     # And the purge is audited on the case.
     audit = case.history.latest()
-    assert audit.history_change_reason == "保存期間経過による個人情報の消去"
+    assert audit.history_operation == "purge"
     assert audit.history_user is None
     assert case.purged_on == D("2030-01-16")
 

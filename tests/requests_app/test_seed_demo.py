@@ -53,8 +53,8 @@ def test_demo_desk_user_can_log_in_to_the_admin(client):
 def test_seed_demo_loads_the_five_organizations_and_requests_in_every_state():
     from django.utils import timezone
 
+    from requests_app.derived import fee_status
     from requests_app.models import AgentType, Organization, PauseKind, Request, Status
-    from requests_app.services import fee_status
 
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())  # idempotent

@@ -29,62 +29,33 @@ from django.db.models.query import EmptyQuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacyops.history import CHANGE_TYPES, Entry, _tracked_fields, diff, user_label
+from privacyops.audit import registry
+from privacyops.audit.history import (
+    Entry,
+    Names,
+    _m2m_for_names,
+    diff,
+    m2m_fields,
+    m2m_values,
+    tracked_fields,
+    user_label,
+)
+from privacyops.audit.registry import ACCESS, Source
 
 PAGE_SIZE = 50
-ACCESS = "access"
-
-
-@dataclass(frozen=True)
-class Source:
-    """One kind of record in the trail and how to scope it."""
-
-    key: str
-    model: str  # "app_label.Model" of the tracked model (history) or of the access log
-    org: str | None  # lookup from a row to its organization id
-    case: str | None  # lookup from a row to its case (request) id
-    label_field: str | None = None  # a choice field whose label names the record
-
-    def history_model(self):
-        model = apps.get_model(self.model)
-        return model if self.key == ACCESS else model.history.model
-
-    @property
-    def verbose_name(self):
-        return apps.get_model(self.model)._meta.verbose_name
-
-
-# Order matters: it is the tie-breaker of the cursor (rank) and the order of the record-type filter.
-SOURCES: list[Source] = [
-    Source("request", "requests_app.Request", "organization_id", "id", "status"),
-    Source("item", "requests_app.RequestItem", "request__organization_id", "request_id", "kind"),
-    Source("document", "requests_app.IdentityDocument", "request__organization_id", "request_id", "kind"),
-    Source("payment", "requests_app.Payment", "request__organization_id", "request_id", "method"),
-    Source("pause", "requests_app.Pause", "request__organization_id", "request_id", "kind"),
-    Source("verification", "requests_app.Verification", "request__organization_id", "request_id", "outcome"),
-    Source("decision", "requests_app.Decision", "request__organization_id", "request_id", "outcome"),
-    Source("approval", "requests_app.Approval", "request__organization_id", "request_id", "outcome"),
-    Source("letter", "requests_app.Letter", "request__organization_id", "request_id", "kind"),
-    Source("response", "requests_app.Response", "request__organization_id", "request_id", "method"),
-    Source("task", "requests_app.FulfilmentTask", "request__organization_id", "request_id", "status"),
-    Source("subject", "requests_app.DataSubject", "organization_id", None),
-    Source("agent", "requests_app.Agent", "organization_id", None, "agent_type"),
-    Source("organization", "requests_app.Organization", "id", None),
-    Source("closed_day", "requests_app.OrganizationClosedDay", "organization_id", None),
-    Source("policy", "requests_app.DeskPolicy", "organization_id", None),
-    Source("proof_rule", "requests_app.AgentProofRule", "policy__organization_id", None, "agent_type"),
-    Source("system", "requests_app.TargetSystem", "organization_id", None),
-    Source("letter_template", "requests_app.LetterTemplate", "organization_id", None, "kind"),
-    Source("user", "privacyops.User", None, None),
-    Source(ACCESS, "privacyops.AccessLog", "organization_id", "request_id", "kind"),
-]
-RANK = {source.key: index for index, source in enumerate(SOURCES)}
-BY_KEY = {source.key: source for source in SOURCES}
 ACCESS_TYPE = "v"  # the change type of an access-log row in the union
 
 
+def _sources() -> list[Source]:
+    return registry.sources()
+
+
+def _rank(key: str) -> int:
+    return [s.key for s in _sources()].index(key)
+
+
 def record_type_choices():
-    return [(source.key, source.verbose_name) for source in SOURCES]
+    return [(source.key, source.verbose_name) for source in _sources()]
 
 
 CHANGE_TYPE_CHOICES = [("+", _("Created")), ("~", _("Changed")), ("-", _("Deleted")), (ACCESS_TYPE, _("Viewed"))]
@@ -100,9 +71,7 @@ class AuditTrailFilter(django_filters.FilterSet):
     record_type = django_filters.MultipleChoiceFilter(
         label=_("Record type"), choices=record_type_choices, method="no_op", widget=forms.SelectMultiple
     )
-    organization = django_filters.ModelChoiceFilter(
-        label=_("Organization"), queryset=apps.get_model("requests_app.Organization").objects.none(), method="by_org"
-    )
+    organization = django_filters.ModelChoiceFilter(label=_("Organization"), queryset=None, method="by_org")
     case = django_filters.CharFilter(label=_("Case reference"), method="by_case")
     date_from = django_filters.DateFilter(
         label=_("From date"), method="by_date_from", widget=forms.DateInput(attrs={"type": "date"})
@@ -111,6 +80,9 @@ class AuditTrailFilter(django_filters.FilterSet):
         label=_("To date"), method="by_date_to", widget=forms.DateInput(attrs={"type": "date"})
     )
     change_type = django_filters.ChoiceFilter(label=_("Change"), choices=CHANGE_TYPE_CHOICES, method="by_change_type")
+    operation = django_filters.ChoiceFilter(
+        label=_("Operation"), choices=registry.operation_choices, method="by_operation"
+    )
 
     def __init__(
         self, data=None, queryset=None, *, source: Source | None = None, organizations=(), case_pks=None, **kwargs
@@ -119,9 +91,7 @@ class AuditTrailFilter(django_filters.FilterSet):
         self.source = source
         self.case_pks = case_pks  # resolved once: reference → request pk (and its subject, agent)
         self.filters["user"].queryset = get_user_model().objects.filter(is_staff=True).order_by("last_name", "username")
-        self.filters["organization"].queryset = apps.get_model("requests_app.Organization").objects.filter(
-            pk__in=organizations
-        )
+        self.filters["organization"].queryset = registry.scope().organizations(organizations)
 
     # -- filter methods: each knows the source's columns --
     def no_op(self, queryset, name, value):
@@ -159,6 +129,11 @@ class AuditTrailFilter(django_filters.FilterSet):
         end = timezone.make_aware(dt.datetime.combine(value + dt.timedelta(days=1), dt.time.min))
         return queryset.filter(**{f"{self._date_field()}__lt": end})
 
+    def by_operation(self, queryset, name, value):
+        if self.source.key == ACCESS:
+            return queryset.none()
+        return queryset.filter(history_operation=value)
+
     def by_change_type(self, queryset, name, value):
         if self.source.key == ACCESS:
             return queryset if value == ACCESS_TYPE else queryset.none()
@@ -191,14 +166,12 @@ class AuditTrail:
     """What one user may read, filtered. ``page()`` returns entries and the next cursor."""
 
     def __init__(self, *, actor, data):
-        from requests_app import selectors
-
         self.actor = actor
         self.data = data
-        self.organizations = selectors.organization_ids_for(actor)
+        self.organizations = registry.scope().organization_ids(actor)
         # The form-only instance: validation and the page's fields (each source gets its own below).
         self.form_filter = AuditTrailFilter(
-            data, queryset=apps.get_model("privacyops.AccessLog").objects.none(), organizations=self.organizations
+            data, queryset=apps.get_model("audit.AccessLog").objects.none(), organizations=self.organizations
         )
         self.case_pks = None
         self.form.fields["user"].label_from_instance = lambda user: user_label(user)  # names, not logins
@@ -208,16 +181,11 @@ class AuditTrail:
             return False
         reference = (self.form_filter.form.cleaned_data.get("case") or "").strip()
         if reference:
-            Request = apps.get_model("requests_app.Request")
-            found = (
-                Request.objects.filter(reference=reference, organization_id__in=self.organizations)
-                .values("pk", "data_subject_id", "agent_id")
-                .first()
-            )
+            found = registry.scope().case_lookup(reference, self.organizations)
             if found is None:
                 self.form_filter.form.add_error("case", _("No case with this reference in your organizations."))
                 return False
-            self.case_pks = {"request": found["pk"], "subject": found["data_subject_id"], "agent": found["agent_id"]}
+            self.case_pks = found
         return True
 
     @property
@@ -225,8 +193,9 @@ class AuditTrail:
         return self.form_filter.form
 
     def _sources(self) -> list[Source]:
-        wanted = self.form.cleaned_data.get("record_type") or [s.key for s in SOURCES]
-        return [BY_KEY[key] for key in wanted if key in BY_KEY]
+        by_key = {s.key: s for s in _sources()}
+        wanted = self.form.cleaned_data.get("record_type") or list(by_key)
+        return [by_key[key] for key in wanted if key in by_key]
 
     def _scoped(self, source: Source) -> models.QuerySet:
         model = source.history_model()
@@ -250,7 +219,7 @@ class AuditTrail:
     def _branch(self, source: Source, cursor: Cursor | None) -> models.QuerySet:
         """One source's rows as (id, time, type, user, object, rank), after the cursor, unordered."""
         queryset = self._scoped(source)
-        rank = RANK[source.key]
+        rank = _rank(source.key)
         if source.key == ACCESS:
             queryset = queryset.annotate(
                 e_id=F("id"),
@@ -326,31 +295,43 @@ class AuditTrail:
 # From rows to entries with diffs
 # ------------------------------------------------------------------------------------------
 def _record_label(source: Source, row) -> str:
-    if source.key == "request":
-        return row.reference
-    if source.key == "user":
-        return row.username
     if source.label_field:
         return str(getattr(row, f"get_{source.label_field}_display")())
-    return f"#{row.id}"
+    return str(row.instance)  # the record's own name (``__str__``), never "… as of <time>"
+
+
+def _case_id(source: Source, row) -> int | None:
+    if source.case == "id":
+        return row.id
+    if source.case:
+        return getattr(row, source.case, None)
+    return None
 
 
 def entries_for(rows: list[dict]) -> list[Entry]:
-    """Full entries for union rows: one query for each source's rows, one for their predecessors."""
+    """Full entries for union rows: per kind of record, one query for its rows, one for their
+    predecessors, one per many-to-many field; then one query per kind of linked record."""
+    sources = _sources()
     by_source: dict[int, list[int]] = {}
     for row in rows:
         by_source.setdefault(row["e_rank"], []).append(row["e_id"])
     loaded: dict[tuple[int, int], object] = {}
     previous: dict[tuple[int, int], object] = {}
-    user_ids: set[int] = {row["e_user"] for row in rows if row["e_user"]}
+    m2m_by_rank: dict[int, dict] = {}
+    names = Names()
+    user_model = get_user_model()
+    for row in rows:
+        names.want(user_model, row["e_user"])
     case_ids: set[int] = set()
 
     for rank, ids in by_source.items():
-        source = SOURCES[rank]
+        source = sources[rank]
         model = source.history_model()
         if source.key == ACCESS:
-            for access in model.objects.filter(pk__in=ids).select_related("request"):
+            for access in model.objects.filter(pk__in=ids):
                 loaded[(rank, access.pk)] = access
+                if access.request_id:
+                    case_ids.add(access.request_id)
             continue
         before = (
             model.objects.filter(id=OuterRef("id"), history_date__lte=OuterRef("history_date"))
@@ -366,72 +347,70 @@ def entries_for(rows: list[dict]) -> list[Entry]:
             old.history_id: old
             for old in model.objects.filter(history_id__in=[h.previous_id for h in history if h.previous_id])
         }
-        fields = _tracked_fields(model)
+        fields = tracked_fields(model)
+        m2m = {}
+        if m2m_fields(model):
+            m2m = m2m_values(model, [h.history_id for h in history] + list(olds))
+            m2m_by_rank[rank] = m2m
+        names.collect([*history, *olds.values()], fields, _m2m_for_names(model, m2m))
         for row in history:
             loaded[(rank, row.history_id)] = row
             previous[(rank, row.history_id)] = olds.get(row.previous_id)
-            for f in fields:
-                if isinstance(f, models.ForeignKey) and f.related_model is get_user_model():
-                    value = getattr(row, f.attname)
-                    if value:
-                        user_ids.add(value)
-            case_id = (
-                getattr(row, "request_id", None)
-                if source.case == "request_id"
-                else (row.id if source.key == "request" else None)
-            )
+            case_id = _case_id(source, row)
             if case_id:
                 case_ids.add(case_id)
-
-    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids)}
-    user_labels = {pk: user_label(u) for pk, u in users.items()}
-    references = dict(
-        apps.get_model("requests_app.Request").objects.filter(pk__in=case_ids).values_list("pk", "reference")
-    )
+    names.load()
+    references = registry.scope().case_references(case_ids) if case_ids else {}
 
     entries = []
     for row in rows:
         rank = row["e_rank"]
-        source = SOURCES[rank]
+        source = sources[rank]
         record = loaded.get((rank, row["e_id"]))
         if record is None:  # purged or deleted between the two queries
             continue
         if source.key == ACCESS:
+            reference = references.get(record.request_id, "")
             entries.append(
                 Entry(
                     when=record.at,
                     user_id=record.user_id,
-                    user_label=user_labels.get(record.user_id, f"#{record.user_id}"),
+                    user_label=names.get(user_model, record.user_id),
                     model_label=str(source.verbose_name),
                     object_id=record.request_id or 0,
-                    object_label=(record.request.reference if record.request_id else record.get_kind_display()),
+                    object_label=reference or record.get_kind_display(),
                     change_type=ACCESS_TYPE,
-                    reason=f"{record.get_kind_display()} {record.path} ({record.ip_address or '—'})",
+                    note=f"{record.get_kind_display()} {record.path} ({record.ip_address or '—'})",
                     history_id=record.pk,
-                    case_reference=record.request.reference if record.request_id else "",
+                    case_reference=reference,
                 )
             )
             continue
-        fields = _tracked_fields(source.history_model())
-        changes = diff(record, previous.get((rank, row["e_id"])), fields, user_labels)
-        case_id = (
-            getattr(record, "request_id", None)
-            if source.case == "request_id"
-            else (record.id if source.key == "request" else None)
+        model = source.history_model()
+        changes = diff(
+            record,
+            previous.get((rank, row["e_id"])),
+            tracked_fields(model),
+            names,
+            m2m_by_rank.get(rank, {}),
+            m2m_fields(model),
         )
         entries.append(
             Entry(
                 when=record.history_date,
                 user_id=record.history_user_id,
-                user_label=user_labels.get(record.history_user_id) if record.history_user_id else user_label(None),
+                user_label=names.get(user_model, record.history_user_id)
+                if record.history_user_id
+                else user_label(None),
                 model_label=str(source.verbose_name),
                 object_id=record.id,
                 object_label=_record_label(source, record),
                 change_type=record.history_type,
-                reason=record.history_change_reason or "",
+                operation=record.history_operation,
+                note=record.history_change_reason or "",
                 changes=changes,
                 history_id=record.history_id,
-                case_reference=references.get(case_id, ""),
+                case_reference=references.get(_case_id(source, record), ""),
             )
         )
     return entries
@@ -445,7 +424,7 @@ class _Echo:
         return value
 
 
-CSV_HEADER = ["time", "user", "record_type", "record", "case", "change", "reason", "field", "old", "new"]
+CSV_HEADER = ["time", "user", "record_type", "record", "case", "change", "operation", "note", "field", "old", "new"]
 
 
 def csv_lines(trail: AuditTrail) -> Iterator[str]:
@@ -459,8 +438,9 @@ def csv_lines(trail: AuditTrail) -> Iterator[str]:
             entry.model_label,
             entry.object_label,
             entry.case_reference,
-            str(CHANGE_TYPES.get(entry.change_type, _("Viewed"))),
-            entry.reason,
+            entry.change_type_label,
+            entry.operation_label if entry.change_type != ACCESS_TYPE else "",
+            entry.note,
         ]
         if entry.changes:
             for change in entry.changes:

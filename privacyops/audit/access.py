@@ -1,6 +1,6 @@
 """The access log (SPEC §12): who looked at whose personal data, when and from where."""
 
-from privacyops.models import AccessLog
+from privacyops.audit.models import AccessLog
 
 
 def client_ip(request) -> str | None:

@@ -1,0 +1,63 @@
+"""The audit trail pages (SPEC §12): for managers and auditors, read-only (GET only)."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET
+
+from privacyops.audit import trail
+from privacyops.audit.access import log_access
+from privacyops.audit.models import AccessKind
+
+# ------------------------------------------------------------------------------------------
+# Audit trail (SPEC §12): for managers and auditors
+# ------------------------------------------------------------------------------------------
+AUDIT_PERMISSION = "requests_app.view_audit_trail"
+
+
+@require_GET
+def audit_trail(request, admin_site):
+    """One timeline of every change and every view of personal data, filtered, newest first."""
+    if not request.user.has_perm(AUDIT_PERMISSION):
+        raise PermissionDenied
+    log_access(request, AccessKind.AUDIT)  # the trail shows personal data in its diffs
+    timeline = trail.AuditTrail(actor=request.user, data=request.GET)
+    entries, next_cursor = [], None
+    valid = timeline.is_valid()  # an invalid filter is an error on the page, never an unfiltered list
+    if valid:
+        after = request.GET.get("after")
+        entries, next_cursor = timeline.page(trail.Cursor.decode(after) if after else None)
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_query = None
+    if next_cursor is not None:
+        query_next = query.copy()
+        query_next["after"] = next_cursor.encode()
+        next_query = query_next.urlencode()
+    context = {
+        **admin_site.each_context(request),
+        "title": gettext("Audit trail"),
+        "form": timeline.form,
+        "valid": valid,
+        "entries": entries,
+        "next_query": next_query,
+        "export_query": query.urlencode(),
+        "first_page": not request.GET.get("after"),
+    }
+    return TemplateResponse(request, "privacyops/audit_trail.html", context)
+
+
+@require_GET
+def audit_export(request, admin_site):
+    """The filtered trail as CSV, streamed (every matching row, not only one page)."""
+    if not request.user.has_perm(AUDIT_PERMISSION):
+        raise PermissionDenied
+    timeline = trail.AuditTrail(actor=request.user, data=request.GET)
+    if not timeline.is_valid():
+        return HttpResponseBadRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in timeline.form.errors.items()))
+    log_access(request, AccessKind.EXPORT)
+    response = StreamingHttpResponse(trail.csv_lines(timeline), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y%m%d}.csv"'
+    return response

@@ -1,0 +1,282 @@
+"""The status pipeline and the operations table (SPEC §4): what a case may do next, in one place.
+
+A newcomer looking for "where is X allowed" reads ``OPERATIONS`` below: for each operation a desk
+user can run, the states it is allowed from, the states it may lead to and the permission it
+needs. Services call ``require(case, op, actor=...)`` before writing; the case page's buttons,
+the action views and the templates ask ``allowed(case, op, ...)``. No other module holds a set of
+statuses that decides what may happen (``models`` only says which states are open).
+
+``TRANSITIONS`` is the state graph itself; ``move()`` is the one way a status changes, and it
+checks both the graph and the operation's own targets. ``awaiting_requester`` returns to the
+state it was entered from, kept on the open pause (``Pause.from_status``).
+
+Operation codes (``Op``) are also what the audit history stores for each change (labels are
+translated when read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from requests_app import derived
+from requests_app.models import OPEN_STATUSES, LetterKind, Request, Status, TaskStatus
+
+
+class TransitionNotAllowed(Exception):
+    """A guard refused the operation. ``str(error)`` is the message for the user."""
+
+
+class Op(models.TextChoices):
+    """Every operation on a case, as stored in the audit history (``history_operation``)."""
+
+    REGISTER = "register", _("Registered")
+    UPDATE = "update", _("Case details edited")
+    UPDATE_PEOPLE = "update_people", _("Personal details corrected")
+    RECORD_DOCUMENT = "record_document", _("Document received")
+    DISPOSE_DOCUMENTS = "dispose_documents", _("Document copy disposed of")
+    RECORD_PAYMENT = "record_payment", _("Fee received")
+    PAUSE = "pause", _("Waiting for the requester")
+    RESUME = "resume", _("Requester answered")
+    START_VERIFICATION = "start_verification", _("Verification started")
+    VERIFY = "verify", _("Verification")
+    DECIDE = "decide", _("Decided")
+    SUBMIT_DECISIONS = "submit_decisions", _("Decisions submitted")
+    APPROVE = "approve", _("Approved")
+    RETURN = "return", _("Returned for rework")
+    DRAFT_LETTER = "draft_letter", _("Letter drafted")
+    EDIT_LETTER = "edit_letter", _("Letter edited")
+    SEND_LETTER = "send_letter", _("Letter sent")
+    RECORD_RETURN = "record_return", _("Letter returned")
+    COMPLETE_TASK = "complete_task", _("Fulfilment task done")
+    EXTEND = "extend", _("Deadline extended")
+    CLOSE = "close", _("Closed")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    REJECT = "reject", _("Rejected")
+    PURGE = "purge", _("Personal data erased: retention period over")
+
+
+# The state graph. ``awaiting_requester`` returns to the state it was entered from.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.RECEIVED: frozenset({Status.VERIFYING, Status.AWAITING_REQUESTER, Status.WITHDRAWN, Status.REJECTED}),
+    Status.VERIFYING: frozenset({Status.IN_PROGRESS, Status.AWAITING_REQUESTER, Status.WITHDRAWN, Status.REJECTED}),
+    Status.IN_PROGRESS: frozenset(
+        {Status.AWAITING_APPROVAL, Status.RESPONDING, Status.AWAITING_REQUESTER, Status.WITHDRAWN, Status.REJECTED}
+    ),
+    Status.AWAITING_APPROVAL: frozenset({Status.RESPONDING, Status.IN_PROGRESS, Status.WITHDRAWN}),
+    Status.RESPONDING: frozenset({Status.RESPONDED, Status.WITHDRAWN}),
+    Status.RESPONDED: frozenset({Status.CLOSED}),
+    Status.AWAITING_REQUESTER: frozenset(
+        {Status.RECEIVED, Status.VERIFYING, Status.IN_PROGRESS, Status.WITHDRAWN, Status.REJECTED}
+    ),
+    Status.CLOSED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
+    Status.REJECTED: frozenset(),
+}
+
+CHANGE = "requests_app.change_request"
+ADD = "requests_app.add_request"
+APPROVE = "requests_app.approve_decision"
+
+_ALL = frozenset(Status)
+# Before the decision: documents, fees and questions to the requester may still be recorded.
+_RECORDING = frozenset({Status.RECEIVED, Status.VERIFYING, Status.AWAITING_REQUESTER, Status.IN_PROGRESS})
+_BEFORE_ANSWER = OPEN_STATUSES - {Status.RESPONDED}
+
+# In which states a letter of each kind may be drafted, edited and sent.
+LETTER_KIND_STATES: dict[str, frozenset[str]] = {
+    LetterKind.ACKNOWLEDGEMENT: _BEFORE_ANSWER,
+    LetterKind.REQUEST_MISSING: frozenset({Status.AWAITING_REQUESTER}),
+    LetterKind.RESULT: frozenset({Status.RESPONDING}),
+    LetterKind.REJECTION: frozenset({Status.REJECTED}),
+    LetterKind.WITHDRAWAL: frozenset({Status.WITHDRAWN}),
+    LetterKind.EXTENSION: _BEFORE_ANSWER,
+}
+
+
+def _letter_open(case, letter) -> bool:
+    if letter is not None:
+        return not letter.is_sent and case.status in LETTER_KIND_STATES[letter.kind]
+    return any(not x.is_sent and case.status in LETTER_KIND_STATES[x.kind] for x in case.letters.all())
+
+
+def _can_extend(case, target) -> bool:
+    policy = case.policy
+    return (
+        bool(policy.extension_limit)
+        and policy.deadline_limit is not None
+        and case.extended_on is None
+        and case.due_on is not None
+    )
+
+
+def _draftable(case, kind) -> bool:
+    if kind is not None:
+        return case.status in LETTER_KIND_STATES[kind] and (kind != LetterKind.EXTENSION or bool(case.extended_on))
+    return any(_draftable(case, k) for k in LetterKind)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One row of the table: ``op`` is allowed from ``from_states`` and may lead to ``to_states``
+    (empty: the status stays) for a user holding ``permission``. ``applies(case, target)`` is the
+    further condition for offering it at all (a fee still short, an open task, …): buttons and
+    action pages ask it; the service gives its own, more precise message."""
+
+    op: Op
+    from_states: frozenset[str]
+    to_states: frozenset[str] = frozenset()
+    permission: str = CHANGE
+    applies: Callable[[Request, object], bool] | None = None
+
+
+OPERATIONS: dict[str, Operation] = {
+    row.op: row
+    for row in [
+        Operation(Op.REGISTER, frozenset(), frozenset({Status.RECEIVED}), ADD),
+        Operation(Op.UPDATE, OPEN_STATUSES),
+        Operation(Op.UPDATE_PEOPLE, OPEN_STATUSES),
+        Operation(Op.RECORD_DOCUMENT, _RECORDING),
+        Operation(
+            Op.DISPOSE_DOCUMENTS,
+            _ALL,
+            applies=lambda case, doc: (
+                doc.disposed_on is None if doc is not None else any(d.disposed_on is None for d in case.documents.all())
+            ),
+        ),
+        Operation(
+            Op.RECORD_PAYMENT,
+            _RECORDING | {Status.AWAITING_APPROVAL},
+            # A payment that settles the fee the requester was asked for resumes the case.
+            frozenset({Status.RECEIVED, Status.VERIFYING, Status.IN_PROGRESS}),
+            applies=lambda case, target: derived.fee_status(case).shortfall > 0,
+        ),
+        Operation(
+            Op.PAUSE, frozenset({Status.RECEIVED, Status.VERIFYING, Status.IN_PROGRESS}), {Status.AWAITING_REQUESTER}
+        ),
+        Operation(
+            Op.RESUME, frozenset({Status.AWAITING_REQUESTER}), {Status.RECEIVED, Status.VERIFYING, Status.IN_PROGRESS}
+        ),
+        Operation(Op.START_VERIFICATION, frozenset({Status.RECEIVED}), frozenset({Status.VERIFYING})),
+        Operation(
+            Op.VERIFY,
+            frozenset({Status.VERIFYING}),
+            frozenset({Status.IN_PROGRESS, Status.REJECTED, Status.AWAITING_REQUESTER}),
+        ),
+        Operation(Op.DECIDE, frozenset({Status.IN_PROGRESS})),
+        Operation(
+            Op.SUBMIT_DECISIONS,
+            frozenset({Status.IN_PROGRESS}),
+            frozenset({Status.AWAITING_APPROVAL, Status.RESPONDING}),
+        ),
+        Operation(Op.APPROVE, frozenset({Status.AWAITING_APPROVAL}), frozenset({Status.RESPONDING}), APPROVE),
+        Operation(Op.RETURN, frozenset({Status.AWAITING_APPROVAL}), frozenset({Status.IN_PROGRESS}), APPROVE),
+        Operation(
+            Op.DRAFT_LETTER,
+            frozenset().union(*LETTER_KIND_STATES.values()),
+            applies=lambda case, kind: _draftable(case, kind),
+        ),
+        Operation(Op.EDIT_LETTER, frozenset().union(*LETTER_KIND_STATES.values()), applies=_letter_open),
+        Operation(
+            Op.SEND_LETTER,
+            frozenset().union(*LETTER_KIND_STATES.values()),
+            frozenset({Status.RESPONDED}),
+            applies=_letter_open,
+        ),
+        Operation(
+            Op.RECORD_RETURN,
+            _ALL - {Status.CLOSED},
+            applies=lambda case, response: (
+                response.returned_on is None
+                if response is not None
+                else any(r.returned_on is None for r in case.responses.all())
+            ),
+        ),
+        Operation(
+            Op.COMPLETE_TASK,
+            frozenset({Status.RESPONDING, Status.RESPONDED}),
+            applies=lambda case, task: (
+                task.status == TaskStatus.OPEN
+                if task is not None
+                else any(t.status == TaskStatus.OPEN for t in case.tasks.all())
+            ),
+        ),
+        Operation(Op.EXTEND, LETTER_KIND_STATES[LetterKind.EXTENSION], applies=_can_extend),
+        Operation(Op.CLOSE, frozenset({Status.RESPONDED}), frozenset({Status.CLOSED})),
+        Operation(
+            Op.WITHDRAW,
+            frozenset(s for s, targets in TRANSITIONS.items() if Status.WITHDRAWN in targets),
+            frozenset({Status.WITHDRAWN}),
+        ),
+        Operation(
+            Op.REJECT,
+            frozenset(s for s, targets in TRANSITIONS.items() if Status.REJECTED in targets),
+            frozenset({Status.REJECTED}),
+        ),
+    ]
+}
+
+
+def _states(row: Operation, *, letter_kind: str | None) -> frozenset[str]:
+    if letter_kind is not None and row.op in {Op.DRAFT_LETTER, Op.EDIT_LETTER, Op.SEND_LETTER}:
+        return row.from_states & LETTER_KIND_STATES[letter_kind]
+    return row.from_states
+
+
+def allowed(case: Request, op: str, *, user=None, target=None) -> bool:
+    """Whether ``op`` can be offered on ``case`` now (to ``user``, when given).
+
+    ``target`` is the record the operation acts on where it has one: a letter (edit, send), a
+    letter kind (draft), a task, a response, a document. Without it, any such record will do.
+    """
+    row = OPERATIONS[op]
+    if user is not None and not user.has_perm(row.permission):
+        return False
+    kind = _letter_kind(row, target)
+    if case.status not in _states(row, letter_kind=kind):
+        return False
+    return row.applies is None or bool(row.applies(case, target))
+
+
+def require_permission(actor, op: str) -> Operation:
+    """Raise ``TransitionNotAllowed`` unless ``actor`` holds the permission ``op`` needs."""
+    row = OPERATIONS[op]
+    if not actor.has_perm(row.permission):
+        raise TransitionNotAllowed(gettext("Your role does not allow “%(action)s”.") % {"action": row.op.label})
+    return row
+
+
+def require(case: Request, op: str, *, actor=None, target=None) -> Operation:
+    """Raise ``TransitionNotAllowed`` unless ``op`` is allowed from the case's status (and for the
+    letter kind of ``target``), and ``actor`` (when given) holds its permission."""
+    row = require_permission(actor, op) if actor is not None else OPERATIONS[op]
+    if case.status not in _states(row, letter_kind=_letter_kind(row, target)):
+        raise TransitionNotAllowed(
+            gettext("“%(action)s” is not possible while the case is “%(status)s”.")
+            % {"action": row.op.label, "status": case.get_status_display()}
+        )
+    return row
+
+
+def _letter_kind(row: Operation, target) -> str | None:
+    if row.op == Op.DRAFT_LETTER:
+        return target
+    if row.op in {Op.EDIT_LETTER, Op.SEND_LETTER} and target is not None:
+        return target.kind
+    return None
+
+
+def move(case: Request, op: str, to_status: str) -> None:
+    """Set the case's status for ``op``: ``to_status`` must be one of the operation's targets and
+    an edge of the state graph, else ``TransitionNotAllowed``."""
+    row = OPERATIONS[op]
+    if to_status not in row.to_states or to_status not in TRANSITIONS[case.status]:
+        raise TransitionNotAllowed(
+            gettext("A case cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": case.get_status_display(), "to": Status(to_status).label}
+        )
+    case.status = to_status

@@ -1,0 +1,77 @@
+"""Desk set-up and staff changes: no silent overwrite, nothing recorded when nothing changed, and
+many-to-many changes readable in the audit trail."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from privacyops.audit.trail import AuditTrail
+from requests_app.seeds import JUO
+from tests.desk import errors_of, form_defaults
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def policy_url(policy):
+    return f"/admin/requests_app/deskpolicy/{policy.pk}/change/"
+
+
+def test_two_managers_edit_the_same_policy_the_second_gets_a_conflict(client, manager_user, manager_user2, policies):
+    """SPEC §4 (concurrent edits) for set-up: the first manager's fee is kept."""
+    policy = policies[JUO]
+    first, second = client, client.__class__()
+    first.force_login(manager_user)
+    second.force_login(manager_user2)
+    form_first = form_defaults(first.get(policy_url(policy)).content.decode())
+    form_second = form_defaults(second.get(policy_url(policy)).content.decode())
+
+    saved = first.post(policy_url(policy), {**form_first, "fee_disclosure": "1500", "change_reason": "料金改定"})
+    refused = second.post(policy_url(policy), {**form_second, "fee_disclosure": "2000", "change_reason": "料金改定"})
+
+    assert saved.status_code == 302
+    assert refused.status_code == 200
+    assert "別の担当者が保存しました" in refused.content.decode()
+    policy.refresh_from_db()
+    assert policy.fee_disclosure == 1500
+    assert policy.version == 2
+
+
+def test_saving_an_unchanged_policy_records_nothing(client, manager_user, policies):
+    """Line endings from the browser (CRLF) are no change."""
+    policy = policies[JUO]
+    client.force_login(manager_user)
+    form = form_defaults(client.get(policy_url(policy)).content.decode())
+    form = {k: v.replace("\n", "\r\n") if isinstance(v, str) else v for k, v in form.items()}
+    rows_before = policy.history.count()
+
+    response = client.post(policy_url(policy), {**form, "change_reason": "確認のみ"})
+
+    assert response.status_code == 302, errors_of(response)
+    assert policy.history.count() == rows_before
+    policy.refresh_from_db()
+    assert policy.version == 1
+
+
+def test_a_permission_given_to_a_desk_user_shows_in_the_trail_with_who_gave_it(client, desk_user, manager_user):
+    """Many-to-many changes of a staff user (groups, permissions) are recorded and named."""
+    admin_user = UserFactory(username="root", last_name="管理", first_name="者", is_superuser=True, is_staff=True)
+    permission = Permission.objects.get(codename="view_audit_trail")
+    client.force_login(admin_user)
+    url = f"/admin/privacyops/user/{desk_user.pk}/change/"
+    form = form_defaults(client.get(url).content.decode())
+    form["user_permissions"] = [str(permission.pk)]
+
+    response = client.post(url, form)
+
+    assert response.status_code == 302, errors_of(response)
+    trail = AuditTrail(actor=manager_user, data={"record_type": ["user"]})
+    assert trail.is_valid()
+    entries, _ = trail.page()
+    given = [
+        (entry.user_label, change.new)
+        for entry in entries
+        if entry.object_label == desk_user.username
+        for change in entry.changes
+        if change.name == "user_permissions"
+    ]
+    assert given == [("管理 者", f"+ {permission}")]

@@ -82,6 +82,14 @@ class FreeTextMixin:
             ):
                 field.validators.append(reject_individual_number)
 
+    def clean(self):
+        # Browsers send CRLF from text areas: stored text uses LF, so an unchanged text is no change.
+        data = super().clean()
+        for name, value in data.items():
+            if isinstance(value, str) and "\r" in value:
+                data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
+        return data
+
 
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):

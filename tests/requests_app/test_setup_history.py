@@ -1,13 +1,18 @@
 """Desk set-up and staff changes: no silent overwrite, nothing recorded when nothing changed, and
 many-to-many changes readable in the audit trail."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Permission
 
 from privacyops.audit.trail import AuditTrail
+from requests_app import services
 from requests_app.seeds import JUO
-from tests.desk import errors_of, form_defaults
-from tests.factories import UserFactory
+from tests.desk import case_url, errors_of, form_defaults
+from tests.factories import UserFactory, register
+
+NOV_20 = dt.date(2026, 11, 20)
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +80,33 @@ def test_a_permission_given_to_a_desk_user_shows_in_the_trail_with_who_gave_it(c
         if change.name == "user_permissions"
     ]
     assert given == [("管理 者", f"+ {permission}")]
+
+
+def test_the_trail_filters_by_operation(client, travel, desk_user, manager_user, policies):
+    """Operation codes are stored per history row and the trail filters on them."""
+    travel("2026-11-20")
+    case = register(desk_user, policies[JUO], reached_on=NOV_20)
+    services.request_start_verification(actor=desk_user, case=case, note="照合開始")
+
+    trail = AuditTrail(actor=manager_user, data={"operation": "start_verification"})
+    assert trail.is_valid()
+    entries, _ = trail.page()
+
+    assert [(e.operation, e.note, e.case_reference) for e in entries] == [
+        ("start_verification", "照合開始", case.reference)
+    ]
+    assert not AuditTrail(actor=manager_user, data={"operation": "no-such-operation"}).is_valid()
+
+
+def test_case_notes_sent_with_crlf_are_no_change(client, travel, desk_user, policies):
+    travel("2026-11-20")
+    case = register(desk_user, policies[JUO], reached_on=NOV_20, notes="一行目\n二行目")
+    client.force_login(desk_user)
+    form = form_defaults(client.get(case_url(case)).content.decode())
+    form["notes"] = "一行目\r\n二行目"
+    rows = case.history.count()
+
+    response = client.post(case_url(case), form)
+
+    assert response.status_code == 302, errors_of(response)
+    assert case.history.count() == rows  # request_update found nothing to write

@@ -116,7 +116,7 @@ class Names:
             pks = {pk for pk in pks if (model, pk) not in self.names}
             if not pks:
                 continue
-            for obj in model._default_manager.filter(pk__in=pks):
+            for obj in model._default_manager.filter(pk__in=pks).select_related():  # __str__ may follow a key
                 self.names[(model, obj.pk)] = user_label(obj) if model is user_model else str(obj)
         self.wanted.clear()
 

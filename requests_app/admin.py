@@ -26,7 +26,7 @@ from privacyops.audit.models import AccessKind, AuditOp
 from requests_app import derived, selectors, views
 from requests_app.deadlines import BusinessCalendar
 from requests_app.filters import OPEN, RequestFilter
-from requests_app.forms import AgentProofRuleForm, DeskPolicyForm
+from requests_app.forms import AgentProofRuleForm, DeskPolicyForm, NormalizedNewlinesMixin
 from requests_app.models import (
     OPEN_STATUSES,
     AgentProofRule,
@@ -320,7 +320,7 @@ class RequestAdmin(admin.ModelAdmin):
 # ------------------------------------------------------------------------------------------
 # Desk set-up: organizations and their policies. Saved by the admin, with a required reason.
 # ------------------------------------------------------------------------------------------
-class ReasonForm(forms.ModelForm):
+class ReasonForm(NormalizedNewlinesMixin, forms.ModelForm):
     """Set-up forms: a required reason for the history, the version the user saw (a second
     manager saving over the first gets a conflict message, never a silent overwrite), and
     line endings normalised so that re-saving unchanged text is no change."""
@@ -336,19 +336,6 @@ class ReasonForm(forms.ModelForm):
     BOOKKEEPING = ("change_reason", "seen_version")
 
     def __init__(self, *args, **kwargs):
-        if kwargs.get("data") is not None or (args and args[0] is not None):
-            data = (kwargs.get("data") if kwargs.get("data") is not None else args[0]).copy()
-            for key in list(data.keys()):
-                values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
-                cleaned = [v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v for v in values]
-                if hasattr(data, "setlist"):
-                    data.setlist(key, cleaned)
-                else:
-                    data[key] = cleaned[0]
-            if kwargs.get("data") is not None:
-                kwargs["data"] = data
-            else:
-                args = (data, *args[1:])
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None and not self.is_bound:
             self.initial["seen_version"] = self.instance.version

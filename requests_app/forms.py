@@ -67,8 +67,26 @@ def _blank(choices):
     return [("", "---------"), *choices]
 
 
-class FreeTextMixin:
-    """Adds the Individual Number rule to every text field of the form."""
+class NormalizedNewlinesMixin:
+    """Browsers send CRLF from text areas; stored text uses LF. The bound data is normalised once,
+    so cleaning and ``has_changed`` both see LF: re-saving unchanged text is no change."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            data = self.data.copy()
+            for key in list(data.keys()):
+                values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+                values = [v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v for v in values]
+                if hasattr(data, "setlist"):
+                    data.setlist(key, values)
+                else:
+                    data[key] = values[0]
+            self.data = data
+
+
+class FreeTextMixin(NormalizedNewlinesMixin):
+    """Adds the Individual Number rule to every text field of the form (newlines normalised)."""
 
     not_free_text: tuple[str, ...] = ()
 
@@ -81,14 +99,6 @@ class FreeTextMixin:
                 and name not in self.not_free_text
             ):
                 field.validators.append(reject_individual_number)
-
-    def clean(self):
-        # Browsers send CRLF from text areas: stored text uses LF, so an unchanged text is no change.
-        data = super().clean()
-        for name, value in data.items():
-            if isinstance(value, str) and "\r" in value:
-                data[name] = value.replace("\r\n", "\n").replace("\r", "\n")
-        return data
 
 
 class StaffChoiceField(forms.ModelChoiceField):

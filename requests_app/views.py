@@ -114,7 +114,7 @@ def case_detail(request, model_admin, object_id):
         raise PermissionDenied
     case = _get_case(request, object_id)
     user = request.user
-    can_change = user.has_perm(CHANGE) and case.is_open
+    can_change = pipeline.allowed(case, Op.UPDATE, user=user)  # the editable details form
     edit_form = None
     if can_change:
         initial = {

@@ -165,7 +165,8 @@ def m2m_values(history_model, history_ids: Iterable[int]) -> dict[tuple[str, int
     return found
 
 
-def _m2m_for_names(history_model, values: dict) -> dict:
+def m2m_names_index(history_model, values: dict) -> dict:
+    """``m2m_values`` re-keyed by (related model, history_id), as ``Names.collect`` takes them."""
     by_model: dict = {}
     for m2m in m2m_fields(history_model):
         for (name, history_id), pks in values.items():
@@ -227,7 +228,7 @@ def build_timeline(
         fields = tracked_fields(queryset.model)
         m2m_list = m2m_fields(queryset.model)
         m2m = m2m_values(queryset.model, [r.history_id for r in rows]) if m2m_list else {}
-        names.collect(rows, fields, _m2m_for_names(queryset.model, m2m))
+        names.collect(rows, fields, m2m_names_index(queryset.model, m2m))
         loaded.append((model_label, rows, fields, label_fn, m2m, m2m_list))
     names.load()
 

@@ -33,9 +33,9 @@ from privacyops.audit import registry
 from privacyops.audit.history import (
     Entry,
     Names,
-    _m2m_for_names,
     diff,
     m2m_fields,
+    m2m_names_index,
     m2m_values,
     tracked_fields,
     user_label,
@@ -352,7 +352,7 @@ def entries_for(rows: list[dict]) -> list[Entry]:
         if m2m_fields(model):
             m2m = m2m_values(model, [h.history_id for h in history] + list(olds))
             m2m_by_rank[rank] = m2m
-        names.collect([*history, *olds.values()], fields, _m2m_for_names(model, m2m))
+        names.collect([*history, *olds.values()], fields, m2m_names_index(model, m2m))
         for row in history:
             loaded[(rank, row.history_id)] = row
             previous[(rank, row.history_id)] = olds.get(row.previous_id)

@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from privacyops.audit.access import log_access
 from privacyops.audit.models import AccessKind, AuditOp
-from requests_app import derived, selectors, views
+from privacyops.audit.views import record_history
+from requests_app import derived, letters, selectors, views
 from requests_app.deadlines import BusinessCalendar
 from requests_app.filters import OPEN, RequestFilter
 from requests_app.forms import AgentProofRuleForm, DeskPolicyForm, NormalizedNewlinesMixin
@@ -381,6 +382,9 @@ class SetupAdminMixin:
             return fieldsets  # read-only: nothing to give a reason for
         return [*fieldsets, (_("Reason"), {"fields": ["change_reason", "seen_version"]})]
 
+    def history_view(self, request, object_id, extra_context=None):
+        return record_history(request, self, object_id)
+
     @staticmethod
     def _stamp(obj, form) -> None:
         obj._history_operation = AuditOp.ADMIN_EDIT
@@ -544,6 +548,14 @@ class LetterTemplateAdmin(TargetSystemAdmin):
     list_display = ("organization", "kind", "language", "title")
     list_filter = (OrganizationFilter, "kind", "language")
     fields = ["organization", "kind", "language", "title", "body"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "body":
+            field.help_text = _("Django template. Variables: %(names)s") % {
+                "names": ", ".join(letters.TEMPLATE_VARIABLES.split())
+            }
+        return field
 
 
 # ------------------------------------------------------------------------------------------

@@ -51,8 +51,6 @@ class ItemKind(models.TextChoices):
     SUSPENSION_OF_PROVISION = "suspension_of_provision", _("Suspension of provision to third parties")
 
 
-# Only these may carry a fee (Art. 38).
-FEE_KINDS = frozenset({ItemKind.PURPOSE_NOTICE, ItemKind.DISCLOSURE, ItemKind.THIRD_PARTY_RECORD_DISCLOSURE})
 DISCLOSURE_KINDS = frozenset({ItemKind.DISCLOSURE, ItemKind.THIRD_PARTY_RECORD_DISCLOSURE})
 CORRECTION_KINDS = frozenset({ItemKind.CORRECTION, ItemKind.ADDITION, ItemKind.DELETION})
 SUSPENSION_KINDS = frozenset({ItemKind.SUSPENSION_OF_USE, ItemKind.ERASURE, ItemKind.SUSPENSION_OF_PROVISION})

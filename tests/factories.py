@@ -1,13 +1,27 @@
-"""factory_boy factories and the one helper that registers a request through the service."""
+"""factory_boy factories, the helper that registers a request, and the one case builder ``case_in``."""
 
 import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from requests_app import services
-from requests_app.models import Channel, DeskPolicy, Masking, Organization
+from requests_app.models import (
+    Channel,
+    DeskPolicy,
+    DisposalRule,
+    Ground,
+    Masking,
+    Organization,
+    Outcome,
+    PauseKind,
+    Request,
+    Status,
+    TaskStatus,
+    VerificationOutcome,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -92,3 +106,92 @@ def register(actor, policy, *, kinds=("disclosure",), reached_on, **kwargs):
     return services.request_register(
         actor=actor, policy=policy, reached_on=reached_on, items=items, documents=documents, **kwargs
     )
+
+
+# A refusal the law allows for each kind, used when a case must wait for a manager's approval.
+REFUSALS = {
+    "disclosure": {
+        "outcome": Outcome.PARTIAL,
+        "ground": Ground.BUSINESS_INTERFERENCE,
+        "reason_text": "選考業務の適正な実施に著しい支障を及ぼすおそれがあるため。",
+        "method_used": "paper",
+    },
+    "correction": {
+        "outcome": Outcome.REFUSE,
+        "ground": Ground.NOT_INACCURATE,
+        "reason_text": "記録は事実と相違ありません。",
+    },
+}
+# Granting a disclosure says how it is disclosed (Art. 33-2).
+GRANTS = {
+    "disclosure": {"outcome": Outcome.COMPLY, "method_used": "paper"},
+    "third_party_record_disclosure": {"outcome": Outcome.COMPLY, "method_used": "paper"},
+}
+# The road from intake to each state, in the order the desk walks it.
+ROAD = [
+    Status.RECEIVED,
+    Status.VERIFYING,
+    Status.IN_PROGRESS,
+    Status.AWAITING_APPROVAL,
+    Status.RESPONDING,
+    Status.RESPONDED,
+    Status.CLOSED,
+]
+
+
+def case_in(
+    status, actor, policy, *, reached_on, approver=None, decisions=None, at_intake=None, **register_kwargs
+) -> Request:
+    """A case of ``policy`` brought to ``status`` through the services, as the desk would.
+
+    Registered by ``actor`` on ``reached_on`` (everything else as ``register``), then: started
+    and passed verification (name matches; the caller supplies the documents the policy needs),
+    each item decided — ``decisions`` maps a kind to ``item_decide`` arguments (default: ``GRANTS``;
+    for ``awaiting_approval``, the refusal in ``REFUSALS``) —, submitted, approved by ``approver``
+    when a refusal needs it, the result letter sent by post, the tasks done, the copies disposed
+    of and the case closed. ``at_intake(case)``, if given, runs right after registration (a pause
+    for the fee and its payment, say). ``awaiting_requester`` is a pause for information at intake;
+    ``withdrawn`` and ``rejected`` end the received case. Returns the case read again.
+    """
+    case = register(actor, policy, reached_on=reached_on, **register_kwargs)
+    if at_intake is not None:
+        at_intake(case)
+    if status == Status.AWAITING_REQUESTER:
+        services.request_pause(actor=actor, case=case, kind=PauseKind.INFORMATION, note="対象期間の確認")
+    elif status == Status.WITHDRAWN:
+        services.request_withdraw(actor=actor, case=case, reason="申出人から取下げの連絡")
+    elif status == Status.REJECTED:
+        services.request_reject(actor=actor, case=case, reason="当社の取扱範囲外")
+    else:
+        _walk(case, actor, ROAD[: ROAD.index(status) + 1], approver, decisions)
+    case = Request.objects.get(pk=case.pk)
+    assert case.status == status, (case.status, status)
+    return case
+
+
+def _walk(case, actor, road, approver, decisions):
+    if Status.VERIFYING in road:
+        services.request_start_verification(actor=actor, case=case)
+    if Status.IN_PROGRESS in road:
+        services.request_verify(actor=actor, case=case, outcome=VerificationOutcome.VERIFIED, name_matches=True)
+    if Status.AWAITING_APPROVAL in road:
+        if decisions is None:
+            decisions = {} if Status.RESPONDING in road else REFUSALS
+        for item in case.items.all():
+            decision = decisions.get(item.kind) or GRANTS.get(item.kind, {"outcome": Outcome.COMPLY})
+            services.item_decide(actor=actor, item=item, **decision)
+        services.request_submit_decisions(actor=actor, case=case)
+    if Status.RESPONDING in road and Request.objects.get(pk=case.pk).status == Status.AWAITING_APPROVAL:
+        services.decision_approve(actor=approver, case=case, comment="承認")
+    if Status.RESPONDED in road:
+        letter = services.letter_draft(actor=actor, case=case, kind="result")
+        services.response_send(actor=actor, letter=letter, method="post")
+    if Status.CLOSED in road:
+        for task in case.tasks.filter(status=TaskStatus.OPEN):
+            services.task_complete(actor=actor, task=task, note="対応済み")
+        kept = case.documents.filter(disposed_on=None)
+        if kept and case.policy.id_copy_disposal in {DisposalRule.AT_VERIFICATION, DisposalRule.AT_CLOSE}:
+            services.document_dispose(
+                actor=actor, case=case, documents=kept, disposed_on=timezone.localdate(), method="shredded"
+            )
+        services.request_close(actor=actor, case=case)

@@ -13,10 +13,10 @@ from requests_app.models import (
     PauseKind,
     PaymentMethod,
     ReminderKind,
-    VerificationOutcome,
+    Status,
 )
 from requests_app.seeds import COPRO, JUO, LEVERAGES
-from tests.factories import document_data, register
+from tests.factories import case_in, document_data, register
 
 D = dt.date.fromisoformat
 SWEEP_DAY = D("2026-12-25")
@@ -31,22 +31,24 @@ def desk_calendar(travel, desk_user, desk_user2, manager_user, policies):
     leverages.acknowledgement_limit = 3
     leverages.save()
 
+    def acknowledged(case):
+        acknowledgement = services.letter_draft(actor=case.assignee, case=case, kind="acknowledgement")
+        services.response_send(actor=case.assignee, letter=acknowledgement, method="post")
+
     def leverages_case(name, due, assignee=desk_user, **kwargs):
         reached = JP.add_business_days(due, -14)  # Leverages answers in 14 business days
         travel(reached.isoformat())
-        case = register(
+        case = case_in(
+            Status.IN_PROGRESS,
             assignee,
             leverages,
             reached_on=reached,
             assignee=assignee,
             documents=[document_data(DocumentKind.PASSPORT)],
+            at_intake=acknowledged,
             **kwargs,
         )
         assert case.due_on == due, name
-        acknowledgement = services.letter_draft(actor=assignee, case=case, kind="acknowledgement")
-        services.response_send(actor=assignee, letter=acknowledgement, method="post")
-        services.request_start_verification(actor=assignee, case=case)
-        services.request_verify(actor=assignee, case=case, outcome=VerificationOutcome.VERIFIED, name_matches=True)
         return case
 
     cases = {
@@ -67,18 +69,14 @@ def desk_calendar(travel, desk_user, desk_user2, manager_user, policies):
             method="shredded",
         )
     travel("2026-12-21")
-    cases["disposal_due"] = register(
+    cases["disposal_due"] = case_in(
+        Status.IN_PROGRESS,
         desk_user,
         leverages,
         reached_on=D("2026-12-21"),
         assignee=desk_user,
         documents=[document_data(DocumentKind.PASSPORT)],
-    )
-    acknowledgement = services.letter_draft(actor=desk_user, case=cases["disposal_due"], kind="acknowledgement")
-    services.response_send(actor=desk_user, letter=acknowledgement, method="post")
-    services.request_start_verification(actor=desk_user, case=cases["disposal_due"])
-    services.request_verify(
-        actor=desk_user, case=cases["disposal_due"], outcome=VerificationOutcome.VERIFIED, name_matches=True
+        at_intake=acknowledged,
     )
     # Acknowledgement: reached Dec 21, due in 3 business days (Dec 24), not sent.
     cases["ack_due"] = register(desk_user, leverages, reached_on=D("2026-12-21"), assignee=desk_user)
@@ -106,14 +104,15 @@ def desk_calendar(travel, desk_user, desk_user2, manager_user, policies):
 
     # Answered: nothing, whatever its dates.
     travel("2026-11-02")
-    answered = register(desk_user, policies[JUO], kinds=("correction",), reached_on=D("2026-11-02"), assignee=desk_user)
-    services.request_start_verification(actor=desk_user, case=answered)
-    services.request_verify(actor=desk_user, case=answered, outcome=VerificationOutcome.VERIFIED)
-    services.item_decide(actor=desk_user, item=answered.items.get(), outcome=Outcome.NO_DATA)
-    services.request_submit_decisions(actor=desk_user, case=answered)
-    letter = services.letter_draft(actor=desk_user, case=answered, kind="result")
-    services.response_send(actor=desk_user, letter=letter, method="post")
-    cases["answered"] = answered
+    cases["answered"] = case_in(
+        Status.RESPONDED,
+        desk_user,
+        policies[JUO],
+        kinds=("correction",),
+        reached_on=D("2026-11-02"),
+        assignee=desk_user,
+        decisions={"correction": {"outcome": Outcome.NO_DATA}},
+    )
 
     travel(SWEEP_DAY.isoformat())
     return cases

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from privacyops.audit import trail
 from privacyops.audit.access import log_access
+from privacyops.audit.history import build_timeline
 from privacyops.audit.models import AccessKind
 
 # ------------------------------------------------------------------------------------------
@@ -61,3 +62,26 @@ def audit_export(request, admin_site):
     response = StreamingHttpResponse(trail.csv_lines(timeline), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y%m%d}.csv"'
     return response
+
+
+# ------------------------------------------------------------------------------------------
+# One record's history (set-up records and staff users): the admin's "History" page
+# ------------------------------------------------------------------------------------------
+def record_history(request, model_admin, object_id):
+    """The readable history of one record the user may see (the admin's scoped queryset): who,
+    when, which operation, why, old → new with linked records by name and times in Asia/Tokyo."""
+    obj = model_admin.get_object(request, object_id)
+    if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+        raise PermissionDenied
+    opts = model_admin.model._meta
+    entries = build_timeline(
+        [(opts.verbose_name, obj.history.filter(id=obj.pk).select_related("history_user"), lambda row: str(obj))]
+    )
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": gettext("History of %(record)s") % {"record": obj},
+        "opts": opts,
+        "object": obj,
+        "entries": entries,
+    }
+    return TemplateResponse(request, "privacyops/record_history.html", context)

@@ -35,6 +35,9 @@ def leverages_case(travel, desk_user, policies):
 
 
 def test_email_response_arrives_with_the_pdf_and_the_message_id_is_kept(smtp_server, leverages_case, desk_user):
+    organization = leverages_case.organization
+    organization.desk_email = "privacy-desk@example.jp"
+    organization.save()
     letter = services.letter_draft(actor=desk_user, case=leverages_case, kind=LetterKind.RESULT)
 
     response = services.response_send(actor=desk_user, letter=letter, method="email")
@@ -43,7 +46,7 @@ def test_email_response_arrives_with_the_pdf_and_the_message_id_is_kept(smtp_ser
     message = smtp_server.messages[0]
     assert message["To"] == "ken.sato@example.jp"
     assert message["Message-ID"] == response.email_message_id
-    assert message["Reply-To"] is None or "@" in message["Reply-To"]
+    assert message["Reply-To"] == "privacy-desk@example.jp"  # the person answers the desk, not a no-reply box
     assert leverages_case.reference in message["Subject"]
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert "保有個人データの開示等の請求に対する回答" in body
@@ -55,6 +58,18 @@ def test_email_response_arrives_with_the_pdf_and_the_message_id_is_kept(smtp_ser
     leverages_case.refresh_from_db()
     assert leverages_case.status == Status.RESPONDED
     assert response.email == "ken.sato@example.jp" and response.text_sent == body.replace("\r\n", "\n")
+
+
+def test_without_a_desk_address_there_is_no_reply_to(smtp_server, leverages_case, desk_user):
+    organization = leverages_case.organization
+    organization.desk_email = ""
+    organization.save()
+    letter = services.letter_draft(actor=desk_user, case=leverages_case, kind=LetterKind.RESULT)
+
+    services.response_send(actor=desk_user, letter=letter, method="email")
+
+    assert len(smtp_server.messages) == 1
+    assert smtp_server.messages[0]["Reply-To"] is None
 
 
 def test_smtp_down_records_nothing_and_says_so(smtp_down, leverages_case, desk_user):

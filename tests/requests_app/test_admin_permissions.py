@@ -16,17 +16,13 @@ from requests_app.actions import ACTIONS
 from requests_app.models import (
     DeskPolicy,
     DocumentKind,
-    Ground,
     Organization,
-    Outcome,
-    PauseKind,
     Request,
     Status,
-    VerificationOutcome,
 )
 from requests_app.pipeline import allowed
 from requests_app.seeds import COPRO, LEVERAGES
-from tests.factories import UserFactory, document_data, register
+from tests.factories import UserFactory, case_in, document_data
 
 D = dt.date.fromisoformat
 TODAY = "2026-11-20"
@@ -60,93 +56,39 @@ def signed_in(client, users):
 
 
 @pytest.fixture
-def make_case(travel, desk_user, policies):
-    """``make_case(status)``: a seed-organization case brought to that status through the services."""
+def make_case(travel, desk_user, manager_user, policies):
+    """``make_case(status)``: a seed-organization case brought to that status by ``case_in``."""
     travel(TODAY)
     today = D(TODAY)
 
-    def received():
-        # COPRO charges a fee per disclosure and purpose notice: nothing is paid yet, and the
-        # copy of the driver's licence is still held, so every recording action is offered.
-        return register(
-            desk_user,
-            policies[COPRO],
-            kinds=("disclosure", "purpose_notice"),
-            reached_on=today,
-            documents=[document_data(DocumentKind.DRIVERS_LICENSE)],
-        )
-
-    def verifying():
-        case = register(
-            desk_user, policies[LEVERAGES], reached_on=today, documents=[document_data(DocumentKind.PASSPORT)]
-        )
-        return services.request_start_verification(actor=desk_user, case=case)
-
-    def awaiting_requester():
-        case = register(desk_user, policies[LEVERAGES], reached_on=today)
-        services.request_pause(actor=desk_user, case=case, kind=PauseKind.INFORMATION, note="対象期間の確認")
-        return case
-
-    def in_progress():
-        case = verifying()
-        services.request_verify(actor=desk_user, case=case, outcome=VerificationOutcome.VERIFIED, name_matches=True)
-        return case
-
-    def awaiting_approval():
-        case = in_progress()
-        services.item_decide(
-            actor=desk_user,
-            item=case.items.get(),
-            outcome=Outcome.PARTIAL,
-            ground=Ground.BUSINESS_INTERFERENCE,
-            reason_text="選考業務の適正な実施に著しい支障を及ぼすおそれがあるため。",
-            method_used="paper",
-        )
-        services.request_submit_decisions(actor=desk_user, case=case)
-        return case
-
-    def responding():
+    def make(status=Status.RECEIVED):
+        if status == Status.RECEIVED:
+            # COPRO charges a fee per disclosure and purpose notice: nothing is paid yet, and the
+            # copy of the driver's licence is still held, so every recording action is offered.
+            return case_in(
+                status,
+                desk_user,
+                policies[COPRO],
+                kinds=("disclosure", "purpose_notice"),
+                reached_on=today,
+                documents=[document_data(DocumentKind.DRIVERS_LICENSE)],
+            )
+        if status == EXTENDABLE:
+            policy = policies[LEVERAGES]
+            policy.extension_limit, policy.extension_notice_limit = 14, 14
+            policy.save()
+            status = Status.IN_PROGRESS
         # A granted correction: entering "responding" creates its fulfilment task.
-        case = register(
+        kinds = ("correction",) if status in {Status.RESPONDING, Status.RESPONDED} else ("disclosure",)
+        return case_in(
+            status,
             desk_user,
             policies[LEVERAGES],
-            kinds=("correction",),
+            kinds=kinds,
             reached_on=today,
+            approver=manager_user,
             documents=[document_data(DocumentKind.PASSPORT)],
         )
-        services.request_start_verification(actor=desk_user, case=case)
-        services.request_verify(actor=desk_user, case=case, outcome=VerificationOutcome.VERIFIED, name_matches=True)
-        services.item_decide(actor=desk_user, item=case.items.get(), outcome=Outcome.COMPLY)
-        services.request_submit_decisions(actor=desk_user, case=case)
-        return case
-
-    def responded():
-        case = responding()
-        letter = services.letter_draft(actor=desk_user, case=case, kind="result")
-        services.response_send(actor=desk_user, letter=letter, method="post")
-        return case
-
-    def extendable():
-        policy = policies[LEVERAGES]
-        policy.extension_limit, policy.extension_notice_limit = 14, 14
-        policy.save()
-        return in_progress()
-
-    builders = {
-        Status.RECEIVED: received,
-        Status.VERIFYING: verifying,
-        Status.AWAITING_REQUESTER: awaiting_requester,
-        Status.IN_PROGRESS: in_progress,
-        Status.AWAITING_APPROVAL: awaiting_approval,
-        Status.RESPONDING: responding,
-        Status.RESPONDED: responded,
-        EXTENDABLE: extendable,
-    }
-
-    def make(status=Status.RECEIVED):
-        case = Request.objects.get(pk=builders[status]().pk)
-        assert case.status == (Status.IN_PROGRESS if status == EXTENDABLE else status)
-        return case
 
     return make
 

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 
 from requests_app import services
-from requests_app.models import DocumentKind, Ground, Outcome, PauseKind, VerificationOutcome
+from requests_app.models import DocumentKind, Outcome, PauseKind, Status, VerificationOutcome
 from requests_app.seeds import COPRO, JUO, LEVERAGES
-from tests.factories import document_data, register
+from tests.factories import case_in, document_data, register
 
 D = dt.date.fromisoformat
 
@@ -38,25 +38,14 @@ def desk_day(travel, desk_user, desk_user2, manager_user, policies):
     )  # due 2026-12-25 (today)
     cases["unassigned"] = register(desk_user2, policies[JUO], reached_on=D("2026-12-07"))
     services.request_update(actor=desk_user2, case=cases["unassigned"], assignee=None)
-    cases["approval"] = register(
+    cases["approval"] = case_in(
+        Status.AWAITING_APPROVAL,
         desk_user,
         policies[COPRO],
         kinds=("correction",),
         reached_on=D("2026-12-07"),
         documents=[document_data(DocumentKind.DRIVERS_LICENSE)],
     )
-    services.request_start_verification(actor=desk_user, case=cases["approval"])
-    services.request_verify(
-        actor=desk_user, case=cases["approval"], outcome=VerificationOutcome.VERIFIED, name_matches=True
-    )
-    services.item_decide(
-        actor=desk_user,
-        item=cases["approval"].items.get(),
-        outcome=Outcome.REFUSE,
-        ground=Ground.NOT_INACCURATE,
-        reason_text="記録は事実と相違ありません。",
-    )
-    services.request_submit_decisions(actor=desk_user, case=cases["approval"])
     travel("2026-12-25")
     return cases
 

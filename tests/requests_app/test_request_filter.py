@@ -5,8 +5,9 @@ value, with no case on it: never a 500, never the unfiltered list, never the adm
 redirect. Valid values select exactly the cases they say. The sidebar's filters delegate to the
 FilterSet, so the list and ``RequestFilter(...).qs`` agree for every choice.
 
-Cases are registered through the services; the state each filter looks at (status, due date,
-completeness) is then set on the row directly, so each case is in exactly the state a test needs.
+Cases are brought to their status through the services (``case_in``); the dates each filter looks
+at (due date, completeness) are then set on the row directly, so each case has exactly the dates a
+test needs.
 """
 
 import datetime as dt
@@ -18,11 +19,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from requests_app import admin as request_admin
+from requests_app import services
 from requests_app.admin import RequestAdmin
 from requests_app.filters import RequestFilter
-from requests_app.models import AgentType, DeskPolicy, Request
+from requests_app.models import AgentType, DeskPolicy, DocumentKind, Request
 from requests_app.seeds import COPRO, JUO, LEVERAGES, PLUS_UP, RECRUIT_CC
-from tests.factories import OrganizationFactory, UserFactory, register, subject_data
+from tests.factories import OrganizationFactory, UserFactory, case_in, document_data, register, subject_data
 
 D = dt.date.fromisoformat
 TODAY = "2026-11-20"  # a Friday
@@ -56,7 +58,14 @@ def desk(travel, desk_user, desk_user2, policies, client):
     cases = {}
     for i, (name, (code, kinds, channel, agent_type, who, status, due, reached)) in enumerate(CASES.items()):
         agent = {"agent_type": agent_type, "family_name": "代理", "given_name": f"{i}"} if agent_type else None
-        case = register(
+        if status in {"in_progress", "closed"}:  # verified: the documents the policy asks for
+            documents = [document_data(DocumentKind.DRIVERS_LICENSE, holder="agent" if agent else "data_subject")]
+            if agent:
+                documents.append(document_data(DocumentKind.FAMILY_REGISTER_EXTRACT))
+        else:
+            documents = []
+        case = case_in(
+            status,
             desk_user,
             policies[code],
             kinds=kinds,
@@ -65,9 +74,12 @@ def desk(travel, desk_user, desk_user2, policies, client):
             subject=subject_data(family_name=f"山田{i}", email=f"subject{i}@example.jp"),
             agent=agent,
             assignee=staff[who],
+            documents=documents,
         )
+        if who is None and case.assignee_id is not None:  # taking a case on assigns it: give it back
+            services.request_update(actor=desk_user, case=case, assignee=None)
+        # The dates each filter looks at, set as the test needs them (the status is the services').
         Request.objects.filter(pk=case.pk).update(
-            status=status,
             due_on=None if due is None else today + dt.timedelta(days=due),
             complete_on=None if due is None else today - dt.timedelta(days=reached),
         )

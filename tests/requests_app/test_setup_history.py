@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from privacyops.audit.trail import AuditTrail
-from requests_app import services
+from requests_app import roles, services
 from requests_app.seeds import JUO
 from tests.desk import case_url, errors_of, form_defaults
 from tests.factories import UserFactory, register
@@ -80,6 +80,29 @@ def test_a_permission_given_to_a_desk_user_shows_in_the_trail_with_who_gave_it(c
         if change.name == "user_permissions"
     ]
     assert given == [("管理 者", f"+ {permission}")]
+
+    # The user's own "History" page in the admin says the same, readably.
+    history = client.get(f"/admin/privacyops/user/{desk_user.pk}/history/")
+    assert history.status_code == 200
+    page = history.content.decode()
+    assert f"+ {permission}" in page and "管理 者" in page
+    assert " as of " not in page
+
+
+def test_a_policy_history_page_names_the_change_its_reason_and_tokyo_time(client, travel, manager_user, policies):
+    """The admin's "History" of a set-up record is the readable timeline, scoped like its list."""
+    travel("2026-11-20", hour=10)  # 10:00 in Tokyo, 01:00 UTC
+    policy = policies[JUO]
+    client.force_login(manager_user)
+    form = form_defaults(client.get(policy_url(policy)).content.decode())
+    client.post(policy_url(policy), {**form, "fee_disclosure": "1500", "change_reason": "料金改定"})
+
+    page = client.get(f"/admin/requests_app/deskpolicy/{policy.pk}/history/").content.decode()
+
+    assert "料金改定" in page and "1500" in page and "2026-11-20 10:00" in page
+    outsider = UserFactory(username="outsider", role=roles.DESK_MANAGER, organizations=[])
+    client.force_login(outsider)
+    assert client.get(f"/admin/requests_app/deskpolicy/{policy.pk}/history/").status_code in {302, 403, 404}
 
 
 def test_the_trail_filters_by_operation(client, travel, desk_user, manager_user, policies):

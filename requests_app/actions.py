@@ -114,6 +114,14 @@ ACTIONS: dict[str, CaseAction] = {
             form_kwargs=_with_case,
         ),
         CaseAction(
+            "dispose-form",
+            Op.DISPOSE_FORM,
+            _("Record disposal of the request form"),
+            desk_forms.FormDisposeForm,
+            services.form_dispose,
+            _("Disposal of the form recorded."),
+        ),
+        CaseAction(
             "record-payment",
             Op.RECORD_PAYMENT,
             _("Record a fee payment"),
@@ -287,6 +295,7 @@ BUTTON_ORDER = [
     "record-document",
     "record-payment",
     "dispose-documents",
+    "dispose-form",
     "pause",
     "edit-people",
     "withdraw",

@@ -313,7 +313,7 @@ class RequestAdmin(admin.ModelAdmin):
         css = "po-soon" if left <= 3 else "po-ok"
         return format_html('<span class="po-days {}">{}</span>', css, left)
 
-    @admin.display(description=_("Art. 39 date"), ordering="reached_on")
+    @admin.display(description=_("Art. 39 date"), ordering="art39_on")
     def art39(self, obj):
         return obj.art39_on
 
@@ -440,6 +440,21 @@ class OrganizationAdmin(SetupAdminMixin, admin.ModelAdmin):
     search_fields = ("code", "name", "name_en")
     filter_horizontal = ("staff",)
     inlines = [ClosedDayInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "year_end_closure":
+            choices = [
+                ("unknown", _("The country's custom (Japan: closed; elsewhere: open)")),
+                ("true", _("Closed Dec 29 – Jan 3")),
+                ("false", _("Open Dec 29 – Jan 3")),
+            ]
+            widget = forms.NullBooleanSelect()
+            widget.choices = choices  # its values, our words: "unknown" is the country's custom
+            return forms.NullBooleanField(
+                label=db_field.verbose_name, required=False, widget=widget, help_text=db_field.help_text
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     fieldsets = [
         (None, {"fields": ["code", "name", "name_en"]}),
         (
@@ -492,6 +507,7 @@ class DeskPolicyAdmin(SetupAdminMixin, admin.ModelAdmin):
                     "fee_purpose_notice",
                     "fee_disclosure",
                     "fee_third_party_record_disclosure",
+                    "fee_basis",
                     "payment_methods",
                     "fee_notes",
                 ]
@@ -506,17 +522,21 @@ class DeskPolicyAdmin(SetupAdminMixin, admin.ModelAdmin):
                     "photo_id_count",
                     "non_photo_id_count",
                     "address_match_required",
+                    "certificate_max_age_months",
                     "id_notes",
                     "agents_allowed",
+                    "agent_id_documents",
+                    "subject_id_for_agents",
                     "confirms_intent_directly",
                 ]
             },
         ),
-        (_("Response"), {"fields": ["response_methods", "reply_to"]}),
+        (_("Response"), {"fields": ["response_methods", "self_service_kinds", "reply_to"]}),
         (
             _("Deadline"),
             {
                 "fields": [
+                    "deadline_counts_from",
                     "deadline_unit",
                     "deadline_limit",
                     "deadline_notes",

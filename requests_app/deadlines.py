@@ -2,7 +2,8 @@
 
 Public API (relied on elsewhere; keep names and meanings):
 
-- ``BusinessCalendar(closed_dates=(), year_end_closure=True)``; ``BusinessCalendar.for_organization(org)``
+- ``BusinessCalendar(closed_dates=(), year_end_closure=None, country="JP")`` (closure: None = Japan only);
+  ``BusinessCalendar.for_organization(org)``
 - ``.is_business_day(d)``: not Saturday, Sunday, a national holiday (substitute and citizens'
   holidays included, from the maintained ``holidays`` package), the Dec 29 – Jan 3 closure (when
   ``year_end_closure``) or one of ``closed_dates``.
@@ -59,11 +60,12 @@ class BusinessCalendar:
     def __init__(
         self,
         closed_dates: Iterable[dt.date] = (),
-        year_end_closure: bool = True,
+        year_end_closure: bool | None = None,
         country: str = "JP",
     ):
         self.closed_dates = frozenset(closed_dates)
-        self.year_end_closure = year_end_closure
+        # The Dec 29 – Jan 3 closure is a Japanese custom: the default only for Japan (SPEC §5).
+        self.year_end_closure = country == "JP" if year_end_closure is None else year_end_closure
         self.country = country
         self._holidays = _national_holidays(country)
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from requests_app import roles, services
 from requests_app.deadlines import BusinessCalendar
-from requests_app.models import Request
+from requests_app.models import DeliveryMethod, Request
 from requests_app.seeds import COPRO, JUO, LEVERAGES, PLUS_UP, RECRUIT_CC, ensure_seed_organizations
 
 DEMO_PASSWORD = "privacyops-demo"  # noqa: S105 — set only when DEBUG is on (seed_users)
@@ -161,7 +161,7 @@ DEMO_CASES: list[DemoCase] = [
         ("加藤", "大樹", "カトウ", "ダイキ"),
         1,
         payments=(500,),
-        documents=(_doc("health_insurance_card", insurer_number="by_desk"),),
+        documents=(_doc("eligibility_certificate", insurer_number="by_desk"),),
     ),
     DemoCase("r3", PLUS_UP, ("deletion",), ("吉田", "結衣", "ヨシダ", "ユイ"), 0, channel="email", assignee=""),
     # --- verifying ---
@@ -252,7 +252,8 @@ DEMO_CASES: list[DemoCase] = [
         agent=MINOR_REP,
         documents=(
             _doc("family_register_extract", holder="agent"),
-            _doc("health_insurance_card", holder="agent", insurer_number="by_desk"),
+            _doc("eligibility_certificate", holder="agent", insurer_number="by_desk"),
+            _doc("drivers_license", holder="agent"),
         ),
     ),
     DemoCase(
@@ -347,7 +348,7 @@ DEMO_CASES: list[DemoCase] = [
         ("長谷川", "紬", "ハセガワ", "ツムギ"),
         9,
         ("start", "fail"),
-        documents=(_doc("health_insurance_card", insurer_number="by_sender"),),
+        documents=(_doc("eligibility_certificate", insurer_number="by_sender"),),
         payments=(500,),
     ),
     DemoCase("e3", LEVERAGES, ("disclosure",), ("村上", "大和", "ムラカミ", "ヤマト"), 4, ("reject",), channel="email"),
@@ -390,7 +391,12 @@ DEMO_CASES: list[DemoCase] = [
         ("start", "verify"),
         channel="email",
         agent=MINOR_REP,
-        documents=(_doc("family_register_extract", holder="agent"), _doc("drivers_license", holder="agent")),
+        # Leverages asks agents for the person's ID as well (seeds/004 3) b.).
+        documents=(
+            _doc("family_register_extract", holder="agent"),
+            _doc("drivers_license", holder="agent"),
+            _doc("my_number_card_front"),
+        ),
     ),
     DemoCase("m6", PLUS_UP, ("disclosure",), ("西村", "朝陽", "ニシムラ", "アサヒ"), 3, ("start",), channel="email"),
     DemoCase(
@@ -425,7 +431,8 @@ DEMO_CASES: list[DemoCase] = [
         agent=MINOR_REP,
         documents=(
             _doc("family_register_extract", holder="agent"),
-            _doc("health_insurance_card", holder="agent", insurer_number="by_desk"),
+            _doc("eligibility_certificate", holder="agent", insurer_number="by_desk"),
+            _doc("drivers_license", holder="agent"),
         ),
     ),
     DemoCase(
@@ -468,6 +475,26 @@ DEMO_CASES: list[DemoCase] = [
         channel="email",
         payments=(1000,),
     ),
+    # --- group companies abroad: the clock runs from receipt (GDPR Art. 12(3), CCPA §7021) ---
+    DemoCase(
+        "g1",
+        "demo-eu",
+        ("disclosure",),
+        ("Schmidt", "Anna", "シュミット", "アンナ"),
+        6,
+        ("start",),
+        channel="email",
+    ),
+    DemoCase(
+        "g2",
+        "demo-us",
+        ("erasure",),
+        ("Johnson", "Emily", "ジョンソン", "エミリー"),
+        12,
+        ("start", "verify"),
+        channel="web_form",
+        documents=(_doc("drivers_license"),),
+    ),
 ]
 
 
@@ -503,7 +530,9 @@ def _run_steps(case: Request, demo: DemoCase, users: dict, today: dt.date, day: 
         elif step in {"draft_result", "send_result"}:
             letter = services.letter_draft(actor=actor, case=case, kind="result")
             if step == "send_result":
-                services.response_send(actor=actor, letter=letter, method="post", sent_on=day)
+                offered = [m for m in case.policy.response_methods if m in DeliveryMethod.values]
+                method = "post" if "post" in offered or not offered else offered[0]
+                services.response_send(actor=actor, letter=letter, method=method, sent_on=day)
         elif step == "tasks_done":
             for task in case.tasks.all():
                 services.task_complete(actor=actor, task=task, done_on=day, note="対応済み（デモ）")
@@ -544,7 +573,7 @@ def _run_steps(case: Request, demo: DemoCase, users: dict, today: dt.date, day: 
 
 def seed_requests(*, users: dict) -> int:
     """Create the demo requests that do not exist yet; returns how many were created."""
-    organizations = ensure_seed_organizations(actor=users["admin"])
+    organizations = ensure_seed_organizations(actor=users["admin"], with_group_abroad=True)
     today = timezone.localdate()
     created = 0
     for index, demo in enumerate(DEMO_CASES):
@@ -566,10 +595,12 @@ def seed_requests(*, users: dict) -> int:
             for kind in kinds
         ]
         with transaction.atomic():
+            # A channel the desk accepts: the demo does not need the override (tests cover it).
+            channel = demo.channel if not policy.channels or demo.channel in policy.channels else policy.channels[0]
             case = services.request_register(
                 actor=actor,
                 policy=policy,
-                channel=demo.channel,
+                channel=channel,
                 reached_on=reached,
                 form_received_on=reached,
                 subject={
@@ -580,6 +611,8 @@ def seed_requests(*, users: dict) -> int:
                     "email": f"demo{index + 1:02d}@example.jp",
                     "postal_code": "100-0001",
                     "address": f"東京都千代田区千代田{index + 1}-1",
+                    # A minor's legal representative acts for a person under 18 (Civil Code Art. 4).
+                    "birth_date": dt.date(reached.year - 12, 4, 2) if demo.agent is MINOR_REP else None,
                 },
                 agent=demo.agent,
                 items=items,
@@ -616,7 +649,7 @@ def seed_demo(*, stdout) -> None:
     with_passwords = settings.DEBUG
     users = seed_users(with_passwords=with_passwords)
     by_name = {demo.username: get_user_model().objects.get(username=demo.username) for demo, _ in users}
-    organizations = ensure_seed_organizations(actor=by_name["admin"])
+    organizations = ensure_seed_organizations(actor=by_name["admin"], with_group_abroad=True)
     for organization in organizations.values():
         organization.staff.add(*[u for name, u in by_name.items() if name != "admin"])
     created = seed_requests(users=by_name)

@@ -17,15 +17,22 @@ from django.utils.translation import gettext_lazy as _
 
 from requests_app.deadlines import BusinessCalendar, DeadlineUnit, add_months
 from requests_app.models import (
+    AGE_OF_MAJORITY,
+    CERTIFICATE_KINDS,
+    HEALTH_INSURANCE_CARD_LAST_VALID,
     ID_KINDS,
     NON_PHOTO_ID_KINDS,
     PHOTO_ID_KINDS,
+    REFUSED_OUTCOMES,
     UNANSWERED_STATUSES,
     AgentType,
+    ClockStart,
     DeskPolicy,
     DisposalRule,
     DocumentKind,
     Holder,
+    ItemKind,
+    Outcome,
     ReplyTo,
     Request,
     Status,
@@ -33,20 +40,27 @@ from requests_app.models import (
 )
 
 __all__ = [
+    "ART39_WAIT",
     "DEFAULT_AGENT_PROOFS",
     "Clock",
     "FeeStatus",
+    "age_on",
+    "art39_on",
     "clock_dates",
     "clock_for",
     "clock_periods",
     "close_blockers",
     "days_left",
     "deadline_rule",
+    "document_refusal",
     "fee_status",
+    "form_disposal_due_on",
     "id_rule_text",
     "identity_in_hand_on",
     "identity_missing",
     "recipient",
+    "self_service_offered",
+    "self_service_only",
 ]
 
 
@@ -86,81 +100,160 @@ def fee_status(case: Request) -> FeeStatus:
 # ------------------------------------------------------------------------------------------
 # Identity and authority documents (SPEC §6)
 # ------------------------------------------------------------------------------------------
-# Where a policy says nothing about an agent type's proofs, SPEC §6 applies.
-DEFAULT_AGENT_PROOFS: dict[str, list[tuple[str, list[str]]]] = {
+# Where a policy says nothing about an agent type's proofs, SPEC §6 applies: (label, kinds, holder).
+DEFAULT_AGENT_PROOFS: dict[str, list[tuple[str, list[str], str]]] = {
     AgentType.MINOR_LEGAL_REPRESENTATIVE: [
         (
-            _("Proof of legal representation (family register, resident register or insurance card)"),
+            _("Proof of legal representation (family register, resident register or insurance document)"),
             [
                 DocumentKind.FAMILY_REGISTER_EXTRACT,
                 DocumentKind.RESIDENT_REGISTER_COPY,
                 DocumentKind.HEALTH_INSURANCE_CARD,
+                DocumentKind.ELIGIBILITY_CERTIFICATE,
             ],
+            "",
         )
     ],
     AgentType.ADULT_GUARDIAN: [
-        (_("Guardianship registration certificate"), [DocumentKind.GUARDIANSHIP_CERTIFICATE]),
+        (_("Guardianship registration certificate"), [DocumentKind.GUARDIANSHIP_CERTIFICATE], ""),
     ],
     AgentType.ENTRUSTED: [
-        (_("Power of attorney"), [DocumentKind.POWER_OF_ATTORNEY]),
+        (_("Power of attorney"), [DocumentKind.POWER_OF_ATTORNEY], ""),
     ],
 }
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Full years of age on ``day`` (Act on Calculation of Age: one gets older at the end of the
+    day before the birthday — for the age-of-majority test the birthday itself counts as reached)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def document_refusal(document, *, policy: DeskPolicy, reached_on: dt.date, on: dt.date, max_age=None) -> str:
+    """Why ``document`` cannot count on ``on`` (SPEC §6), or "" when it can: expired; a
+    health-insurance card for a request that reached us from 2025-12-01; a certificate older
+    than the policy's (or the proof rule's) months, counted from its issue date to the day it
+    was received."""
+    label = document.get_kind_display()
+    if document.valid_until is not None and document.valid_until < on:
+        return gettext("%(document)s expired on %(date)s.") % {"document": label, "date": document.valid_until}
+    if document.kind == DocumentKind.HEALTH_INSURANCE_CARD and reached_on > HEALTH_INSURANCE_CARD_LAST_VALID:
+        return gettext(
+            "%(document)s: no longer valid as identity since 2025-12-01 (the eligibility certificate replaced it)."
+        ) % {"document": label}
+    months = max_age or (policy.certificate_max_age_months if document.kind in CERTIFICATE_KINDS else None)
+    if months:
+        oldest = add_months(document.received_on, -months)
+        if document.issued_on is None or document.issued_on < oldest:
+            return gettext("%(document)s must be issued within %(months)s months (the copy is older or undated).") % {
+                "document": label,
+                "months": months,
+            }
+    return ""
 
 
 def identity_missing(case: Request, *, on: dt.date | None = None) -> list[str]:
     """What the recorded documents still lack for verification on ``on`` (Asia/Tokyo date, today
     by default), per the case's desk policy (SPEC §6): one sentence per missing piece, empty when
-    nothing is missing."""
+    nothing is missing.
+
+    Each document counts once and only for its holder (data subject or agent): the agent's own
+    ID is the agent's; a proof rule may name whose document it must be (a seal registration
+    certificate proves the data subject's seal). Documents that are expired, no longer valid or
+    too old count for nothing, and the reason is given. A minor's legal representative needs a
+    data subject under 18 on the day the request reached us (Civil Code Art. 4, 18 since
+    2022-04-01).
+    """
     policy: DeskPolicy = case.policy
     on = on or timezone.localdate()
     documents = list(case.documents.all())
     missing: list[str] = []
-    accepted = set(policy.accepted_id_documents or ID_KINDS)
+    used: set[int] = set()
+    accepted = set(policy.accepted_id_documents or ID_KINDS) & ID_KINDS
+    unusable: dict[int, str] = {}
+    for d in documents:
+        reason = document_refusal(d, policy=policy, reached_on=case.reached_on, on=on)
+        if reason:
+            unusable[id(d)] = reason
 
-    def id_count(holder):
-        held = [d for d in documents if d.holder == holder and d.kind in accepted]
-        return (
-            sum(1 for d in held if d.kind in PHOTO_ID_KINDS),
-            sum(1 for d in held if d.kind in NON_PHOTO_ID_KINDS),
-        )
+    agent_accepted = set(policy.agent_id_documents or accepted) & ID_KINDS
 
-    def enough(photo, non_photo):
-        return (policy.photo_id_count and photo >= policy.photo_id_count) or (
-            policy.non_photo_id_count and non_photo >= policy.non_photo_id_count
-        )
+    def take_ids(holder) -> bool:
+        kinds = agent_accepted if holder == Holder.AGENT else accepted
+        held = [d for d in documents if d.holder == holder and d.kind in kinds and id(d) not in used]
+        held = [d for d in held if id(d) not in unusable]
+        photo = [d for d in held if d.kind in PHOTO_ID_KINDS]
+        non_photo = [d for d in held if d.kind in NON_PHOTO_ID_KINDS]
+        if policy.photo_id_count and len(photo) >= policy.photo_id_count:
+            used.update(id(d) for d in photo[: policy.photo_id_count])
+            return True
+        if policy.non_photo_id_count and len(non_photo) >= policy.non_photo_id_count:
+            used.update(id(d) for d in non_photo[: policy.non_photo_id_count])
+            return True
+        return False
 
     if case.agent_id is None:
-        if policy.id_documents_required and not enough(*id_count(Holder.DATA_SUBJECT)):
+        if policy.id_documents_required and not take_ids(Holder.DATA_SUBJECT):
             missing.append(gettext("Identity document of the data subject: %(rule)s") % {"rule": id_rule_text(policy)})
-        return missing
+        return missing + sorted(set(unusable.values())) if missing else missing
 
     agent_type = case.agent.agent_type
     if not policy.agents_allowed:
         missing.append(gettext("This desk's policy does not accept requests from agents."))
-    if not enough(*id_count(Holder.AGENT)):
-        missing.append(gettext("The agent's own identity document: %(rule)s") % {"rule": id_rule_text(policy)})
+    if agent_type == AgentType.MINOR_LEGAL_REPRESENTATIVE:
+        birth_date = case.data_subject.birth_date
+        if birth_date is None:
+            missing.append(
+                gettext(
+                    "The data subject's date of birth: a minor's legal representative acts only for a person under 18."
+                )
+            )
+        elif age_on(birth_date, case.reached_on) >= AGE_OF_MAJORITY:
+            missing.append(
+                gettext(
+                    "The data subject was %(age)s on %(date)s, not a minor: a legal representative of a minor "
+                    "cannot make this request (age of majority 18)."
+                )
+                % {"age": age_on(birth_date, case.reached_on), "date": case.reached_on}
+            )
     rules = [
-        (rule.label, rule.document_kinds, rule.max_age_months)
+        (rule.label, rule.document_kinds, rule.holder, rule.max_age_months)
         for rule in policy.agent_proof_rules.all()
         if rule.agent_type == agent_type
     ]
     if not rules:
-        rules = [(str(label), kinds, None) for label, kinds in DEFAULT_AGENT_PROOFS[agent_type]]
-    for label, kinds, max_age in rules:
-        candidates = [d for d in documents if d.kind in kinds]
-        if max_age:
-            oldest = add_months(on, -max_age)
-            fresh = [d for d in candidates if d.issued_on and d.issued_on >= oldest]
-            if candidates and not fresh:
-                missing.append(
-                    gettext("%(proof)s issued within %(months)s months (the copy received is older or undated)")
-                    % {"proof": label, "months": max_age}
-                )
-                continue
-            candidates = fresh
-        if not candidates:
+        rules = [(str(label), kinds, holder, None) for label, kinds, holder in DEFAULT_AGENT_PROOFS[agent_type]]
+    # Proofs first, preferring documents that cannot serve as anyone's ID, then the IDs.
+    for label, kinds, holder, max_age in rules:
+        candidates = [
+            d for d in documents if d.kind in kinds and id(d) not in used and (not holder or d.holder == holder)
+        ]
+        reasons = []
+        fresh = []
+        for d in candidates:
+            reason = document_refusal(d, policy=policy, reached_on=case.reached_on, on=on, max_age=max_age)
+            (reasons if reason else fresh).append(reason or d)
+        fresh.sort(key=lambda d: d.kind in ID_KINDS)
+        if fresh:
+            used.add(id(fresh[0]))
+            continue
+        if reasons:
+            missing.append(
+                gettext("Agent's proof: %(proof)s — %(reasons)s") % {"proof": label, "reasons": " ".join(reasons)}
+            )
+        elif holder and any(d.kind in kinds for d in documents):
+            missing.append(
+                gettext("Agent's proof: %(proof)s — it must be the %(holder)s's document.")
+                % {"proof": label, "holder": Holder(holder).label}
+            )
+        else:
             missing.append(gettext("Agent's proof: %(proof)s") % {"proof": label})
-    return missing
+    if not take_ids(Holder.AGENT):
+        missing.append(gettext("The agent's own identity document: %(rule)s") % {"rule": id_rule_text(policy)})
+    if policy.subject_id_for_agents and not take_ids(Holder.DATA_SUBJECT):
+        missing.append(gettext("Identity document of the data subject: %(rule)s") % {"rule": id_rule_text(policy)})
+    reasons = {reason for key, reason in unusable.items() if key not in used}
+    return missing + sorted(reasons) if missing else missing
 
 
 def id_rule_text(policy: DeskPolicy) -> str:
@@ -188,8 +281,18 @@ def identity_in_hand_on(case: Request) -> dt.date | None:
 # ------------------------------------------------------------------------------------------
 def clock_periods(case: Request) -> list[tuple[dt.date, dt.date | None]]:
     """The running periods of the deadline clock as (day 0, paused on or None): from the day the
-    request was complete, around each pause. Empty while the clock has not started."""
-    return _periods(case.complete_on, case.pauses.all())
+    policy counts from (the complete request, or its receipt), around each pause. Empty while the
+    clock has not started."""
+    return _periods(clock_start(case, case.complete_on), case.pauses.all())
+
+
+def clock_start(case: Request, complete_on: dt.date | None) -> dt.date | None:
+    """Day 0 of the deadline (SPEC §5): the day the request reached us where the policy counts
+    from receipt (GDPR Art. 12(3); CCPA Regs. §7021(b): "whatever verification takes"), else the
+    day it became complete (our Japanese desks)."""
+    if case.policy.deadline_counts_from == ClockStart.RECEIPT:
+        return case.reached_on
+    return complete_on
 
 
 def _periods(complete_on: dt.date | None, pauses) -> list[tuple[dt.date, dt.date | None]]:
@@ -236,20 +339,68 @@ def clock_dates(case: Request) -> tuple[dt.date | None, dt.date | None]:
         fee = fee_status(case)
         if identity_on is not None and fee.paid_in_full:
             complete_on = max(d for d in (case.form_received_on, identity_on, fee.paid_in_full_on) if d)
-    periods = _periods(complete_on, case.pauses.all())
+    periods = _periods(clock_start(case, complete_on), case.pauses.all())
     if not periods:
         return complete_on, None
     unit, limit = deadline_rule(case)
     return complete_on, BusinessCalendar.for_organization(case.organization).due_date(periods, limit, unit)
 
 
-def days_left(calendar: BusinessCalendar, today: dt.date, due_on: dt.date | None) -> int | None:
-    """Business days from ``today`` to ``due_on`` (0: due today; negative: overdue by that many).
+# Art. 39-1: no suit "until two weeks have passed from the day the request reached" the business.
+# The first day is not counted (Civil Code Art. 140) and a period in weeks ends at the end of its
+# last day (Art. 143): reached Mon 2026-03-02 → two weeks end Mon 03-16 → may sue from Tue 03-17.
+ART39_WAIT = dt.timedelta(days=15)
 
-    The one computation behind the list's colours, the case page, the dashboard and the digests.
+
+def form_disposal_due_on(case: Request) -> dt.date | None:
+    """The day the request form is due for disposal (Asia/Tokyo date), or None: the policy's
+    ``form_retention_days`` (calendar days) after the case ended, while the form is kept."""
+    days = case.policy.form_retention_days
+    if days is None or case.ended_on is None or case.form_received_on is None or case.form_disposed_on:
+        return None
+    return case.ended_on + dt.timedelta(days=days)
+
+
+def art39_on(case: Request) -> dt.date | None:
+    """The first day the person may sue (Art. 39-1), as an Asia/Tokyo calendar date, or None.
+
+    ``reached_on`` + 15 calendar days; earlier if we refused (Art. 39-1 proviso: once the
+    business "refused the request" the person may sue at once) — the day a letter answering a
+    refused or partly refused item was sent. None when every item is a purpose notice (Art. 39
+    covers Arts. 33-1, 34-1, 35-1/3/5 only, not Art. 32-2). Prefetch ``items__decision`` and
+    ``responses__letter__items`` for lists.
+    """
+    items = [item for item in case.items.all() if item.kind != ItemKind.PURPOSE_NOTICE]
+    if not items:
+        return None
+    refused = {
+        item.pk
+        for item in items
+        if getattr(item, "decision", None) is not None and item.decision.outcome in REFUSED_OUTCOMES
+    }
+    refused_on = min(
+        (
+            response.sent_on
+            for response in case.responses.all()
+            if refused & {answered.pk for answered in response.letter.items.all()}
+        ),
+        default=None,
+    )
+    wait_over = case.reached_on + ART39_WAIT
+    return min(wait_over, refused_on) if refused_on else wait_over
+
+
+def days_left(calendar: BusinessCalendar, today: dt.date, due_on: dt.date | None) -> int | None:
+    """Business days from ``today`` to ``due_on``: 0 only when due today; negative when overdue.
+
+    The one computation behind the list's colours, the case page, the dashboard and the digests,
+    and it agrees with the list's filters (overdue ⇔ ``due_on < today``, SPEC §5): on a Saturday
+    or in a closure, a case due on the last business day before is 1 business day overdue.
     """
     if due_on is None:
         return None
+    if due_on < today:
+        return -max(calendar.business_days_between(due_on, today), 1)
     return calendar.business_days_between(today, due_on)
 
 
@@ -294,14 +445,28 @@ def clock_for(case: Request, today: dt.date | None = None) -> Clock:
 # ------------------------------------------------------------------------------------------
 # Letters and closing
 # ------------------------------------------------------------------------------------------
+def self_service_only(case: Request) -> bool:
+    """Every item is decided "resolved by self-service" (no identity verification needed for that)."""
+    items = list(case.items.all())
+    return bool(items) and all(
+        getattr(item, "decision", None) is not None and item.decision.outcome == Outcome.SELF_SERVICE for item in items
+    )
+
+
+def self_service_offered(case: Request) -> bool:
+    """The policy's self-service covers at least one of the case's kinds (SPEC §8)."""
+    return any(item.kind in case.policy.self_service_kinds for item in case.items.all())
+
+
 def recipient(case: Request) -> tuple[str, str, str]:
     """(name, postal address block, e-mail) the reply goes to, per the case's reply rule.
 
     The address on the form is the requester's (the agent's, when an agent asked); the
-    registered address is the data subject's as held in our records.
+    registered address is the data subject's as held in our records; the address on the identity
+    document is the data subject's registered address as the desk read it from the document.
     """
     subject, agent = case.data_subject, case.agent
-    if case.reply_to == ReplyTo.REGISTERED_ADDRESS:
+    if case.reply_to in {ReplyTo.REGISTERED_ADDRESS, ReplyTo.ID_DOCUMENT_ADDRESS}:
         postal = subject.registered_postal_code or subject.postal_code
         address = subject.registered_address or subject.address
         return subject.full_name, _address(postal, address), subject.email

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from requests_app import derived, pipeline, selectors
 from requests_app.models import (
     DISCLOSURE_KINDS,
+    ID_KINDS,
     Agent,
     AgentProofRule,
     AgentType,
@@ -144,6 +145,12 @@ class IntakeForm(FreeTextMixin, forms.Form):
         error_messages={"invalid_choice": _("Unknown desk policy: choose one from the list.")},
     )
     channel = forms.ChoiceField(label=_("Channel"), choices=_blank(Channel.choices))
+    channel_override_reason = forms.CharField(
+        label=_("Why this channel is accepted"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when the desk's policy does not list the channel; kept in the case history."),
+    )
     reached_on = date_field(_("Reached us on"), initial_today=True)
     form_received_on = date_field(
         _("Form received on"),
@@ -240,6 +247,8 @@ class IntakeForm(FreeTextMixin, forms.Form):
                     policy=data["policy"],
                     reached_on=data["reached_on"],
                     form_received_on=data.get("form_received_on") or data["reached_on"],
+                    channel=data.get("channel", ""),
+                    channel_override_reason=data.get("channel_override_reason", ""),
                 )
             except ValidationError as error:
                 for name, messages in error.message_dict.items():
@@ -291,6 +300,7 @@ class IntakeForm(FreeTextMixin, forms.Form):
             "assignee": data["assignee"],
             "notes": data["notes"],
             "intake_token": data["intake_token"],
+            "channel_override_reason": data["channel_override_reason"],
         }
 
 
@@ -302,6 +312,7 @@ class DocumentFields(FreeTextMixin, forms.Form):
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
     received_on = date_field(_("Received on"), initial_today=True)
     issued_on = date_field(_("Issued on"), required=False, help_text=_("For certificates with a maximum age."))
+    valid_until = date_field(_("Valid until"), required=False, help_text=_("Expiry date printed on the document."))
     individual_number = forms.ChoiceField(
         label=_("Individual Number (My Number)"), choices=Masking.choices, widget=forms.RadioSelect
     )
@@ -418,6 +429,13 @@ class DisposeForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["documents"].queryset = case.documents.filter(disposed_on__isnull=True)
         self.initial.setdefault("documents", list(self.fields["documents"].queryset))
+
+
+class FormDisposeForm(VersionedForm):
+    disposed_on = date_field(_("Disposed of on"), initial_today=True)
+    method = forms.ChoiceField(label=_("How"), choices=DisposalMethod.choices)
+
+    not_free_text = ("method",)
 
 
 class PaymentForm(VersionedForm):
@@ -572,6 +590,12 @@ class SendLetterForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("What was sent with the letter (copies of records, CD-R, …)."),
     )
+    method_override_reason = forms.CharField(
+        label=_("Why this method is used"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when the desk's policy does not offer the method; kept in the case history."),
+    )
 
     not_free_text = ("method", "tracking_number")
 
@@ -580,8 +604,11 @@ class SendLetterForm(VersionedForm):
         if not self.is_bound:
             self.initial["email"] = derived.recipient(case)[2]
             preferred = case.preferred_response_method
+            offered = [m for m in case.policy.response_methods if m in DeliveryMethod.values]
             if preferred in DeliveryMethod.values:
                 self.initial["method"] = preferred
+            elif offered:
+                self.initial["method"] = offered[0]
 
 
 class ReturnForm(VersionedForm):
@@ -613,8 +640,17 @@ class DeskPolicyForm(forms.ModelForm):
         required=False,
         help_text=_("None ticked: any identity document."),
     )
+    agent_id_documents = MultipleChoiceJSONField(
+        label=_("Accepted identity documents of agents"),
+        choices=[(k.value, k.label) for k in DocumentKind if k in ID_KINDS],
+        required=False,
+        help_text=_("None ticked: the same as for the data subject."),
+    )
     response_methods = MultipleChoiceJSONField(
         label=_("Response methods"), choices=ResponseMethod.choices, required=False
+    )
+    self_service_kinds = MultipleChoiceJSONField(
+        label=_("Kinds the self-service covers"), choices=ItemKind.choices, required=False
     )
 
     class Meta:
@@ -629,6 +665,7 @@ class DeskPolicyForm(forms.ModelForm):
             "fee_purpose_notice",
             "fee_disclosure",
             "fee_third_party_record_disclosure",
+            "fee_basis",
             "payment_methods",
             "fee_notes",
             "id_documents_required",
@@ -636,11 +673,16 @@ class DeskPolicyForm(forms.ModelForm):
             "photo_id_count",
             "non_photo_id_count",
             "address_match_required",
+            "certificate_max_age_months",
             "id_notes",
             "agents_allowed",
+            "agent_id_documents",
+            "subject_id_for_agents",
             "confirms_intent_directly",
             "response_methods",
+            "self_service_kinds",
             "reply_to",
+            "deadline_counts_from",
             "deadline_unit",
             "deadline_limit",
             "deadline_notes",
@@ -658,4 +700,4 @@ class AgentProofRuleForm(forms.ModelForm):
 
     class Meta:
         model = AgentProofRule
-        fields = ["agent_type", "label", "document_kinds", "max_age_months"]
+        fields = ["agent_type", "label", "document_kinds", "holder", "max_age_months"]

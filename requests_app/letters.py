@@ -205,6 +205,16 @@ def draft(case: Request, kind: str, language: str = "ja", *, today: dt.date, ext
     )
 
 
+# What a draft holds where staff must write something before it can go out (the purposes of use
+# while they are not recorded as data, …): a letter never promises what it does not contain.
+FILL_IN_MARKERS = ("〔要記入", "[TO FILL IN")
+
+
+def unfilled(letter: Letter) -> bool:
+    """True while the letter's title or body still holds a part to fill in (``FILL_IN_MARKERS``)."""
+    return any(marker in text for marker in FILL_IN_MARKERS for text in (letter.title, letter.body))
+
+
 def plain_text(letter: Letter) -> str:
     """The letter as one text: what an e-mail carries and what a response record freezes."""
     date = (

@@ -33,6 +33,9 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# What the retention purge leaves where personal data was (SPEC §14).
+ERASED = "（消去済）"
+
 # Open and ended states. What may happen in each state is in ``requests_app.pipeline``.
 OPEN_STATUSES = frozenset(s for s in Status if s not in {Status.CLOSED, Status.WITHDRAWN, Status.REJECTED})
 # Open and not yet answered: these can be late.
@@ -76,7 +79,12 @@ class DocumentKind(models.TextChoices):
     MY_NUMBER_CARD_FRONT = "my_number_card_front", _("My Number card (front only)")
     PASSPORT = "passport", _("Passport")
     RESIDENCE_CARD = "residence_card", _("Residence card")
-    HEALTH_INSURANCE_CARD = "health_insurance_card", _("Health insurance card")
+    HEALTH_INSURANCE_CARD = "health_insurance_card", _("Health insurance card (until 2025-12-01)")
+    ELIGIBILITY_CERTIFICATE = "eligibility_certificate", _("Health insurance eligibility certificate (資格確認書)")
+    SPECIAL_PERMANENT_RESIDENT_CERTIFICATE = (
+        "special_permanent_resident_certificate",
+        _("Special permanent resident certificate"),
+    )
     PENSION_BOOK = "pension_book", _("Pension book")
     RESIDENT_REGISTER_COPY = "resident_register_copy", _("Certified copy of the resident register")
     FAMILY_REGISTER_EXTRACT = "family_register_extract", _("Family register extract")
@@ -92,11 +100,32 @@ PHOTO_ID_KINDS = frozenset(
         DocumentKind.MY_NUMBER_CARD_FRONT,
         DocumentKind.PASSPORT,
         DocumentKind.RESIDENCE_CARD,
+        DocumentKind.SPECIAL_PERMANENT_RESIDENT_CERTIFICATE,
     }
 )
 NON_PHOTO_ID_KINDS = frozenset(
-    {DocumentKind.HEALTH_INSURANCE_CARD, DocumentKind.PENSION_BOOK, DocumentKind.RESIDENT_REGISTER_COPY}
+    {
+        DocumentKind.HEALTH_INSURANCE_CARD,
+        DocumentKind.ELIGIBILITY_CERTIFICATE,
+        DocumentKind.PENSION_BOOK,
+        DocumentKind.RESIDENT_REGISTER_COPY,
+    }
 )
+# Health-insurance cards stopped being valid on 2025-12-01 (the My Number card or the eligibility
+# certificate replaced them; 改正健康保険法 附則, transitional period ended 2025-12-01): accepted as
+# identity only for requests that reached us before that day.
+HEALTH_INSURANCE_CARD_LAST_VALID = dt.date(2025, 11, 30)
+# Certificates whose issue date a policy may require to be recent (SPEC §6: 3 or 6 months).
+CERTIFICATE_KINDS = frozenset(
+    {
+        DocumentKind.RESIDENT_REGISTER_COPY,
+        DocumentKind.FAMILY_REGISTER_EXTRACT,
+        DocumentKind.SEAL_REGISTRATION_CERTIFICATE,
+        DocumentKind.GUARDIANSHIP_CERTIFICATE,
+    }
+)
+# Age of majority: 18 since 2022-04-01 (Civil Code Art. 4 as amended by Act No. 59 of 2018).
+AGE_OF_MAJORITY = 18
 ID_KINDS = PHOTO_ID_KINDS | NON_PHOTO_ID_KINDS
 
 
@@ -126,6 +155,7 @@ class DisposalRule(models.TextChoices):
 
 class PaymentMethod(models.TextChoices):
     POSTAL_MONEY_ORDER = "postal_money_order", _("Postal money order")
+    POSTAGE_STAMPS = "postage_stamps", _("Postage stamps")
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
     CASH = "cash", _("Cash")
 
@@ -141,6 +171,20 @@ class ResponseMethod(models.TextChoices):
 class ReplyTo(models.TextChoices):
     FORM_ADDRESS = "form_address", _("Address on the request form")
     REGISTERED_ADDRESS = "registered_address", _("Data subject's registered address")
+    ID_DOCUMENT_ADDRESS = "id_document_address", _("Address on the identity document")
+
+
+class FeeBasis(models.TextChoices):
+    PER_ITEM = "per_item", _("Per item requested")
+    PER_APPLICATION = "per_application", _("Per application (once, whatever the number of items)")
+
+
+class ClockStart(models.TextChoices):
+    """The day the deadline counts from (SPEC §5): our Japanese desks count from the complete
+    request; GDPR Art. 12(3) and CCPA Regs. §7021 count from receipt."""
+
+    COMPLETE = "complete", _("The day the request is complete (form, ID, fee)")
+    RECEIPT = "receipt", _("The day the request reached us")
 
 
 class DisclosureMethod(models.TextChoices):
@@ -172,13 +216,22 @@ class Outcome(models.TextChoices):
 
 # Refusals, partial answers and alternative measures: reason text (Art. 36) and four-eyes approval.
 APPROVAL_OUTCOMES = frozenset({Outcome.PARTIAL, Outcome.REFUSE, Outcome.ALTERNATIVE})
+# Outcomes that refuse the request in whole or in part (Art. 39-1 proviso: the person may sue at once).
+REFUSED_OUTCOMES = frozenset({Outcome.PARTIAL, Outcome.REFUSE})
 
 
 class Ground(models.TextChoices):
-    # Disclosure refusal (Art. 33-2)
+    """The legal basis of a decision, each paired with the kinds and outcomes it may serve
+    (``GROUNDS``; APPI Arts. 32–35)."""
+
+    # Disclosure refusal (Art. 33-2; for records of provision, Art. 33-5)
     HARM_TO_PERSON = "harm_to_person", _("Art. 33-2 (i): likely harm to life, body, property or rights")
     BUSINESS_INTERFERENCE = "business_interference", _("Art. 33-2 (ii): serious interference with the business")
     OTHER_LAW = "other_law", _("Art. 33-2 (iii): would violate another law")
+    DISCLOSED_UNDER_OTHER_LAW = (
+        "disclosed_under_other_law",
+        _("Art. 33-4: another law provides for disclosing this data"),
+    )
     # Purpose-notice refusal (Art. 32-2)
     PURPOSE_ALREADY_CLEAR = "purpose_already_clear", _("Art. 32-2: the purpose is already clear from the notice")
     ART21_4_I = "art21_4_i", _("Art. 21-4 (i): harm to the person or a third party")
@@ -192,46 +245,71 @@ class Ground(models.TextChoices):
     NO_LONGER_NEEDED = "no_longer_needed", _("Art. 35-5: no longer needed for our use")
     LEAK_OCCURRED = "leak_occurred", _("Art. 35-5: a leak or similar incident occurred")
     HARM_TO_RIGHTS = "harm_to_rights", _("Art. 35-5: likely harm to the person's rights or interests")
-    # Refusals of correction and suspension, and alternative measures
+    # Granted although the law does not oblige us (SPEC §8): never dressed as a statutory ground.
+    VOLUNTARY = "voluntary", _("No legal obligation: done at the person's wish")
+    # Refusals of correction (Art. 34) and of suspension (Art. 35), and alternative measures
     NOT_INACCURATE = "not_inaccurate", _("Art. 34: the content was found to be accurate")
+    CORRECTION_OTHER_PROCEDURE = (
+        "correction_other_procedure",
+        _("Art. 34-1: another law provides its own procedure for this correction"),
+    )
+    CORRECTION_NOT_NEEDED = (
+        "correction_not_needed",
+        _("Art. 34-2: not needed to achieve the purpose of use"),
+    )
     NO_STATUTORY_GROUND = "no_statutory_ground", _("Art. 35: no statutory ground for suspension found")
-    EXCESSIVE_COST = "excessive_cost", _("Art. 35: acting would cost too much — alternative measure")
+    EXCESSIVE_COST = (
+        "excessive_cost",
+        _("Art. 35-2/4/6 proviso: large cost or other difficulty — alternative measure"),
+    )
 
 
-_DISCLOSURE_GROUNDS = frozenset({Ground.HARM_TO_PERSON, Ground.BUSINESS_INTERFERENCE, Ground.OTHER_LAW})
-_SUSPENSION_GRANT_GROUNDS = frozenset(
-    {
-        Ground.BEYOND_PURPOSE,
-        Ground.IMPROPER_USE,
-        Ground.IMPROPER_ACQUISITION,
-        Ground.UNLAWFUL_PROVISION,
-        Ground.NO_LONGER_NEEDED,
-        Ground.LEAK_OCCURRED,
-        Ground.HARM_TO_RIGHTS,
-    }
-)
-# (kind group, outcome) → grounds that may be given. A missing entry means "no ground".
-GROUNDS: dict[tuple[frozenset, str], frozenset] = {
-    (DISCLOSURE_KINDS, Outcome.PARTIAL): _DISCLOSURE_GROUNDS,
-    (DISCLOSURE_KINDS, Outcome.REFUSE): _DISCLOSURE_GROUNDS,
-    (
-        frozenset({ItemKind.PURPOSE_NOTICE}),
-        Outcome.REFUSE,
-    ): frozenset({Ground.PURPOSE_ALREADY_CLEAR, Ground.ART21_4_I, Ground.ART21_4_II, Ground.ART21_4_III}),
-    (CORRECTION_KINDS, Outcome.PARTIAL): frozenset({Ground.NOT_INACCURATE}),
-    (CORRECTION_KINDS, Outcome.REFUSE): frozenset({Ground.NOT_INACCURATE}),
-    (SUSPENSION_KINDS, Outcome.COMPLY): _SUSPENSION_GRANT_GROUNDS,
-    (SUSPENSION_KINDS, Outcome.PARTIAL): _SUSPENSION_GRANT_GROUNDS,
-    (SUSPENSION_KINDS, Outcome.REFUSE): frozenset({Ground.NO_STATUTORY_GROUND}),
-    (SUSPENSION_KINDS, Outcome.ALTERNATIVE): frozenset({Ground.EXCESSIVE_COST}),
+_DISCLOSURE_REFUSALS = frozenset({Ground.HARM_TO_PERSON, Ground.BUSINESS_INTERFERENCE, Ground.OTHER_LAW})
+_ART35_5 = frozenset({Ground.NO_LONGER_NEEDED, Ground.LEAK_OCCURRED, Ground.HARM_TO_RIGHTS})
+# Art. 35-1 (breach of Arts. 18/19/20) → suspension of use or erasure; Art. 35-3 (breach of
+# Arts. 27-1/28) → suspension of provision; Art. 35-5 → all three. Granting without an obligation
+# is its own basis (VOLUNTARY).
+_SUSPENSION_GRANTS = {
+    ItemKind.SUSPENSION_OF_USE: frozenset({Ground.BEYOND_PURPOSE, Ground.IMPROPER_USE, Ground.IMPROPER_ACQUISITION})
+    | _ART35_5
+    | {Ground.VOLUNTARY},
+    ItemKind.ERASURE: frozenset({Ground.BEYOND_PURPOSE, Ground.IMPROPER_USE, Ground.IMPROPER_ACQUISITION})
+    | _ART35_5
+    | {Ground.VOLUNTARY},
+    ItemKind.SUSPENSION_OF_PROVISION: frozenset({Ground.UNLAWFUL_PROVISION}) | _ART35_5 | {Ground.VOLUNTARY},
 }
+_CORRECTION_REFUSALS = frozenset(
+    {Ground.NOT_INACCURATE, Ground.CORRECTION_OTHER_PROCEDURE, Ground.CORRECTION_NOT_NEEDED}
+)
+_PURPOSE_NOTICE_REFUSALS = frozenset(
+    {Ground.PURPOSE_ALREADY_CLEAR, Ground.ART21_4_I, Ground.ART21_4_II, Ground.ART21_4_III}
+)
+
+
+def _grounds_table() -> dict[tuple[str, str], frozenset]:
+    table: dict[tuple[str, str], frozenset] = {}
+    for outcome in (Outcome.PARTIAL, Outcome.REFUSE):
+        table[(ItemKind.DISCLOSURE, outcome)] = _DISCLOSURE_REFUSALS | {Ground.DISCLOSED_UNDER_OTHER_LAW}
+        # Art. 33-5 applies Art. 33-1 to 33-3 to records of provision, not Art. 33-4.
+        table[(ItemKind.THIRD_PARTY_RECORD_DISCLOSURE, outcome)] = _DISCLOSURE_REFUSALS
+        for kind in CORRECTION_KINDS:
+            table[(kind, outcome)] = _CORRECTION_REFUSALS
+    table[(ItemKind.PURPOSE_NOTICE, Outcome.REFUSE)] = _PURPOSE_NOTICE_REFUSALS
+    for kind, grants in _SUSPENSION_GRANTS.items():
+        table[(kind, Outcome.COMPLY)] = grants
+        table[(kind, Outcome.PARTIAL)] = grants
+        table[(kind, Outcome.REFUSE)] = frozenset({Ground.NO_STATUTORY_GROUND})
+        table[(kind, Outcome.ALTERNATIVE)] = frozenset({Ground.EXCESSIVE_COST})
+    return table
+
+
+# (item kind, outcome) → the grounds that may be given; a pair not listed takes no ground.
+GROUNDS: dict[tuple[str, str], frozenset] = _grounds_table()
 
 
 def grounds_for(kind: str, outcome: str) -> frozenset:
-    for (kinds, group_outcome), grounds in GROUNDS.items():
-        if kind in kinds and outcome == group_outcome:
-            return grounds
-    return frozenset()
+    """The grounds allowed for ``kind`` decided with ``outcome`` (empty: no ground is given)."""
+    return GROUNDS.get((kind, outcome), frozenset())
 
 
 class ApprovalOutcome(models.TextChoices):
@@ -262,7 +340,13 @@ class Organization(models.Model):
     holiday_country = models.CharField(
         _("country of public holidays"), max_length=2, default="JP", help_text=_("ISO code, e.g. JP, DE, US.")
     )
-    year_end_closure = models.BooleanField(_("closed Dec 29 – Jan 3"), default=True)
+    year_end_closure = models.BooleanField(
+        _("closed Dec 29 – Jan 3"),
+        null=True,
+        blank=True,
+        default=None,
+        help_text=_("Empty: the country's custom — closed in Japan, open elsewhere."),
+    )
     internal_target_business_days = models.PositiveSmallIntegerField(
         _("internal target (business days)"),
         default=14,
@@ -334,6 +418,7 @@ class DeskPolicy(models.Model):
     fee_third_party_record_disclosure = models.PositiveIntegerField(
         _("fee: third-party record disclosure (yen)"), default=0
     )
+    fee_basis = models.CharField(_("fee charged"), max_length=16, choices=FeeBasis, default=FeeBasis.PER_ITEM)
     payment_methods = models.JSONField(_("payment methods"), default=list, blank=True)
     fee_notes = models.TextField(_("notes on fees"), blank=True, validators=FREE_TEXT)
     # Identity (SPEC §6)
@@ -346,6 +431,19 @@ class DeskPolicy(models.Model):
         _("IDs without photo needed"), default=2, help_text=_("… or this many IDs without a photo.")
     )
     address_match_required = models.BooleanField(_("address must match the form"), default=False)
+    certificate_max_age_months = models.PositiveSmallIntegerField(
+        _("certificates issued within (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Resident register, family register, seal and guardianship certificates: 3 or 6. Empty: any date."),
+    )
+    agent_id_documents = models.JSONField(
+        _("accepted identity documents of agents"),
+        default=list,
+        blank=True,
+        help_text=_("None ticked: the same as for the data subject."),
+    )
+    subject_id_for_agents = models.BooleanField(_("agent requests also need the data subject's ID"), default=False)
     id_notes = models.TextField(_("notes on identity documents"), blank=True, validators=FREE_TEXT)
     agents_allowed = models.BooleanField(_("agents allowed"), default=True)
     confirms_intent_directly = models.BooleanField(
@@ -355,10 +453,19 @@ class DeskPolicy(models.Model):
     )
     # Responses
     response_methods = models.JSONField(_("response methods"), default=list, blank=True)
+    self_service_kinds = models.JSONField(
+        _("kinds the self-service covers"),
+        default=list,
+        blank=True,
+        help_text=_('Only these may be answered "resolved by self-service" (e.g. My Page).'),
+    )
     reply_to = models.CharField(_("reply address"), max_length=32, choices=ReplyTo, default=ReplyTo.FORM_ADDRESS)
     # Deadline rule (SPEC §5). No limit = the policy is silent: "without delay", internal target.
     deadline_unit = models.CharField(
         _("deadline unit"), max_length=16, choices=DeadlineUnit, default=DeadlineUnit.BUSINESS_DAYS
+    )
+    deadline_counts_from = models.CharField(
+        _("deadline counts from"), max_length=16, choices=ClockStart, default=ClockStart.COMPLETE
     )
     deadline_limit = models.PositiveSmallIntegerField(
         _("deadline"),
@@ -423,11 +530,22 @@ class DeskPolicy(models.Model):
         return f"{self.organization.code}: {self.name}"
 
     def fee_for(self, kind: str) -> int:
+        """The policy's fee in yen for one item of ``kind``; 0 for kinds that may carry none
+        (Art. 38-1: only purpose notices, disclosures and records-of-provision disclosures)."""
         return {
             ItemKind.PURPOSE_NOTICE: self.fee_purpose_notice,
             ItemKind.DISCLOSURE: self.fee_disclosure,
             ItemKind.THIRD_PARTY_RECORD_DISCLOSURE: self.fee_third_party_record_disclosure,
         }.get(kind, 0)
+
+    def fees_for(self, kinds: list[str]) -> list[int]:
+        """The fee in yen of each item of an application, in order: per item, or — per
+        application — the highest of its fees once, on the first item that carries it."""
+        fees = [self.fee_for(kind) for kind in kinds]
+        if self.fee_basis != FeeBasis.PER_APPLICATION or not any(fees):
+            return fees
+        charged = fees.index(max(fees))
+        return [fee if index == charged else 0 for index, fee in enumerate(fees)]
 
     @property
     def states_a_deadline(self) -> bool:
@@ -443,6 +561,13 @@ class AgentProofRule(models.Model):
     agent_type = models.CharField(_("agent type"), max_length=32, choices=AgentType)
     label = models.CharField(_("label"), max_length=200, validators=FREE_TEXT)
     document_kinds = models.JSONField(_("accepted documents (any one)"), default=list)
+    holder = models.CharField(
+        _("whose document"),
+        max_length=16,
+        choices=Holder,
+        blank=True,
+        help_text=_("Empty: either. A seal registration certificate proves the data subject's seal."),
+    )
     max_age_months = models.PositiveSmallIntegerField(
         _("issued within (months)"), null=True, blank=True, help_text=_("Empty: any date of issue.")
     )
@@ -585,8 +710,8 @@ class RequestQuerySet(models.QuerySet):
         return self.filter(agent__agent_type=requester)
 
     def art39_passed(self, today):
-        """Two weeks since the request reached us and no answer yet (Art. 39)."""
-        return self.unanswered().filter(reached_on__lte=today - dt.timedelta(days=14))
+        """Unanswered, and the person may already sue (``art39_on`` on or before ``today``; Art. 39)."""
+        return self.unanswered().filter(art39_on__lte=today)
 
 
 class Request(models.Model):
@@ -601,6 +726,12 @@ class Request(models.Model):
     )
     status = models.CharField(_("status"), max_length=32, choices=Status, default=Status.RECEIVED)
     channel = models.CharField(_("channel"), max_length=32, choices=Channel)
+    channel_override_reason = models.TextField(
+        _("why this channel was accepted"),
+        blank=True,
+        validators=FREE_TEXT,
+        help_text=_("Only when the desk's policy does not list the channel."),
+    )
     reached_on = models.DateField(_("reached us on"), help_text=_("The day the request reached the organization."))
     form_received_on = models.DateField(
         _("form received on"), null=True, blank=True, help_text=_("When the filled-in request form arrived.")
@@ -612,10 +743,26 @@ class Request(models.Model):
         help_text=_("Form, identity documents and any fee all in hand: day 0 of the deadline."),
     )
     due_on = models.DateField(_("due on"), null=True, blank=True, editable=False)
+    art39_on = models.DateField(
+        _("Art. 39 date"),
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text=_("From this day the person may sue (Art. 39); none for purpose notices only."),
+    )
     extended_on = models.DateField(_("extension notified on"), null=True, blank=True)
     acknowledged_on = models.DateField(_("acknowledged on"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True, help_text=_("Closed, withdrawn or rejected."))
     purged_on = models.DateField(_("personal data erased on"), null=True, blank=True, editable=False)
+    # The request form (申請書), kept for the policy's period after the case ended (SPEC §6).
+    form_disposal_due_on = models.DateField(
+        _("form to be disposed of on"), null=True, blank=True, editable=False, db_index=True
+    )
+    form_disposed_on = models.DateField(_("form disposed of on"), null=True, blank=True, editable=False)
+    form_disposal_method = models.CharField(
+        _("form disposal method"), max_length=16, choices=DisposalMethod, blank=True, editable=False
+    )
     data_subject = models.ForeignKey(
         DataSubject, on_delete=models.PROTECT, related_name="requests", verbose_name=_("data subject")
     )
@@ -687,11 +834,6 @@ class Request(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    @property
-    def art39_on(self):
-        """From this day the person may sue (Art. 39: two weeks after the request reached us)."""
-        return self.reached_on + dt.timedelta(days=14)
-
 
 class RequestItem(models.Model):
     """One kind of ask inside a request."""
@@ -744,6 +886,7 @@ class IdentityDocument(models.Model):
     description = models.CharField(_("description"), max_length=200, blank=True, validators=FREE_TEXT)
     received_on = models.DateField(_("received on"))
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
     individual_number = models.CharField(_("Individual Number (My Number)"), max_length=16, choices=Masking)
     insurer_number = models.CharField(_("insurer number and symbol/number"), max_length=16, choices=Masking)
     domicile = models.CharField(_("permanent domicile (本籍)"), max_length=16, choices=Masking)
@@ -1101,6 +1244,12 @@ class Response(models.Model):
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="responses", verbose_name=_("request"))
     letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="responses", verbose_name=_("letter"))
     method = models.CharField(_("method"), max_length=32, choices=DeliveryMethod)
+    method_override_reason = models.TextField(
+        _("why this method was used"),
+        blank=True,
+        validators=FREE_TEXT,
+        help_text=_("Only when the desk's policy does not offer the method."),
+    )
     addressee = models.TextField(_("sent to"), validators=FREE_TEXT)
     email = models.EmailField(_("e-mail address"), blank=True)
     sent_on = models.DateField(_("sent on"))
@@ -1125,7 +1274,11 @@ class Response(models.Model):
                 condition=~Q(method="registered_mail") | ~Q(tracking_number=""),
                 name="response_registered_mail_has_tracking",
             ),
-            models.CheckConstraint(condition=~Q(method="email") | ~Q(email=""), name="response_email_has_address"),
+            # An e-mailed response keeps its address until the retention purge erases the text.
+            models.CheckConstraint(
+                condition=~Q(method="email") | ~Q(email="") | Q(text_sent=ERASED),
+                name="response_email_has_address",
+            ),
         ]
 
     def __str__(self):
@@ -1144,6 +1297,7 @@ class ReminderKind(models.TextChoices):
     ACKNOWLEDGEMENT_DUE = "acknowledgement_due", _("Acknowledgement due")
     VERIFICATION_LONG = "verification_long", _("Verification pending too long")
     DISPOSAL_DUE = "disposal_due", _("ID copies to dispose of")
+    FORM_DISPOSAL_DUE = "form_disposal_due", _("Request form to dispose of")
     WAITING_LONG = "waiting_long", _("Waiting for the requester too long")
     FEE_WAITING_LONG = "fee_waiting_long", _("Waiting for the fee too long")
 
@@ -1157,6 +1311,7 @@ REMINDER_ORDER = [
     ReminderKind.DUE_IN_3,
     ReminderKind.ACKNOWLEDGEMENT_DUE,
     ReminderKind.DISPOSAL_DUE,
+    ReminderKind.FORM_DISPOSAL_DUE,
     ReminderKind.VERIFICATION_LONG,
     ReminderKind.FEE_WAITING_LONG,
     ReminderKind.WAITING_LONG,

@@ -23,7 +23,7 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from requests_app import derived
+from requests_app import derived, letters
 from requests_app.models import OPEN_STATUSES, LetterKind, Request, Status, TaskStatus
 
 
@@ -39,6 +39,7 @@ class Op(models.TextChoices):
     UPDATE_PEOPLE = "update_people", _("Personal details corrected")
     RECORD_DOCUMENT = "record_document", _("Document received")
     DISPOSE_DOCUMENTS = "dispose_documents", _("Document copy disposed of")
+    DISPOSE_FORM = "dispose_form", _("Request form disposed of")
     RECORD_PAYMENT = "record_payment", _("Fee received")
     PAUSE = "pause", _("Waiting for the requester")
     RESUME = "resume", _("Requester answered")
@@ -62,8 +63,13 @@ class Op(models.TextChoices):
 
 # The state graph. ``awaiting_requester`` returns to the state it was entered from.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.RECEIVED: frozenset({Status.VERIFYING, Status.AWAITING_REQUESTER, Status.WITHDRAWN, Status.REJECTED}),
-    Status.VERIFYING: frozenset({Status.IN_PROGRESS, Status.AWAITING_REQUESTER, Status.WITHDRAWN, Status.REJECTED}),
+    # received/verifying → responding: every item resolved by self-service (no verification needed).
+    Status.RECEIVED: frozenset(
+        {Status.VERIFYING, Status.RESPONDING, Status.AWAITING_REQUESTER, Status.WITHDRAWN, Status.REJECTED}
+    ),
+    Status.VERIFYING: frozenset(
+        {Status.IN_PROGRESS, Status.RESPONDING, Status.AWAITING_REQUESTER, Status.WITHDRAWN, Status.REJECTED}
+    ),
     Status.IN_PROGRESS: frozenset(
         {Status.AWAITING_APPROVAL, Status.RESPONDING, Status.AWAITING_REQUESTER, Status.WITHDRAWN, Status.REJECTED}
     ),
@@ -86,6 +92,7 @@ _ALL = frozenset(Status)
 # Before the decision: documents, fees and questions to the requester may still be recorded.
 _RECORDING = frozenset({Status.RECEIVED, Status.VERIFYING, Status.AWAITING_REQUESTER, Status.IN_PROGRESS})
 _BEFORE_ANSWER = OPEN_STATUSES - {Status.RESPONDED}
+_BEFORE_VERIFIED = frozenset({Status.RECEIVED, Status.VERIFYING})
 
 # In which states a letter of each kind may be drafted, edited and sent.
 LETTER_KIND_STATES: dict[str, frozenset[str]] = {
@@ -149,6 +156,11 @@ OPERATIONS: dict[str, Operation] = {
             ),
         ),
         Operation(
+            Op.DISPOSE_FORM,
+            frozenset({Status.CLOSED, Status.WITHDRAWN, Status.REJECTED}),
+            applies=lambda case, target: case.form_received_on is not None and case.form_disposed_on is None,
+        ),
+        Operation(
             Op.RECORD_PAYMENT,
             _RECORDING | {Status.AWAITING_APPROVAL},
             # A payment that settles the fee the requester was asked for resumes the case.
@@ -167,11 +179,18 @@ OPERATIONS: dict[str, Operation] = {
             frozenset({Status.VERIFYING}),
             frozenset({Status.IN_PROGRESS, Status.REJECTED, Status.AWAITING_REQUESTER}),
         ),
-        Operation(Op.DECIDE, frozenset({Status.IN_PROGRESS})),
+        # Before verification only "resolved by self-service" may be decided, where the policy's
+        # self-service covers the kind; such a case goes to responding without a verification.
+        Operation(
+            Op.DECIDE,
+            _BEFORE_VERIFIED | {Status.IN_PROGRESS},
+            applies=lambda case, item: case.status == Status.IN_PROGRESS or derived.self_service_offered(case),
+        ),
         Operation(
             Op.SUBMIT_DECISIONS,
-            frozenset({Status.IN_PROGRESS}),
+            _BEFORE_VERIFIED | {Status.IN_PROGRESS},
             frozenset({Status.AWAITING_APPROVAL, Status.RESPONDING}),
+            applies=lambda case, target: case.status == Status.IN_PROGRESS or derived.self_service_only(case),
         ),
         Operation(Op.APPROVE, frozenset({Status.AWAITING_APPROVAL}), frozenset({Status.RESPONDING}), APPROVE),
         Operation(Op.RETURN, frozenset({Status.AWAITING_APPROVAL}), frozenset({Status.IN_PROGRESS}), APPROVE),
@@ -185,7 +204,10 @@ OPERATIONS: dict[str, Operation] = {
             Op.SEND_LETTER,
             frozenset().union(*LETTER_KIND_STATES.values()),
             frozenset({Status.RESPONDED}),
-            applies=_letter_open,
+            # A draft with a blank still to fill in is not offered for sending (the service refuses it).
+            applies=lambda case, letter: (
+                _letter_open(case, letter) and (letter is None or not letters.unfilled(letter))
+            ),
         ),
         Operation(
             Op.RECORD_RETURN,

@@ -165,6 +165,7 @@ def case_detail(request, model_admin, object_id):
                 letter,
                 pipeline.allowed(case, Op.EDIT_LETTER, user=user, target=letter),
                 pipeline.allowed(case, Op.SEND_LETTER, user=user, target=letter),
+                not letter.is_sent and desk_letters.unfilled(letter),
             )
             for letter in case.letters.all()
         ],

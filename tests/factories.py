@@ -1,6 +1,7 @@
 """factory_boy factories, the helper that registers a request, and the one case builder ``case_in``."""
 
 import datetime as dt
+import re
 
 import factory
 from django.contrib.auth import get_user_model
@@ -10,6 +11,7 @@ from django.utils import timezone
 from requests_app import services
 from requests_app.models import (
     Channel,
+    DeliveryMethod,
     DeskPolicy,
     DisposalRule,
     Ground,
@@ -101,7 +103,8 @@ def register(actor, policy, *, kinds=("disclosure",), reached_on, **kwargs):
         {**document, "received_on": document.get("received_on") or reached_on}
         for document in kwargs.pop("documents", ())
     ]
-    kwargs.setdefault("channel", Channel.POST)
+    # A channel the policy accepts (the post where it lists none); others need an override reason.
+    kwargs.setdefault("channel", policy.channels[0] if policy.channels else Channel.POST)
     kwargs.setdefault("subject", subject_data())
     return services.request_register(
         actor=actor, policy=policy, reached_on=reached_on, items=items, documents=documents, **kwargs
@@ -140,7 +143,16 @@ ROAD = [
 
 
 def case_in(
-    status, actor, policy, *, reached_on, approver=None, decisions=None, at_intake=None, **register_kwargs
+    status,
+    actor,
+    policy,
+    *,
+    reached_on,
+    approver=None,
+    decisions=None,
+    at_intake=None,
+    reply_method=None,
+    **register_kwargs,
 ) -> Request:
     """A case of ``policy`` brought to ``status`` through the services, as the desk would.
 
@@ -148,10 +160,12 @@ def case_in(
     and passed verification (name matches; the caller supplies the documents the policy needs),
     each item decided — ``decisions`` maps a kind to ``item_decide`` arguments (default: ``GRANTS``;
     for ``awaiting_approval``, the refusal in ``REFUSALS``) —, submitted, approved by ``approver``
-    when a refusal needs it, the result letter sent by post, the tasks done, the copies disposed
-    of and the case closed. ``at_intake(case)``, if given, runs right after registration (a pause
-    for the fee and its payment, say). ``awaiting_requester`` is a pause for information at intake;
-    ``withdrawn`` and ``rejected`` end the received case. Returns the case read again.
+    when a refusal needs it, the result letter sent (``reply_method``, with a recorded reason where
+    the policy does not offer it; else by post where it does), the
+    tasks done, the copies disposed of and the case closed. ``at_intake(case)``, if given, runs
+    right after registration (a pause for the fee and its payment, say). ``awaiting_requester`` is
+    a pause for information at intake; ``withdrawn`` and ``rejected`` end the received case.
+    Returns the case read again.
     """
     case = register(actor, policy, reached_on=reached_on, **register_kwargs)
     if at_intake is not None:
@@ -163,13 +177,13 @@ def case_in(
     elif status == Status.REJECTED:
         services.request_reject(actor=actor, case=case, reason="当社の取扱範囲外")
     else:
-        _walk(case, actor, ROAD[: ROAD.index(status) + 1], approver, decisions)
+        _walk(case, actor, ROAD[: ROAD.index(status) + 1], approver, decisions, reply_method)
     case = Request.objects.get(pk=case.pk)
     assert case.status == status, (case.status, status)
     return case
 
 
-def _walk(case, actor, road, approver, decisions):
+def _walk(case, actor, road, approver, decisions, reply_method):
     if Status.VERIFYING in road:
         services.request_start_verification(actor=actor, case=case)
     if Status.IN_PROGRESS in road:
@@ -184,8 +198,10 @@ def _walk(case, actor, road, approver, decisions):
     if Status.RESPONDING in road and Request.objects.get(pk=case.pk).status == Status.AWAITING_APPROVAL:
         services.decision_approve(actor=approver, case=case, comment="承認")
     if Status.RESPONDED in road:
-        letter = services.letter_draft(actor=actor, case=case, kind="result")
-        services.response_send(actor=actor, letter=letter, method="post")
+        letter = fill_in(services.letter_draft(actor=actor, case=case, kind="result"), actor)
+        method = reply_method or offered_method(case)
+        reason = "" if method == offered_method(case, method) else "テスト：方針外の回答方法"
+        services.response_send(actor=actor, letter=letter, method=method, method_override_reason=reason)
     if Status.CLOSED in road:
         for task in case.tasks.filter(status=TaskStatus.OPEN):
             services.task_complete(actor=actor, task=task, note="対応済み")
@@ -195,3 +211,26 @@ def _walk(case, actor, road, approver, decisions):
                 actor=actor, case=case, documents=kept, disposed_on=timezone.localdate(), method="shredded"
             )
         services.request_close(actor=actor, case=case)
+
+
+def offered_method(case, prefer: str = "post") -> str:
+    """A delivery method the case's policy offers: ``prefer`` where it does (or the policy names
+    none), else the first it offers (SPEC §9: other methods need a recorded reason)."""
+    offered = [m for m in case.policy.response_methods if m in DeliveryMethod.values]
+    return prefer if prefer in offered or not offered else offered[0]
+
+
+def fill_in(letter, actor, text: str = "・採用選考および雇用管理のため"):
+    """The draft with its blanks (``letters.FILL_IN_MARKERS``) written in, as staff do before sending."""
+    body = re.sub(r"〔要記入：[^〕]*〕|\[TO FILL IN: [^\]]*\]", text, letter.body)
+    if body == letter.body:
+        return letter
+    return services.letter_update(
+        actor=actor,
+        letter=letter,
+        letter_date=letter.letter_date,
+        addressee=letter.addressee,
+        sender=letter.sender,
+        title=letter.title,
+        body=body,
+    )

@@ -112,6 +112,7 @@ def desk_calendar(travel, desk_user, desk_user2, manager_user, policies):
         reached_on=D("2026-11-02"),
         assignee=desk_user,
         decisions={"correction": {"outcome": Outcome.NO_DATA}},
+        reply_method="post",  # not e-mail: the only mail on the sweep day is the reminders
     )
 
     travel(SWEEP_DAY.isoformat())

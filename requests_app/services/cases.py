@@ -118,9 +118,11 @@ def request_register(
     assignee=None,
     notes: str = "",
     intake_token: uuid.UUID | None = None,
+    channel_override_reason: str = "",
 ) -> Request:
     """Register a request as it reached us (受付), with the documents and payments that came with
-    it. A phone call is registered with no form yet (``form_received_on`` empty).
+    it. A phone call is registered with no form yet (``form_received_on`` empty). A channel the
+    policy does not accept needs ``channel_override_reason``.
 
     ``policy`` must be the organization's policy in force on ``reached_on`` (an Asia/Tokyo date,
     not in the future). Raises ``ValidationError`` (keyed by field) for bad input,
@@ -141,7 +143,13 @@ def request_register(
         raise ValidationError({"kinds": gettext("Each kind of request can be listed once per case.")})
     if form_received_on is None and channel != Channel.PHONE:
         form_received_on = reached_on
-    check_registration(policy=policy, reached_on=reached_on, form_received_on=form_received_on)
+    check_registration(
+        policy=policy,
+        reached_on=reached_on,
+        form_received_on=form_received_on,
+        channel=channel,
+        channel_override_reason=channel_override_reason,
+    )
     _check_text(notes=notes)
     op = Op.REGISTER
 
@@ -170,6 +178,7 @@ def request_register(
         assignee=assignee,
         notes=notes,
         intake_token=intake_token,
+        channel_override_reason=channel_override_reason.strip(),
         created_by=actor,
     )
     _clean(case, exclude=["organization", "policy", "data_subject", "agent", "assignee", "created_by", "reference"])
@@ -182,8 +191,8 @@ def request_register(
             raise
         raise _duplicate(existing) from None
 
-    for data in items:
-        item = RequestItem(request=case, fee_due=policy.fee_for(data["kind"]), **data)
+    for data, fee in zip(items, policy.fees_for([data["kind"] for data in items]), strict=True):
+        item = RequestItem(request=case, fee_due=fee, **data)
         _clean(item, exclude=["request"])
         _save(item, actor=actor, op=op)
     for data in documents:
@@ -196,9 +205,18 @@ def request_register(
     return case
 
 
-def check_registration(*, policy: DeskPolicy, reached_on: dt.date, form_received_on: dt.date | None) -> None:
-    """The intake rules on dates and policy (SPEC §16): neither date in the future, the form not
-    before the request reached us, and ``policy`` the one in force on ``reached_on``.
+def check_registration(
+    *,
+    policy: DeskPolicy,
+    reached_on: dt.date,
+    form_received_on: dt.date | None,
+    channel: str = "",
+    channel_override_reason: str = "",
+) -> None:
+    """The intake rules on dates, policy and channel (SPEC §16): neither date in the future, the
+    form not before the request reached us, ``policy`` the one in force on ``reached_on``, and
+    ``channel`` one the policy accepts — or staff say why they accept it (kept with the case and
+    in its history).
 
     Raises one ``ValidationError`` keyed by field with every problem found (the intake form calls
     it too, so all errors show at once).
@@ -225,6 +243,17 @@ def check_registration(*, policy: DeskPolicy, reached_on: dt.date, form_received
         errors.setdefault("policy", []).append(
             gettext("This policy was not the one in force on the reached date: choose %(policy)s.")
             % {"policy": in_force.name if in_force else "—"}
+        )
+    if channel and policy.channels and channel not in policy.channels and not channel_override_reason.strip():
+        errors.setdefault("channel_override_reason", []).append(
+            gettext(
+                "“%(channel)s” is not a channel this desk accepts (%(accepted)s): "
+                "say why it is accepted, or ask for the request the published way."
+            )
+            % {
+                "channel": Channel(channel).label,
+                "accepted": gettext(", ").join(str(Channel(c).label) for c in policy.channels),
+            }
         )
     if errors:
         raise ValidationError(errors)
@@ -678,6 +707,15 @@ def item_decide(
     on = on or _today()
     _check_date(on, _("Decision date"), not_before=case.reached_on, not_before_label=_("reached date"), field="on")
     errors: dict[str, list[str]] = {}
+    if outcome == Outcome.SELF_SERVICE and item.kind not in case.policy.self_service_kinds:
+        errors.setdefault("outcome", []).append(
+            gettext("This desk's self-service does not cover “%(kind)s”: decide it under the law.")
+            % {"kind": item.get_kind_display()}
+        )
+    if case.status != Status.IN_PROGRESS and outcome != Outcome.SELF_SERVICE:
+        errors.setdefault("outcome", []).append(
+            gettext("Verify the requester's identity first: before that, only “resolved by self-service” can be given.")
+        )
     allowed_grounds = grounds_for(item.kind, outcome)
     if outcome == Outcome.ALTERNATIVE and item.kind not in SUSPENSION_KINDS:
         errors.setdefault("outcome", []).append(
@@ -735,6 +773,10 @@ def request_submit_decisions(*, actor, case: Request, note: str = "", expected_v
     (fulfilment tasks are created then)."""
     case = _lock(case, actor=actor, expected_version=expected_version)
     require(case, Op.SUBMIT_DECISIONS, actor=actor)
+    if case.status != Status.IN_PROGRESS and not derived.self_service_only(case):
+        raise TransitionNotAllowed(
+            gettext("Verify the requester's identity first: only a case resolved wholly by self-service goes without.")
+        )
     undecided = [item.get_kind_display() for item in case.items.all() if not hasattr(item, "decision")]
     if undecided:
         raise TransitionNotAllowed(

@@ -136,5 +136,8 @@ def _clean(obj, exclude: Iterable[str] = ()) -> None:
 
 
 def _refresh_clock(case: Request) -> None:
-    """Set ``complete_on`` and ``due_on`` from the case's records (``derived.clock_dates``)."""
+    """Set the case's derived dates from its records (``derived``): ``complete_on``, ``due_on``,
+    ``art39_on`` and ``form_disposal_due_on``."""
     case.complete_on, case.due_on = derived.clock_dates(case)
+    case.art39_on = derived.art39_on(case)
+    case.form_disposal_due_on = derived.form_disposal_due_on(case)

@@ -104,7 +104,7 @@ def _conditions(today: dt.date, policies: list[DeskPolicy], calendars: dict[int,
         by_kind[ReminderKind.DUE_IN_1] |= mine & Q(due_on=calendar.add_business_days(today, 1))
         by_kind[ReminderKind.DUE_TODAY] |= mine & Q(due_on=today)
         by_kind[ReminderKind.OVERDUE] |= mine & Q(due_on__lt=today)
-        by_kind[ReminderKind.ART39] |= mine & Q(reached_on__lte=today - dt.timedelta(days=14))
+        by_kind[ReminderKind.ART39] |= mine & Q(art39_on__lte=today)
         if policy.acknowledgement_limit is not None:
             by_kind[ReminderKind.ACKNOWLEDGEMENT_DUE] |= (
                 mine
@@ -140,6 +140,7 @@ def _conditions(today: dt.date, policies: list[DeskPolicy], calendars: dict[int,
             )
             kept = IdentityDocument.objects.filter(request=OuterRef("pk"), disposed_on__isnull=True)
             by_kind[ReminderKind.DISPOSAL_DUE] |= mine & Q(Exists(verified)) & Q(Exists(kept))
+        by_kind[ReminderKind.FORM_DISPOSAL_DUE] |= mine & Q(form_disposal_due_on__lte=today)
     return by_kind
 
 
@@ -191,7 +192,8 @@ def reminder_sweep(*, today: dt.date, dry_run: bool = False, on_plan=None) -> Sw
 
     for kind in REMINDER_ORDER:
         condition = conditions[kind]
-        scope = Request.objects.filter(organization_id__in=working) if kind == ReminderKind.DISPOSAL_DUE else base
+        ended_too = kind in {ReminderKind.DISPOSAL_DUE, ReminderKind.FORM_DISPOSAL_DUE}
+        scope = Request.objects.filter(organization_id__in=working) if ended_too else base
         rows = scope.filter(condition).values_list("pk", "organization_id", "assignee_id", "reference").order_by("pk")
         batch: list[ReminderLog] = []
         for request_id, organization_id, assignee_id, reference in rows.iterator(chunk_size=BATCH):

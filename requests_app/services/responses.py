@@ -26,11 +26,13 @@ from requests_app.models import (
     FULFILMENT_KINDS,
     FULFILMENT_OUTCOMES,
     DeliveryMethod,
+    DisposalMethod,
     FulfilmentTask,
     Letter,
     LetterKind,
     Request,
     Response,
+    ResponseMethod,
     Status,
     TaskStatus,
 )
@@ -49,6 +51,7 @@ from requests_app.services.common import (
 )
 
 __all__ = [
+    "form_dispose",
     "letter_draft",
     "letter_update",
     "request_close",
@@ -177,17 +180,37 @@ def response_send(
     email: str = "",
     tracking_number: str = "",
     attachments: str = "",
+    method_override_reason: str = "",
     expected_version: int | None = None,
 ) -> Response:
-    """Send (or record as sent) a letter; a result letter covering every item makes the case responded."""
+    """Send (or record as sent) a letter; a result letter covering every item makes the case
+    responded. A method the policy does not offer needs ``method_override_reason`` (SPEC §9)."""
     case = _lock(letter.request_id, actor=actor, expected_version=expected_version)
     letter = Letter.objects.select_for_update().get(pk=letter.pk, request=case)
     if letter.is_sent:
         raise TransitionNotAllowed(gettext("This letter was already sent."))
     require(case, Op.SEND_LETTER, actor=actor, target=letter)
+    if letters.unfilled(letter):
+        raise TransitionNotAllowed(
+            gettext("The letter still has a part to fill in (〔要記入…〕 / [TO FILL IN…]): edit the letter first.")
+        )
     sent_on = sent_on or _today()
     _check_date(sent_on, _("Sent date"), not_before=case.reached_on, not_before_label=_("reached date"))
     _check_text(attachments=attachments)
+    offered = case.policy.response_methods
+    if offered and method not in offered and not method_override_reason.strip():
+        raise ValidationError(
+            {
+                "method_override_reason": gettext(
+                    "“%(method)s” is not a response method this desk offers (%(offered)s): say why it is used."
+                )
+                % {
+                    "method": DeliveryMethod(method).label,
+                    "offered": gettext(", ").join(str(ResponseMethod(m).label) for m in offered),
+                }
+            }
+        )
+    _check_text(method_override_reason=method_override_reason)
     if method == DeliveryMethod.REGISTERED_MAIL and not tracking_number.strip():
         raise ValidationError({"tracking_number": gettext("Registered mail needs its tracking number.")})
     _name, _address, default_email = derived.recipient(case)
@@ -205,6 +228,7 @@ def response_send(
         sent_by=actor,
         tracking_number=tracking_number.strip(),
         attachments=attachments,
+        method_override_reason=method_override_reason.strip(),
         text_sent=letters.plain_text(letter),
     )
     _clean(response, exclude=["request", "letter", "sent_by"])
@@ -221,6 +245,7 @@ def response_send(
         unanswered = {item.pk for item in case.items.all()} - _items_answered(case)
         if not unanswered:
             move(case, op, Status.RESPONDED)
+    _refresh_clock(case)  # a refusal sent opens Art. 39 at once
     _save_case(case, actor=actor, op=op)
     return response
 
@@ -333,5 +358,31 @@ def request_close(*, actor, case: Request, note: str = "", on=None, expected_ver
     _check_date(on, _("Date"), not_before=case.reached_on, not_before_label=_("reached date"))
     move(case, Op.CLOSE, Status.CLOSED)
     case.ended_on = on
+    _refresh_clock(case)  # the form's disposal date follows from the day it closed
     _save_case(case, actor=actor, op=Op.CLOSE, note=note)
+    return case
+
+
+@transaction.atomic
+def form_dispose(
+    *, actor, case: Request, disposed_on: dt.date, method: str, expected_version: int | None = None
+) -> Request:
+    """Record that the request form was disposed of after the policy's period (SPEC §6): when and
+    how; who is in the history. Only for an ended case whose form is still kept."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    require(case, Op.DISPOSE_FORM, actor=actor)
+    if case.form_received_on is None or case.form_disposed_on is not None:
+        raise TransitionNotAllowed(gettext("There is no request form kept for this case."))
+    _check_date(
+        disposed_on,
+        _("Disposed of on"),
+        not_before=case.form_received_on,
+        not_before_label=_("form received date"),
+        field="disposed_on",
+    )
+    if method not in DisposalMethod.values:
+        raise ValidationError({"method": gettext("Choose how the form was disposed of.")})
+    case.form_disposed_on, case.form_disposal_method = disposed_on, method
+    _refresh_clock(case)
+    _save_case(case, actor=actor, op=Op.DISPOSE_FORM, note=DisposalMethod(method).label)
     return case

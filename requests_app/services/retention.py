@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from requests_app.deadlines import add_months
 from requests_app.models import (
+    ERASED,
     Agent,
     Approval,
     DataSubject,
@@ -39,7 +40,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["purge_expired", "request_purge", "requests_due_for_purge"]
 
-ERASED = "（消去済）"
 ENDED_STATUSES = (Status.CLOSED, Status.WITHDRAWN, Status.REJECTED)
 
 # Personal fields per model and what replaces them. Everything else is the skeleton and stays.

@@ -146,6 +146,14 @@ def test_agent_request_from_paper_to_approval(page: Page, live_server, desk_user
     expect(letter_page.get_by_text(reason)).to_be_visible()
     expect(letter_page.get_by_text("山田 一郎 様")).to_be_visible()
     letter_page.close()
+    # COPRO's answer includes the purposes of use: the draft marks where to write them, and it
+    # cannot be sent until they are written in.
+    expect(page.locator(".po-letters").get_by_text("送付前に〔要記入…〕の箇所を記入してください。")).to_be_visible()
+    page.locator(".po-letters").get_by_role("link", name="編集").click()
+    body = field(page, "本文")
+    body.fill(body.input_value().replace("〔要記入：利用目的を記載してください〕", "・人材派遣・紹介業務のため"))
+    submit(page, "書面の編集")
+    expect(page.get_by_text("書面を保存しました。")).to_be_visible()
     page.locator(".po-letters").get_by_role("link", name="送付").click()
     field(page, "送付方法").select_option(label="書留郵便")
     field(page, "お問い合わせ番号（追跡番号）").fill("1234-5678-9012")

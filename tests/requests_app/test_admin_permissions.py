@@ -79,7 +79,7 @@ def make_case(travel, desk_user, manager_user, policies):
             policy.save()
             status = Status.IN_PROGRESS
         # A granted correction: entering "responding" creates its fulfilment task.
-        kinds = ("correction",) if status in {Status.RESPONDING, Status.RESPONDED} else ("disclosure",)
+        kinds = ("correction",) if status in {Status.RESPONDING, Status.RESPONDED, Status.CLOSED} else ("disclosure",)
         return case_in(
             status,
             desk_user,
@@ -283,6 +283,7 @@ ACTION_STATUS = {
     "verify": Status.VERIFYING,
     "record-document": Status.RECEIVED,
     "dispose-documents": Status.RECEIVED,
+    "dispose-form": Status.CLOSED,
     "record-payment": Status.RECEIVED,
     "pause": Status.RECEIVED,
     "resume": Status.AWAITING_REQUESTER,

@@ -7,7 +7,7 @@ import pytest
 from requests_app import services
 from requests_app.models import DocumentKind, Outcome, PauseKind, Status, VerificationOutcome
 from requests_app.seeds import COPRO, JUO, LEVERAGES
-from tests.factories import case_in, document_data, register
+from tests.factories import case_in, document_data, offered_method, register
 
 D = dt.date.fromisoformat
 
@@ -107,7 +107,7 @@ def test_on_time_rate_per_month(client, travel, desk_user, manager_user, policie
         services.item_decide(actor=desk_user, item=case.items.get(), outcome=Outcome.NO_DATA)
         services.request_submit_decisions(actor=desk_user, case=case)
         letter = services.letter_draft(actor=desk_user, case=case, kind="result")
-        services.response_send(actor=desk_user, letter=letter, method="post")
+        services.response_send(actor=desk_user, letter=letter, method=offered_method(case))
     client.force_login(manager_user)
 
     months = {m["month"]: m for m in client.get("/admin/").context["on_time"]}

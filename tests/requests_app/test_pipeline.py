@@ -14,7 +14,7 @@ from requests_app.models import Ground, LetterKind, Outcome, Status, Verificatio
 from requests_app.pipeline import OPERATIONS, TRANSITIONS, Op, allowed
 from requests_app.seeds import JUO
 from tests.desk import action_url, case_url
-from tests.factories import DeskPolicyFactory, register
+from tests.factories import DeskPolicyFactory, offered_method, register
 
 D = dt.date.fromisoformat
 
@@ -108,7 +108,7 @@ def test_responded_case_with_an_unsent_acknowledgement_draft(client, travel, des
     services.item_decide(actor=desk_user, item=case.items.get(), outcome=Outcome.NO_DATA)
     services.request_submit_decisions(actor=desk_user, case=case)
     result = services.letter_draft(actor=desk_user, case=case, kind=LetterKind.RESULT)
-    services.response_send(actor=desk_user, letter=result, method="post")
+    services.response_send(actor=desk_user, letter=result, method=offered_method(case))
     case.refresh_from_db()
     assert case.status == Status.RESPONDED
     client.force_login(desk_user)

@@ -42,7 +42,7 @@ CASES = {
     "mine_overdue": (RECRUIT_CC, ("erasure",), "email", "minor_legal_rep", ME, "in_progress", -2, 30),
     "colleague_verifying": (COPRO, ("disclosure",), "email", "entrusted", COLLEAGUE, "verifying", 0, 3),
     "unassigned_waiting": (JUO, ("disclosure", "purpose_notice"), "counter", None, None, "awaiting_requester", None, 5),
-    "unassigned_art39": (COPRO, ("purpose_notice",), "post", None, None, "in_progress", 20, 15),
+    "unassigned_art39": (COPRO, ("purpose_notice", "suspension_of_use"), "post", None, None, "in_progress", 20, 15),
     "mine_closed": (LEVERAGES, ("disclosure",), "post", None, ME, "closed", -40, 60),
     "colleague_withdrawn": (PLUS_UP, ("deletion",), "phone", "entrusted", COLLEAGUE, "withdrawn", None, 9),
 }  # fmt: skip
@@ -70,8 +70,12 @@ def desk(travel, desk_user, desk_user2, policies, client):
             policies[code],
             kinds=kinds,
             channel=channel,
+            # Some channels are outside the desk's policy: accepted with a reason, as staff would.
+            channel_override_reason="" if channel in policies[code].channels else "窓口判断で受付",
             reached_on=today - dt.timedelta(days=reached),
-            subject=subject_data(family_name=f"山田{i}", email=f"subject{i}@example.jp"),
+            subject=subject_data(
+                family_name=f"山田{i}", email=f"subject{i}@example.jp", birth_date=dt.date(2012, 1, 1)
+            ),
             agent=agent,
             assignee=staff[who],
             documents=documents,

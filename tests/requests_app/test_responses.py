@@ -17,7 +17,7 @@ from requests_app.models import (
     VerificationOutcome,
 )
 from requests_app.seeds import JUO, LEVERAGES, PLUS_UP, RECRUIT_CC
-from tests.factories import document_data, register
+from tests.factories import document_data, offered_method, register, subject_data
 
 D = dt.date.fromisoformat
 K = DocumentKind
@@ -55,11 +55,13 @@ def recruit_erasure(travel, desk_user, policies):
         channel="phone",
         form_received_on=D("2026-11-20"),
         agent={"agent_type": AgentType.MINOR_LEGAL_REPRESENTATIVE, "family_name": "佐々木", "given_name": "恵子"},
+        subject=subject_data(birth_date=D("2009-04-02")),
         documents=[
             document_data(K.FAMILY_REGISTER_EXTRACT, holder="agent", received_on=D("2026-11-20")),
             document_data(
-                K.HEALTH_INSURANCE_CARD, holder="agent", received_on=D("2026-11-20"), insurer_number="by_desk"
+                K.ELIGIBILITY_CERTIFICATE, holder="agent", received_on=D("2026-11-20"), insurer_number="by_desk"
             ),
+            document_data(K.PENSION_BOOK, holder="agent", received_on=D("2026-11-20")),
         ],
     )
     return granted(case, desk_user, ground="no_longer_needed")
@@ -67,7 +69,7 @@ def recruit_erasure(travel, desk_user, policies):
 
 def send_result(case, actor, **kwargs):
     letter = services.letter_draft(actor=actor, case=case, kind=LetterKind.RESULT)
-    kwargs.setdefault("method", "post")
+    kwargs.setdefault("method", offered_method(case))
     return services.response_send(actor=actor, letter=letter, **kwargs)
 
 
@@ -150,7 +152,7 @@ def test_close_is_refused_while_copies_the_policy_disposes_of_are_kept(travel, d
     services.request_verify(actor=desk_user, case=case, outcome=VerificationOutcome.VERIFIED, name_matches=True)
     services.item_decide(actor=desk_user, item=case.items.get(), outcome=Outcome.COMPLY, method_used="electronic")
     services.request_submit_decisions(actor=desk_user, case=case)
-    send_result(case, desk_user, method="electronic_file")
+    send_result(case, desk_user, method="electronic_file", method_override_reason="CD-Rを来社時に手渡し")
 
     with pytest.raises(services.TransitionNotAllowed, match="not yet disposed of"):
         services.request_close(actor=desk_user, case=case)
@@ -190,7 +192,7 @@ def test_sending_the_acknowledgement_records_the_day(travel, desk_user, policies
     case = register(desk_user, policies[JUO], reached_on=D("2026-11-19"))
     letter = services.letter_draft(actor=desk_user, case=case, kind=LetterKind.ACKNOWLEDGEMENT)
 
-    services.response_send(actor=desk_user, letter=letter, method="post", sent_on=D("2026-11-20"))
+    services.response_send(actor=desk_user, letter=letter, method="email", sent_on=D("2026-11-20"))
 
     assert reload(case).acknowledged_on == D("2026-11-20")
     assert reload(case).status == Status.RECEIVED
@@ -202,7 +204,7 @@ def test_rejection_letter_can_be_sent_after_the_case_ended(travel, desk_user, po
     services.request_reject(actor=desk_user, case=case, reason="当社が保有する個人情報ではないため")
     letter = case.letters.get(kind=LetterKind.REJECTION)
 
-    services.response_send(actor=desk_user, letter=letter, method="post")
+    services.response_send(actor=desk_user, letter=letter, method="email")
 
     assert reload(case).status == Status.REJECTED
     assert letter.responses.get().text_sent.count("当社が保有する個人情報ではないため") == 1

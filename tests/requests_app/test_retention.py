@@ -23,7 +23,7 @@ from requests_app.models import (
 )
 from requests_app.seeds import COPRO, JUO
 from requests_app.services.retention import PERSONAL_FIELDS
-from tests.factories import document_data, register
+from tests.factories import case_in, document_data, fill_in, register
 
 D = dt.date.fromisoformat
 
@@ -102,6 +102,7 @@ def closed_case(travel, desk_user, manager_user, policies):
     services.request_submit_decisions(actor=desk_user, case=case)
     services.decision_approve(actor=manager_user, case=case, comment="承認コメント本文")
     letter = services.letter_draft(actor=desk_user, case=case, kind=LetterKind.RESULT)
+    letter = fill_in(letter, desk_user)
     services.response_send(actor=desk_user, letter=letter, method="registered_mail", tracking_number="1234-5678-901")
     travel("2027-01-15")
     services.request_close(actor=desk_user, case=case)
@@ -190,3 +191,17 @@ def test_the_purge_task_is_in_beat_schedule():
 
     entry = settings.CELERY_BEAT_SCHEDULE["purge-expired"]
     assert entry["task"] == "requests_app.purge_expired"
+
+
+def test_a_reply_sent_by_e_mail_is_purged_too(travel, desk_user, policies):
+    """SPEC §14: JUO answers by e-mail; the purge erases the address and the text of that reply
+    (found when the demo purged one: the database refused an e-mail response without an address)."""
+    travel("2026-11-20")
+    case = case_in(Status.CLOSED, desk_user, policies[JUO], kinds=("correction",), reached_on=D("2026-11-20"))
+    response = case.responses.get()
+    assert response.method == "email" and response.email
+
+    services.purge_expired(today=D("2040-01-01"))
+
+    response.refresh_from_db()
+    assert response.email == "" and response.text_sent == "（消去済）"

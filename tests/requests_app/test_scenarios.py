@@ -289,7 +289,7 @@ def test_recruit_phone_first_minors_legal_representative(client, travel, desk_us
             case,
             "record-document",
             holder="agent",
-            kind="health_insurance_card",
+            kind="eligibility_certificate",
             received_on="2026-11-20",
             individual_number="not_shown",
             insurer_number="by_desk",
@@ -298,7 +298,7 @@ def test_recruit_phone_first_minors_legal_representative(client, travel, desk_us
     )
     case = reload(case)
     assert case.complete_on == D("2026-11-20")
-    assert case.documents.get(kind="health_insurance_card").masked_by_desk
+    assert case.documents.get(kind="eligibility_certificate").masked_by_desk
     desk.follow(client, desk.act(client, case, "start-verification"))
     desk.follow(client, desk.act(client, case, "verify", outcome="verified", name_matches="on"))
     desk.follow(

@@ -59,12 +59,15 @@ def test_seed_demo_loads_the_five_organizations_and_requests_in_every_state():
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())  # idempotent
 
+    # The five seed organizations, and two group companies abroad (GDPR, CCPA: SPEC §5).
     assert set(Organization.objects.values_list("code", flat=True)) == {
         "plusup",
         "recruit-cc",
         "juo",
         "copro",
         "leverages",
+        "demo-eu",
+        "demo-us",
     }
     requests = Request.objects.all()
     assert 28 <= requests.count() <= 40
@@ -100,4 +103,9 @@ def test_seed_demo_loads_the_five_organizations_and_requests_in_every_state():
         "juo",
         "copro",
         "leverages",
+        "demo-eu",
+        "demo-us",
     }
+    # Abroad the clock runs from receipt: the EU case is due one month after it reached us.
+    eu_case = requests.get(organization__code="demo-eu")
+    assert eu_case.complete_on is None and eu_case.due_on is not None

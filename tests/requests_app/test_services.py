@@ -21,7 +21,7 @@ from requests_app.models import (
     VerificationOutcome,
 )
 from requests_app.seeds import COPRO, JUO, LEVERAGES, PLUS_UP, RECRUIT_CC
-from tests.factories import DeskPolicyFactory, document_data, register
+from tests.factories import DeskPolicyFactory, document_data, register, subject_data
 
 D = dt.date.fromisoformat
 K = DocumentKind
@@ -245,7 +245,7 @@ def test_two_ids_without_photo_by_default(travel, desk_user, seed_orgs):
     services.document_record(
         actor=desk_user,
         case=case,
-        **document_data(K.HEALTH_INSURANCE_CARD, received_on=D("2026-11-20"), insurer_number=Masking.MASKED_BY_DESK),
+        **document_data(K.ELIGIBILITY_CERTIFICATE, received_on=D("2026-11-20"), insurer_number=Masking.MASKED_BY_DESK),
     )
     with pytest.raises(services.TransitionNotAllowed, match="2 without photo"):
         services.request_verify(actor=desk_user, case=case, outcome=VerificationOutcome.VERIFIED, name_matches=True)
@@ -312,6 +312,7 @@ def test_policy_defaults_apply_when_it_is_silent_on_an_agent_type(travel, desk_u
         kinds=("erasure",),
         reached_on=D("2026-11-20"),
         agent={"agent_type": AgentType.MINOR_LEGAL_REPRESENTATIVE, "family_name": "佐々木", "given_name": "恵子"},
+        subject=subject_data(birth_date=D("2012-01-01")),
         documents=[document_data(K.DRIVERS_LICENSE, holder="agent")],
     )
     services.request_start_verification(actor=desk_user, case=case)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from privacyops.audit.access import log_access
 from privacyops.audit.models import AccessKind, AuditOp
 from privacyops.audit.views import record_history
-from requests_app import derived, letters, selectors, views
+from requests_app import derived, letters, selectors, services, views
 from requests_app.deadlines import BusinessCalendar
 from requests_app.filters import OPEN, RequestFilter
 from requests_app.forms import AgentProofRuleForm, DeskPolicyForm, NormalizedNewlinesMixin
@@ -409,6 +409,11 @@ class SetupAdminMixin:
             del obj.skip_history_when_saving
             self._stamp(obj, form)
             obj.save()  # one row: the fields and the many-to-many values together
+        if change and (form.changed_data or any(f.has_changed() for f in formsets)):
+            self.refresh_cases(obj)
+
+    def refresh_cases(self, obj) -> None:
+        """The cases whose derived dates depend on ``obj`` (none by default)."""
 
     def save_formset(self, request, form, formset, change):
         for instance in formset.save(commit=False):
@@ -436,6 +441,10 @@ class ClosedDayInline(admin.TabularInline):
 @admin.register(Organization)
 class OrganizationAdmin(SetupAdminMixin, admin.ModelAdmin):
     organization_path = "pk"
+
+    def refresh_cases(self, obj) -> None:
+        services.cases_refresh(organization=obj)  # holidays, closure and closed days move due dates
+
     list_display = ("code", "name", "desk_name", "holiday_country", "year_end_closure", "internal_target_business_days")
     search_fields = ("code", "name", "name_en")
     filter_horizontal = ("staff",)
@@ -493,6 +502,10 @@ class AgentProofRuleInline(admin.TabularInline):
 @admin.register(DeskPolicy)
 class DeskPolicyAdmin(SetupAdminMixin, admin.ModelAdmin):
     form = DeskPolicyForm
+
+    def refresh_cases(self, obj) -> None:
+        services.cases_refresh(policy=obj)  # deadline rules, proofs and retention move the dates
+
     list_display = ("organization", "name", "effective_from", "deadline_limit", "deadline_unit", "fee_disclosure")
     list_filter = (OrganizationFilter,)  # scoped: never lists organizations the user cannot see
     list_select_related = ("organization",)

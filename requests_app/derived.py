@@ -37,6 +37,7 @@ from requests_app.models import (
     Request,
     Status,
     TaskStatus,
+    VerificationOutcome,
 )
 
 __all__ = [
@@ -139,7 +140,7 @@ def document_refusal(document, *, policy: DeskPolicy, reached_on: dt.date, on: d
         return gettext("%(document)s expired on %(date)s.") % {"document": label, "date": document.valid_until}
     if document.kind == DocumentKind.HEALTH_INSURANCE_CARD and reached_on > HEALTH_INSURANCE_CARD_LAST_VALID:
         return gettext(
-            "%(document)s: no longer valid as identity since 2025-12-01 (the eligibility certificate replaced it)."
+            "%(document)s: no longer valid as identity after 2025-12-01 (the eligibility certificate replaced it)."
         ) % {"document": label}
     months = max_age or (policy.certificate_max_age_months if document.kind in CERTIFICATE_KINDS else None)
     if months:
@@ -208,6 +209,8 @@ def identity_missing(case: Request, *, on: dt.date | None = None) -> list[str]:
                     "The data subject's date of birth: a minor's legal representative acts only for a person under 18."
                 )
             )
+        elif birth_date > case.reached_on:
+            missing.append(gettext("The data subject's date of birth is after the day the request reached us."))
         elif age_on(birth_date, case.reached_on) >= AGE_OF_MAJORITY:
             missing.append(
                 gettext(
@@ -267,11 +270,16 @@ def id_rule_text(policy: DeskPolicy) -> str:
 
 
 def identity_in_hand_on(case: Request) -> dt.date | None:
-    """The day the identity requirements were met, or None while something is missing."""
+    """The day the identity requirements were met, or None while something is missing.
+
+    Once the desk has verified the identity, that verification stands: documents are not judged
+    again on later days (an ID that expires after it was checked does not stop the clock).
+    """
     needs_documents = case.agent_id is not None or case.policy.id_documents_required
     if not needs_documents:
         return case.form_received_on
-    if identity_missing(case):
+    verified = any(v.outcome == VerificationOutcome.VERIFIED for v in case.verifications.all())
+    if not verified and identity_missing(case):
         return None
     return max((d.received_on for d in case.documents.all()), default=case.form_received_on)
 
@@ -367,9 +375,12 @@ def art39_on(case: Request) -> dt.date | None:
     ``reached_on`` + 15 calendar days; earlier if we refused (Art. 39-1 proviso: once the
     business "refused the request" the person may sue at once) — the day a letter answering a
     refused or partly refused item was sent. None when every item is a purpose notice (Art. 39
-    covers Arts. 33-1, 34-1, 35-1/3/5 only, not Art. 32-2). Prefetch ``items__decision`` and
+    covers Arts. 33-1, 34-1, 35-1/3/5 only, not Art. 32-2), and for organizations outside Japan.
+    Prefetch ``items__decision`` and
     ``responses__letter__items`` for lists.
     """
+    if case.organization.holiday_country != "JP":
+        return None  # the APPI governs our Japanese organizations; a group company abroad has its own law
     items = [item for item in case.items.all() if item.kind != ItemKind.PURPOSE_NOTICE]
     if not items:
         return None

@@ -269,7 +269,8 @@ class RequestFilter(django_filters.FilterSet):
         if value == "art39":
             return queryset.art39_passed(today)
         if value == "not_started":
-            return queryset.open().filter(complete_on__isnull=True)
+            # A clock counted from receipt runs from the first day (SPEC §5).
+            return queryset.open().filter(complete_on__isnull=True).exclude(policy__deadline_counts_from="receipt")
         return queryset.none()  # unreachable: the field accepts the choices above only
 
     def filter_kind(self, queryset, name, value):

@@ -17,6 +17,7 @@ from requests_app import derived, pipeline, selectors
 from requests_app.models import (
     DISCLOSURE_KINDS,
     ID_KINDS,
+    REASON_MAX_LENGTH,
     Agent,
     AgentProofRule,
     AgentType,
@@ -148,6 +149,7 @@ class IntakeForm(FreeTextMixin, forms.Form):
     channel_override_reason = forms.CharField(
         label=_("Why this channel is accepted"),
         required=False,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Only when the desk's policy does not list the channel; kept in the case history."),
     )
@@ -593,6 +595,7 @@ class SendLetterForm(VersionedForm):
     method_override_reason = forms.CharField(
         label=_("Why this method is used"),
         required=False,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Only when the desk's policy does not offer the method; kept in the case history."),
     )

@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 
-from requests_app import derived
+from requests_app import derived, extensions
 from requests_app.models import (
     APPROVAL_OUTCOMES,
     Letter,
@@ -105,7 +105,10 @@ def _context(case: Request, kind: str, *, extension_reason: str = "") -> dict:
         "pause": pause,
         "payment_methods": "、".join(methods),
         "any_refusal": any(item.decision.outcome in APPROVAL_OUTCOMES for item in decided),
-        "purposes": [],
+        "purposes": extensions.purposes(case) if kind == LetterKind.RESULT else [],
+        "records": [r for r in extensions.provision_records(case) if not r["excluded"]]
+        if kind == LetterKind.RESULT
+        else [],
         "extension_reason": extension_reason,
     }
 

@@ -5,6 +5,7 @@ approvals. Fields, choices and constraints only: every write goes through ``serv
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,9 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REJECTED = "rejected", _("Rejected")
 
+
+# Reasons staff give for an exception (a channel or a reply method outside the policy).
+REASON_MAX_LENGTH = 1000
 
 # What the retention purge leaves where personal data was (SPEC §14).
 ERASED = "（消去済）"
@@ -111,10 +115,10 @@ NON_PHOTO_ID_KINDS = frozenset(
         DocumentKind.RESIDENT_REGISTER_COPY,
     }
 )
-# Health-insurance cards stopped being valid on 2025-12-01 (the My Number card or the eligibility
-# certificate replaced them; 改正健康保険法 附則, transitional period ended 2025-12-01): accepted as
-# identity only for requests that reached us before that day.
-HEALTH_INSURANCE_CARD_LAST_VALID = dt.date(2025, 11, 30)
+# Health-insurance cards were valid at the longest until 2025-12-01 (the My Number card or the
+# eligibility certificate replaced them; transitional measure of the 2023 Health Insurance Act
+# amendment): accepted as identity only for requests that reached us by that day.
+HEALTH_INSURANCE_CARD_LAST_VALID = dt.date(2025, 12, 1)
 # Certificates whose issue date a policy may require to be recent (SPEC §6: 3 or 6 months).
 CERTIFICATE_KINDS = frozenset(
     {
@@ -435,6 +439,7 @@ class DeskPolicy(models.Model):
         _("certificates issued within (months)"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
         help_text=_("Resident register, family register, seal and guardianship certificates: 3 or 6. Empty: any date."),
     )
     agent_id_documents = models.JSONField(
@@ -496,7 +501,9 @@ class DeskPolicy(models.Model):
     id_copy_disposal = models.CharField(
         _("disposal of ID copies"), max_length=32, choices=DisposalRule, default=DisposalRule.NOT_STATED
     )
-    form_retention_days = models.PositiveIntegerField(_("keep request forms (days)"), null=True, blank=True)
+    form_retention_days = models.PositiveIntegerField(
+        _("keep request forms (days)"), null=True, blank=True, validators=[MaxValueValidator(3650)]
+    )
     # Reminder thresholds (SPEC §13), in business days.
     remind_verification_after = models.PositiveSmallIntegerField(
         _("remind when verification takes longer than (business days)"), default=5
@@ -569,7 +576,11 @@ class AgentProofRule(models.Model):
         help_text=_("Empty: either. A seal registration certificate proves the data subject's seal."),
     )
     max_age_months = models.PositiveSmallIntegerField(
-        _("issued within (months)"), null=True, blank=True, help_text=_("Empty: any date of issue.")
+        _("issued within (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("Empty: any date of issue."),
     )
 
     history = audit_history()
@@ -630,6 +641,11 @@ class DataSubject(models.Model):
         return f"{self.family_name} {self.given_name}".strip()
 
     @property
+    def history_label(self) -> str:
+        """The name shown in the case history (``__str__`` stays free of personal data)."""
+        return self.full_name
+
+    @property
     def full_name_kana(self) -> str:
         return f"{self.family_name_kana} {self.given_name_kana}".strip()
 
@@ -666,6 +682,11 @@ class Agent(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.family_name} {self.given_name}".strip()
+
+    @property
+    def history_label(self) -> str:
+        """The name shown in the case history (``__str__`` stays free of personal data)."""
+        return self.full_name
 
 
 # ------------------------------------------------------------------------------------------
@@ -729,7 +750,7 @@ class Request(models.Model):
     channel_override_reason = models.TextField(
         _("why this channel was accepted"),
         blank=True,
-        validators=FREE_TEXT,
+        validators=[*FREE_TEXT, MaxLengthValidator(REASON_MAX_LENGTH)],
         help_text=_("Only when the desk's policy does not list the channel."),
     )
     reached_on = models.DateField(_("reached us on"), help_text=_("The day the request reached the organization."))
@@ -1247,7 +1268,7 @@ class Response(models.Model):
     method_override_reason = models.TextField(
         _("why this method was used"),
         blank=True,
-        validators=FREE_TEXT,
+        validators=[*FREE_TEXT, MaxLengthValidator(REASON_MAX_LENGTH)],
         help_text=_("Only when the desk's policy does not offer the method."),
     )
     addressee = models.TextField(_("sent to"), validators=FREE_TEXT)

@@ -139,6 +139,8 @@ class Operation:
     to_states: frozenset[str] = frozenset()
     permission: str = CHANGE
     applies: Callable[[Request, object], bool] | None = None
+    # What the user is told when ``applies`` says no (the status and the permission have their own).
+    unmet: str = ""
 
 
 OPERATIONS: dict[str, Operation] = {
@@ -159,6 +161,7 @@ OPERATIONS: dict[str, Operation] = {
             Op.DISPOSE_FORM,
             frozenset({Status.CLOSED, Status.WITHDRAWN, Status.REJECTED}),
             applies=lambda case, target: case.form_received_on is not None and case.form_disposed_on is None,
+            unmet=_("There is no request form kept for this case."),
         ),
         Operation(
             Op.RECORD_PAYMENT,
@@ -185,12 +188,16 @@ OPERATIONS: dict[str, Operation] = {
             Op.DECIDE,
             _BEFORE_VERIFIED | {Status.IN_PROGRESS},
             applies=lambda case, item: case.status == Status.IN_PROGRESS or derived.self_service_offered(case),
+            unmet=_(
+                "Verify the requester's identity first: before that, only “resolved by self-service” can be given."
+            ),
         ),
         Operation(
             Op.SUBMIT_DECISIONS,
             _BEFORE_VERIFIED | {Status.IN_PROGRESS},
             frozenset({Status.AWAITING_APPROVAL, Status.RESPONDING}),
             applies=lambda case, target: case.status == Status.IN_PROGRESS or derived.self_service_only(case),
+            unmet=_("Verify the requester's identity first: only a case resolved wholly by self-service goes without."),
         ),
         Operation(Op.APPROVE, frozenset({Status.AWAITING_APPROVAL}), frozenset({Status.RESPONDING}), APPROVE),
         Operation(Op.RETURN, frozenset({Status.AWAITING_APPROVAL}), frozenset({Status.IN_PROGRESS}), APPROVE),
@@ -208,6 +215,7 @@ OPERATIONS: dict[str, Operation] = {
             applies=lambda case, letter: (
                 _letter_open(case, letter) and (letter is None or not letters.unfilled(letter))
             ),
+            unmet=_("This letter is sent, or still has a part to fill in (〔要記入…〕): edit it first."),
         ),
         Operation(
             Op.RECORD_RETURN,
@@ -262,6 +270,20 @@ def allowed(case: Request, op: str, *, user=None, target=None) -> bool:
     if case.status not in _states(row, letter_kind=kind):
         return False
     return row.applies is None or bool(row.applies(case, target))
+
+
+def why_not(case: Request, op: str, *, user=None, target=None) -> str:
+    """The message for a user offered ``op`` when ``allowed`` says no: the permission, the status,
+    or the operation's own condition (``Operation.unmet``)."""
+    row = OPERATIONS[op]
+    if user is not None and not user.has_perm(row.permission):
+        return gettext("Your role does not allow “%(action)s”.") % {"action": row.op.label}
+    if case.status not in _states(row, letter_kind=_letter_kind(row, target)) or not row.unmet:
+        return gettext("“%(action)s” is not possible while the case is “%(status)s”.") % {
+            "action": row.op.label,
+            "status": case.get_status_display(),
+        }
+    return str(row.unmet)
 
 
 def require_permission(actor, op: str) -> Operation:

@@ -52,22 +52,30 @@ SETUP_MODELS = (
     "lettertemplate",
 )
 
+# Purposes, consents and records of provision (the consents app): read by every desk role; written
+# through its services.
+CONSENT_MODELS = ("purposeofuse", "consent", "optoutprovision", "provisionstop", "provisionrecord")
+_VIEW_CONSENTS = _perms("consents", CONSENT_MODELS, ("view",), history=True)
+
 _VIEW_STAFF = {"privacyops.view_user"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     # Works cases: registers, verifies, records fees and documents, decides. Reads case history.
     DESK_STAFF: _VIEW_STAFF
     | _perms("requests_app", CASE_MODELS, ("view", "add", "change"), history=True)
-    | _perms("requests_app", SETUP_MODELS, ("view",)),
+    | _perms("requests_app", SETUP_MODELS, ("view",))
+    | _VIEW_CONSENTS,
     # Everything desk staff do, plus approvals (four eyes), desk set-up and the audit trail.
     DESK_MANAGER: _VIEW_STAFF
     | {"privacyops.view_historicaluser", "requests_app.approve_decision", "requests_app.view_audit_trail"}
     | _perms("requests_app", CASE_MODELS, ("view", "add", "change"), history=True)
-    | _perms("requests_app", SETUP_MODELS, ("view", "add", "change"), history=True),
+    | _perms("requests_app", SETUP_MODELS, ("view", "add", "change"), history=True)
+    | _VIEW_CONSENTS,
     # Reads everything and the audit trail; changes nothing.
     AUDITOR: _VIEW_STAFF
     | {"privacyops.view_historicaluser", "requests_app.view_audit_trail"}
-    | _perms("requests_app", CASE_MODELS + SETUP_MODELS, ("view",), history=True),
+    | _perms("requests_app", CASE_MODELS + SETUP_MODELS, ("view",), history=True)
+    | _VIEW_CONSENTS,
 }
 
 

@@ -158,7 +158,7 @@ def case_history(case: Request) -> list:
         (
             DataSubject._meta.verbose_name,
             DataSubject.history.filter(id=case.data_subject_id).select_related("history_user"),
-            lambda row: str(row),
+            lambda row: f"{row.family_name} {row.given_name}".strip(),
         ),
     ]
     if case.agent_id:
@@ -166,7 +166,7 @@ def case_history(case: Request) -> list:
             (
                 Agent._meta.verbose_name,
                 Agent.history.filter(id=case.agent_id).select_related("history_user"),
-                lambda row: str(row),
+                lambda row: f"{row.family_name} {row.given_name}".strip(),
             )
         )
     return build_timeline(sources)

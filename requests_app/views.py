@@ -199,11 +199,7 @@ def case_action(request, model_admin, object_id, slug):
         except (ObjectDoesNotExist, ValueError):
             raise Http404 from None
     if not pipeline.allowed(case, action.op, user=request.user, target=item):
-        messages.error(
-            request,
-            gettext("“%(action)s” is not possible while the case is “%(status)s”.")
-            % {"action": action.label, "status": case.get_status_display()},
-        )
+        messages.error(request, pipeline.why_not(case, action.op, user=request.user, target=item))
         return HttpResponseRedirect(_case_url(case))
     form_kwargs = action.form_kwargs(case, item)
     if request.method == "GET":

@@ -234,3 +234,28 @@ def fill_in(letter, actor, text: str = "・採用選考および雇用管理の�
         title=letter.title,
         body=body,
     )
+
+
+def provision_on_record(actor, person, *, provided_on, recipient="株式会社エージェントA", items="氏名、職務経歴"):
+    """The person consented to a provision to ``recipient`` and it was recorded (Arts. 27-1, 29):
+    what a third-party record disclosure answers from."""
+    from consents import services as consent_services
+
+    consent_services.consent_give(
+        actor=actor,
+        data_subject=person,
+        scope="third_party",
+        recipient=recipient,
+        items=items,
+        given_on=provided_on,
+        method="応募時の同意書",
+    )
+    return consent_services.provision_record(
+        actor=actor,
+        data_subject=person,
+        counterparty=recipient,
+        items=items,
+        provided_on=provided_on,
+        basis="consent",
+        recorded_how="each_time",
+    )

@@ -117,11 +117,18 @@ class Names:
             if not pks:
                 continue
             for obj in model._default_manager.filter(pk__in=pks).select_related():  # __str__ may follow a key
-                self.names[(model, obj.pk)] = user_label(obj) if model is user_model else str(obj)
+                self.names[(model, obj.pk)] = user_label(obj) if model is user_model else record_label(obj)
         self.wanted.clear()
 
     def get(self, model, pk) -> str:
         return self.names.get((model, pk), f"#{pk}")
+
+
+def record_label(obj) -> str:
+    """How a linked record is named in a history: its ``history_label`` where the model has one
+    (a person's name, for readers allowed to see the history), else ``str(obj)``."""
+    label = getattr(obj, "history_label", None)
+    return str(label) if label else str(obj)
 
 
 def _display(model_field: models.Field, value, names: Names) -> str:

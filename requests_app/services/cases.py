@@ -68,7 +68,9 @@ from requests_app.services.responses import create_fulfilment_tasks, new_letter
 
 __all__ = [
     "AGENT_FIELDS",
+    "DERIVED_DATES",
     "SUBJECT_FIELDS",
+    "cases_refresh",
     "check_registration",
     "decision_approve",
     "decision_return",
@@ -154,6 +156,7 @@ def request_register(
     op = Op.REGISTER
 
     data_subject = DataSubject(organization=organization, **subject)
+    _check_birth_date(data_subject.birth_date, reached_on)
     _clean(data_subject, exclude=["organization"])
     _save(data_subject, actor=actor, op=op)
     agent_obj = None
@@ -257,6 +260,50 @@ def check_registration(
         )
     if errors:
         raise ValidationError(errors)
+
+
+DERIVED_DATES = ["complete_on", "due_on", "art39_on", "form_disposal_due_on"]
+
+
+def cases_refresh(*, organization=None, policy: DeskPolicy | None = None) -> int:
+    """After the set-up changed (a desk policy's rules, an organization's calendar): recompute the
+    stored derived dates (``DERIVED_DATES``) of the cases that still hold data, in batches, with
+    ``derived`` as always. Returns how many cases changed.
+
+    Writes no case history row: the dates follow from the set-up change, whose own history row
+    (who, when, why, old → new) is the record.
+    """
+    cases = Request.objects.filter(purged_on__isnull=True)
+    if policy is not None:
+        cases = cases.filter(policy=policy)
+    if organization is not None:
+        cases = cases.filter(organization=organization)
+    cases = cases.select_related("policy", "organization", "data_subject", "agent").prefetch_related(
+        "items__decision",
+        "documents",
+        "payments",
+        "pauses",
+        "verifications",
+        "responses__letter__items",
+        "policy__agent_proof_rules",
+        "organization__closed_days",
+    )
+    changed = []
+    for case in cases.order_by("pk").iterator(chunk_size=200):
+        before = [getattr(case, name) for name in DERIVED_DATES]
+        _refresh_clock(case)
+        if [getattr(case, name) for name in DERIVED_DATES] != before:
+            changed.append(case)
+    Request.objects.bulk_update(changed, DERIVED_DATES, batch_size=500)
+    return len(changed)
+
+
+def _check_birth_date(birth_date: dt.date | None, reached_on: dt.date) -> None:
+    """A date of birth cannot be after the day the request reached us (nor in the future)."""
+    if birth_date is not None and birth_date > min(reached_on, _today()):
+        raise ValidationError(
+            {"birth_date": gettext("The date of birth cannot be after the day the request reached us.")}
+        )
 
 
 def _duplicate(existing: Request) -> DuplicateSubmission:
@@ -381,6 +428,8 @@ def request_update_people(
         if unknown:
             raise ValueError(f"not editable here: {sorted(unknown)}")
         fields = [name for name, value in data.items() if getattr(obj, name) != value]
+        if obj is case.data_subject and "birth_date" in fields:
+            _check_birth_date(data["birth_date"], case.reached_on)
         if fields:
             for name in fields:
                 setattr(obj, name, data[name])
@@ -636,6 +685,14 @@ def request_verify(
     policy = case.policy
     needs_documents = case.agent_id is not None or policy.id_documents_required
 
+    latest_document = max((d.received_on for d in case.documents.all()), default=None)
+    if latest_document is not None and on < latest_document:
+        raise ValidationError(
+            {
+                "on": gettext("The verification date cannot be before the last document was received (%(date)s).")
+                % {"date": latest_document.isoformat()}
+            }
+        )
     if outcome == VerificationOutcome.VERIFIED:
         problems = derived.identity_missing(case, on=on)
         if needs_documents and not name_matches:

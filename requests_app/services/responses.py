@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from privacyops.mail import new_message_id
-from requests_app import derived, letters
+from requests_app import derived, extensions, letters
 from requests_app.deadlines import BusinessCalendar
 from requests_app.models import (
     FULFILMENT_KINDS,
@@ -195,7 +195,13 @@ def response_send(
             gettext("The letter still has a part to fill in (〔要記入…〕 / [TO FILL IN…]): edit the letter first.")
         )
     sent_on = sent_on or _today()
-    _check_date(sent_on, _("Sent date"), not_before=case.reached_on, not_before_label=_("reached date"))
+    _check_date(
+        sent_on,
+        _("Sent date"),
+        not_before=max(case.reached_on, letter.letter_date),
+        not_before_label=_("letter date"),
+        field="sent_on",
+    )
     _check_text(attachments=attachments)
     offered = case.policy.response_methods
     if offered and method not in offered and not method_override_reason.strip():
@@ -272,7 +278,10 @@ def response_record_return(
 # Fulfilment tasks
 # ------------------------------------------------------------------------------------------
 def create_fulfilment_tasks(case: Request, *, actor, op: Op) -> list[FulfilmentTask]:
-    """One task per active system of the organization for each granted change (SPEC §10)."""
+    """The decisions take effect: one task per active system of the organization for each granted
+    change (SPEC §10), and the apps that act on decisions are told (``extensions``: a granted
+    suspension of provision stops provision, SPEC §11)."""
+    extensions.decision_effective(case, actor)
     systems = list(case.organization.systems.filter(is_active=True)) or [None]
     created = []
     for item in case.items.select_related("decision"):
@@ -376,10 +385,17 @@ def form_dispose(
     _check_date(
         disposed_on,
         _("Disposed of on"),
-        not_before=case.form_received_on,
-        not_before_label=_("form received date"),
+        not_before=max(case.form_received_on, case.ended_on or case.form_received_on),
+        not_before_label=_("the day the case ended"),
         field="disposed_on",
     )
+    if case.form_disposal_due_on is not None and disposed_on < case.form_disposal_due_on:
+        raise ValidationError(
+            {
+                "disposed_on": gettext("The policy keeps request forms until %(date)s: dispose of it from that day.")
+                % {"date": case.form_disposal_due_on.isoformat()}
+            }
+        )
     if method not in DisposalMethod.values:
         raise ValidationError({"method": gettext("Choose how the form was disposed of.")})
     case.form_disposed_on, case.form_disposal_method = disposed_on, method

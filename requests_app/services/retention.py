@@ -44,7 +44,7 @@ ENDED_STATUSES = (Status.CLOSED, Status.WITHDRAWN, Status.REJECTED)
 
 # Personal fields per model and what replaces them. Everything else is the skeleton and stays.
 PERSONAL_FIELDS: dict[type, dict[str, object]] = {
-    Request: {"notes": "", "end_reason": ""},
+    Request: {"notes": "", "end_reason": "", "channel_override_reason": ""},
     DataSubject: {
         "family_name": ERASED,
         "given_name": "",
@@ -78,7 +78,14 @@ PERSONAL_FIELDS: dict[type, dict[str, object]] = {
     Decision: {"reason_text": ERASED, "alternative_measure": "", "method_difference_reason": ""},
     Approval: {"comment": ""},
     Letter: {"addressee": ERASED, "title": ERASED, "body": ERASED},
-    Response: {"addressee": ERASED, "email": "", "text_sent": ERASED, "attachments": "", "return_note": ""},
+    Response: {
+        "addressee": ERASED,
+        "email": "",
+        "text_sent": ERASED,
+        "attachments": "",
+        "return_note": "",
+        "method_override_reason": "",
+    },
     FulfilmentTask: {"note": ""},
 }
 

@@ -8,7 +8,7 @@ from django.utils import translation
 from requests_app import services
 from requests_app.models import DocumentKind, LetterKind, Outcome, Response, Status, VerificationOutcome
 from requests_app.seeds import LEVERAGES
-from tests.factories import document_data, register
+from tests.factories import document_data, provision_on_record, register
 
 D = dt.date.fromisoformat
 pytestmark = pytest.mark.integration
@@ -29,6 +29,7 @@ def leverages_case(travel, desk_user, policies):
     )
     services.request_start_verification(actor=desk_user, case=case)
     services.request_verify(actor=desk_user, case=case, outcome=VerificationOutcome.VERIFIED, name_matches=True)
+    provision_on_record(desk_user, case.data_subject, provided_on=D("2026-09-01"))
     services.item_decide(actor=desk_user, item=case.items.get(), outcome=Outcome.COMPLY, method_used="electronic")
     services.request_submit_decisions(actor=desk_user, case=case)
     return case

@@ -8,6 +8,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from consents import services as consent_services
+from consents.models import OptOutProvision, PurposeOfUse
 from privacyops.audit import registry
 from privacyops.audit import trail as audit
 from privacyops.audit.models import AccessLog
@@ -64,6 +66,42 @@ def full_case(travel, desk_user, manager_user, policies):
     for task in case.tasks.all():
         services.task_complete(actor=desk_user, task=task, note="訂正済み")
     return case
+
+
+def consents_records(desk_user, case):
+    """One record of each consents model for the case's person, written as the desk would."""
+    person, organization = case.data_subject, case.organization
+    for obj in (
+        PurposeOfUse(
+            organization=organization, category="applicants", text="職業紹介のため", effective_from=D("2021-01-01")
+        ),
+        OptOutProvision(
+            organization=organization, recipient="提携サイト", items="氏名", method="送信", how_to_stop="連絡"
+        ),
+    ):
+        obj._history_user, obj._change_reason = desk_user, "設定"
+        obj.save()
+    consent_services.consent_give(
+        actor=desk_user,
+        data_subject=person,
+        scope="third_party",
+        recipient="株式会社A社",
+        items="氏名",
+        given_on=D("2026-12-01"),
+        method="同意書",
+    )
+    consent_services.provision_record(
+        actor=desk_user,
+        data_subject=person,
+        counterparty="株式会社A社",
+        items="氏名",
+        provided_on=D("2026-12-02"),
+        basis="consent",
+        recorded_how="each_time",
+    )
+    consent_services.provision_suspend(
+        actor=desk_user, data_subject=person, recipient="株式会社A社", on=D("2027-01-05"), case=case
+    )
 
 
 def setup_changes(manager_user, seed_orgs, policies):
@@ -152,6 +190,7 @@ def test_every_tracked_model_appears_with_its_user_reason_and_diff(
     client, full_case, manager_user, seed_orgs, policies, desk_user
 ):
     setup_changes(manager_user, seed_orgs, policies)
+    consents_records(desk_user, full_case)
     client.force_login(manager_user)
     client.get(reverse("admin:requests_app_request_change", args=[full_case.pk]))  # an access-log row
 

@@ -21,6 +21,7 @@ from tests.factories import (
     document_data,
     fill_in,
     register,
+    subject_data,
 )
 
 D = dt.date.fromisoformat
@@ -262,12 +263,14 @@ def test_an_expired_id_is_refused_with_its_reason(travel, desk_user, policies):
     assert "2026-11-19" in text
 
 
-@pytest.mark.parametrize(("reached", "accepted"), [("2025-11-28", True), ("2026-11-20", False)])
+@pytest.mark.parametrize(
+    ("reached", "accepted"), [("2025-11-28", True), ("2025-12-01", True), ("2025-12-02", False), ("2026-11-20", False)]
+)
 def test_health_insurance_cards_count_only_for_requests_before_december_2025(
     travel, desk_user, policies, reached, accepted
 ):
-    """SPEC §6: health-insurance cards stopped being valid on 2025-12-01 (the eligibility
-    certificate replaced them); they count only for requests that reached us before."""
+    """SPEC §6: health-insurance cards were valid at the longest until 2025-12-01 (the eligibility
+    certificate replaced them); they count only for requests that reached us by that day."""
     travel(reached)
     policy = policies[LEVERAGES]
     case = register(desk_user, policy, reached_on=D(reached), documents=[document_data(K.HEALTH_INSURANCE_CARD)])
@@ -364,7 +367,7 @@ def test_a_voluntary_grant_is_printed_as_such(travel, desk_user, policies):
         decisions={"suspension_of_provision": {"outcome": Outcome.COMPLY, "ground": G.VOLUNTARY}},
     )
     letter = services.letter_draft(actor=desk_user, case=case, kind="result")
-    assert "法令上の義務" in letter.body and "第35条" not in letter.body
+    assert "法令上の義務" in letter.body and "法35条" not in letter.body
 
 
 # ------------------------------------------------------------------------------------------
@@ -616,3 +619,164 @@ def test_a_gdpr_extension_notice_runs_from_receipt_too(travel, desk_user):
     travel("2027-01-22")
     with pytest.raises(services.TransitionNotAllowed, match="2027-01-21"):
         services.request_extend(actor=desk_user, case=late, reason="多数の請求が重なったため")
+
+
+# ------------------------------------------------------------------------------------------
+# Found by trying to break it (issue 10 review)
+# ------------------------------------------------------------------------------------------
+def test_a_verified_identity_is_not_judged_again_when_the_id_expires_later(travel, desk_user, policies):
+    """SPEC §6: documents are checked on the day of verification. A licence valid that day that
+    expires before the fee arrives must not stop the clock from starting."""
+    travel(REACHED)
+    policy = policies[COPRO]
+    case = register(
+        desk_user,
+        policy,
+        kinds=("disclosure",),
+        reached_on=D(REACHED),
+        documents=[document_data(K.DRIVERS_LICENSE, valid_until=D(REACHED))],
+    )
+    services.request_start_verification(actor=desk_user, case=case)
+    services.request_verify(actor=desk_user, case=case, outcome="verified", name_matches=True)
+    travel("2026-11-24")
+    services.payment_record(
+        actor=desk_user, case=case, method="postal_money_order", amount=500, received_on=D("2026-11-24")
+    )
+
+    case.refresh_from_db()
+    assert case.complete_on == D("2026-11-24") and case.due_on is not None
+
+
+def test_verification_cannot_be_dated_before_the_documents_arrived(travel, desk_user, policies):
+    """SPEC §6: a verification judges the documents in hand; it cannot predate them."""
+    travel("2026-11-24")
+    case = register(
+        desk_user,
+        policies[LEVERAGES],
+        reached_on=D(REACHED),
+        documents=[document_data(K.PASSPORT, received_on=D("2026-11-24"))],
+    )
+    services.request_start_verification(actor=desk_user, case=case)
+    with pytest.raises(ValidationError) as refused:
+        services.request_verify(actor=desk_user, case=case, outcome="verified", name_matches=True, on=D(REACHED))
+    assert "on" in refused.value.message_dict
+
+
+@pytest.mark.parametrize("birth_date", ["2026-11-21", "2030-01-01"])
+def test_a_birth_date_after_the_request_reached_us_is_refused(travel, desk_user, policies, birth_date):
+    """A date of birth after the day the request reached us is a typing error, never a "minor"."""
+    travel(REACHED)
+    with pytest.raises(ValidationError) as refused:
+        register(desk_user, policies[COPRO], reached_on=D(REACHED), subject=subject_data(birth_date=D(birth_date)))
+    assert "birth_date" in refused.value.message_dict
+    case = register(desk_user, policies[COPRO], reached_on=D(REACHED))
+    with pytest.raises(ValidationError):
+        services.request_update_people(actor=desk_user, case=case, subject={"birth_date": D(birth_date)})
+
+
+def test_art39_is_for_organizations_under_the_appi(travel, desk_user):
+    """APPI Art. 39 governs our Japanese organizations; a group company abroad shows no such date."""
+    travel("2026-12-21")
+    policy = abroad(desk_user, "eu3", "DE", deadline_unit="months", deadline_limit=1)
+    case = register(desk_user, policy, reached_on=D("2026-12-21"))
+    assert case.art39_on is None
+
+
+def test_a_clock_counted_from_receipt_is_never_not_started(travel, client, desk_user):
+    """SPEC §5: where the deadline counts from receipt, the list's "not started" leaves it out."""
+    travel("2026-12-21")
+    policy = abroad(desk_user, "eu4", "DE", deadline_unit="months", deadline_limit=1)
+    case = register(desk_user, policy, reached_on=D("2026-12-21"))
+    client.force_login(desk_user)
+    page = client.get("/admin/requests_app/request/", {"due": "not_started"}).content.decode()
+    assert case.reference not in page
+
+
+def test_a_reply_cannot_be_recorded_as_sent_before_its_letter_date(travel, desk_user, manager_user, policies):
+    """Art. 39-1 proviso runs from the refusal: a reply dated before its own letter would move the
+    Art. 39 date before the decision."""
+    travel(REACHED)
+    case = case_in(
+        Status.RESPONDING,
+        desk_user,
+        policies[LEVERAGES],
+        reached_on=D("2026-11-16"),
+        documents=[document_data(K.PASSPORT, received_on=D("2026-11-16"))],
+        decisions={"disclosure": REFUSALS["disclosure"]},
+        approver=manager_user,
+    )
+    letter = services.letter_draft(actor=desk_user, case=case, kind="result")
+    with pytest.raises(ValidationError) as refused:
+        services.response_send(actor=desk_user, letter=letter, method="post", sent_on=D("2026-11-17"))
+    assert "sent_on" in refused.value.message_dict
+
+
+def test_a_form_is_not_disposed_of_before_the_policys_period_is_over(travel, desk_user, policies):
+    """SPEC §6: the policy keeps forms for its period after the case ended: not earlier."""
+    policy = policies[LEVERAGES]
+    policy.form_retention_days = 31
+    policy.save()
+    travel(REACHED)
+    case = case_in(Status.CLOSED, desk_user, policy, reached_on=D(REACHED), documents=[document_data(K.PASSPORT)])
+    with pytest.raises(ValidationError) as refused:
+        services.form_dispose(actor=desk_user, case=case, disposed_on=D(REACHED), method="shredded")
+    assert "2026-12-21" in str(refused.value)
+
+
+def test_changing_the_policy_moves_the_dates_of_its_cases(client, travel, manager_user, desk_user, policies):
+    """A retention period set after cases ended still reaches them: saving the policy recomputes
+    the cases' derived dates (form disposal, deadlines) — and the reminder follows."""
+    from tests.desk import form_defaults
+
+    policy = policies[LEVERAGES]
+    travel(REACHED)
+    case = case_in(Status.CLOSED, desk_user, policy, reached_on=D(REACHED), documents=[document_data(K.PASSPORT)])
+    assert case.form_disposal_due_on is None
+    client.force_login(manager_user)
+    url = f"/admin/requests_app/deskpolicy/{policy.pk}/change/"
+    form = form_defaults(client.get(url).content.decode())
+
+    response = client.post(url, {**form, "form_retention_days": "31", "change_reason": "申請書の保管期間を設定"})
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.form_disposal_due_on == D("2026-12-21")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("certificate_max_age_months", "32767"), ("form_retention_days", "3000000")]
+)
+def test_policy_periods_have_sane_limits(client, manager_user, policies, field, value):
+    """A period no desk uses (2,730 years) is refused on the form, never a 500 on every case later."""
+    from tests.desk import form_defaults
+
+    policy = policies[LEVERAGES]
+    client.force_login(manager_user)
+    url = f"/admin/requests_app/deskpolicy/{policy.pk}/change/"
+    form = form_defaults(client.get(url).content.decode())
+
+    response = client.post(url, {**form, field: value, "change_reason": "誤入力"})
+
+    assert response.status_code == 200
+    policy.refresh_from_db()
+    assert getattr(policy, field) != int(value)
+
+
+def test_the_purge_erases_the_exception_reasons(travel, desk_user, policies):
+    """SPEC §14: the reasons staff wrote for a channel or reply method outside the policy may name
+    the person; the retention purge erases them with the rest."""
+    travel(REACHED)
+    case = case_in(
+        Status.CLOSED,
+        desk_user,
+        policies[JUO],
+        kinds=("correction",),
+        reached_on=D(REACHED),
+        channel="post",
+        channel_override_reason="山田様のご事情により郵送で受付",
+        reply_method="post",
+    )
+    services.purge_expired(today=D("2040-01-01"))
+    case.refresh_from_db()
+    assert case.channel_override_reason == "" and case.responses.get().method_override_reason == ""
+    assert not case.history.exclude(channel_override_reason="").exists()

@@ -17,7 +17,7 @@ from requests_app.models import (
     VerificationOutcome,
 )
 from requests_app.seeds import JUO, LEVERAGES, PLUS_UP, RECRUIT_CC
-from tests.factories import document_data, offered_method, register, subject_data
+from tests.factories import document_data, offered_method, provision_on_record, register, subject_data
 
 D = dt.date.fromisoformat
 K = DocumentKind
@@ -148,6 +148,7 @@ def test_close_is_refused_while_copies_the_policy_disposes_of_are_kept(travel, d
         reached_on=D("2026-09-18"),
         documents=[document_data(K.MY_NUMBER_CARD_FRONT)],
     )
+    provision_on_record(desk_user, case.data_subject, provided_on=D("2026-09-01"))
     services.request_start_verification(actor=desk_user, case=case)
     services.request_verify(actor=desk_user, case=case, outcome=VerificationOutcome.VERIFIED, name_matches=True)
     services.item_decide(actor=desk_user, item=case.items.get(), outcome=Outcome.COMPLY, method_used="electronic")

@@ -133,3 +133,15 @@ def test_case_notes_sent_with_crlf_are_no_change(client, travel, desk_user, poli
 
     assert response.status_code == 302, errors_of(response)
     assert case.history.count() == rows  # request_update found nothing to write
+
+
+def test_the_case_history_names_the_people_not_their_keys(client, travel, desk_user, policies):
+    """Issue 9/10: linked records by name — "本人: — → 山田 花子", never "DS-40" or "… as of <UTC>"."""
+    travel("2026-11-20")
+    case = register(desk_user, policies[JUO], reached_on=NOV_20)
+    client.force_login(desk_user)
+
+    page = client.get(f"/admin/requests_app/request/{case.pk}/case-history/").content.decode()
+
+    assert "山田 花子" in page
+    assert f"DS-{case.data_subject_id}" not in page and " as of " not in page

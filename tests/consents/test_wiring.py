@@ -1,0 +1,125 @@
+"""The consents app wired into the desk's cases (SPEC §11): letters answer from data, and a granted
+suspension of provision stops provision."""
+
+import datetime as dt
+
+import pytest
+
+from consents import services
+from consents.models import Basis, ConsentScope, DataCategory, PurposeOfUse, RecordedHow
+from requests_app import services as desk
+from requests_app.models import DocumentKind, Outcome, Status
+from requests_app.pipeline import TransitionNotAllowed
+from requests_app.seeds import JUO, LEVERAGES
+from tests.factories import case_in, document_data
+
+D = dt.date.fromisoformat
+TODAY = "2026-11-20"
+pytestmark = pytest.mark.django_db
+
+
+def test_a_purpose_notice_is_answered_with_the_purposes_in_force(travel, desk_user, policies):
+    """Art. 32-1: the purposes in force on the day the request reached us are printed in the letter
+    — no "see the attachment", no blank to fill; a superseded purpose is not printed."""
+    travel(TODAY)
+    organization = policies[JUO].organization
+    PurposeOfUse.objects.create(
+        organization=organization,
+        category=DataCategory.MEMBERS,
+        text="求人情報の提供のため",
+        effective_from=D("2022-12-01"),
+    )
+    PurposeOfUse.objects.create(
+        organization=organization,
+        category=DataCategory.MEMBERS,
+        text="旧サービスの運営のため",
+        effective_from=D("2020-01-01"),
+        effective_until=D("2022-11-30"),
+    )
+    case = case_in(Status.RESPONDING, desk_user, policies[JUO], kinds=("purpose_notice",), reached_on=D(TODAY))
+
+    letter = desk.letter_draft(actor=desk_user, case=case, kind="result")
+
+    assert "求人情報の提供のため" in letter.body and "会員" in letter.body
+    assert "旧サービスの運営のため" not in letter.body and "〔要記入" not in letter.body
+    desk.response_send(actor=desk_user, letter=letter, method="email")
+
+
+def test_a_third_party_record_disclosure_lists_the_persons_records(travel, desk_user, policies):
+    """Art. 33-5: the records of provision are disclosed: recipient, date, items; a record the
+    Enforcement Order (Art. 11) excludes is left out."""
+    travel(TODAY)
+    case = case_in(
+        Status.RESPONDING,
+        desk_user,
+        policies[LEVERAGES],
+        kinds=("third_party_record_disclosure",),
+        reached_on=D(TODAY),
+        documents=[document_data(DocumentKind.PASSPORT)],
+    )
+    person = case.data_subject
+    services.consent_give(
+        actor=desk_user,
+        data_subject=person,
+        scope=ConsentScope.THIRD_PARTY,
+        recipient="株式会社A社",
+        items="氏名、職務経歴",
+        given_on=D("2026-10-01"),
+        method="応募フォーム",
+    )
+    for counterparty, excluded in (("株式会社A社", False), ("株式会社A社", True)):
+        services.provision_record(
+            actor=desk_user,
+            data_subject=person,
+            counterparty=counterparty,
+            items="氏名、職務経歴" if not excluded else "捜査照会への回答",
+            provided_on=D("2026-11-02"),
+            basis=Basis.CONSENT,
+            recorded_how=RecordedHow.EACH_TIME,
+            excluded_from_disclosure=excluded,
+        )
+
+    letter = desk.letter_draft(actor=desk_user, case=case, kind="result")
+
+    assert "2026年11月2日　提供：株式会社A社（氏名、職務経歴）" in letter.body
+    assert "捜査照会への回答" not in letter.body and "〔要記入" not in letter.body
+
+
+def test_granting_a_suspension_of_provision_stops_it(travel, desk_user, policies):
+    """Art. 35-3: once the grant takes effect the matching consent is withdrawn through the case
+    and a new provision to that recipient is refused, naming the case."""
+    travel(TODAY)
+    case = case_in(
+        Status.IN_PROGRESS,
+        desk_user,
+        policies[LEVERAGES],
+        kinds=("suspension_of_provision",),
+        items=[{"kind": "suspension_of_provision", "recipient": "株式会社A社"}],
+        reached_on=D(TODAY),
+        documents=[document_data(DocumentKind.PASSPORT)],
+    )
+    person = case.data_subject
+    consent = services.consent_give(
+        actor=desk_user,
+        data_subject=person,
+        scope=ConsentScope.THIRD_PARTY,
+        recipient="株式会社A社",
+        items="氏名",
+        given_on=D("2026-10-01"),
+        method="応募フォーム",
+    )
+    desk.item_decide(actor=desk_user, item=case.items.get(), outcome=Outcome.COMPLY, ground="voluntary")
+    desk.request_submit_decisions(actor=desk_user, case=case)
+
+    consent.refresh_from_db()
+    assert consent.withdrawn_by_case == case
+    with pytest.raises(TransitionNotAllowed, match=case.reference):
+        services.provision_record(
+            actor=desk_user,
+            data_subject=person,
+            counterparty="株式会社A社",
+            items="氏名",
+            provided_on=D(TODAY),
+            basis=Basis.CONSENT,
+            recorded_how=RecordedHow.EACH_TIME,
+        )

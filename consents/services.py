@@ -172,18 +172,7 @@ def provision_suspend(
             method=gettext("Suspension of provision granted"),
             case=case,
         )
-    existing = _stopped(data_subject, recipient, on)
-    if existing is not None:
-        return existing
-    stop = ProvisionStop(
-        organization_id=data_subject.organization_id,
-        data_subject=data_subject,
-        recipient=recipient,
-        since=on,
-        case=case,
-    )
-    _save(stop, actor=actor, op=ConsentOp.STOP_PROVISION)
-    return stop
+    return _stop(actor=actor, data_subject=data_subject, recipient=recipient, on=on, case=case)
 
 
 @transaction.atomic
@@ -195,13 +184,18 @@ def opt_out_stop(
     _check_scope(actor, opt_out.organization_id)
     if data_subject.organization_id != opt_out.organization_id:
         raise TransitionNotAllowed(gettext("This person is another organization's."))
-    existing = _stopped(data_subject, opt_out.recipient, on)
+    return _stop(actor=actor, data_subject=data_subject, recipient=opt_out.recipient, on=on, case=case, opt_out=opt_out)
+
+
+def _stop(*, actor, data_subject, recipient: str, on: dt.date, case, opt_out=None) -> ProvisionStop:
+    """The one place a stop is written; a stop already in force is returned as it is."""
+    existing = _stopped(data_subject, recipient, on)
     if existing is not None:
         return existing
     stop = ProvisionStop(
-        organization_id=opt_out.organization_id,
+        organization_id=data_subject.organization_id,
         data_subject=data_subject,
-        recipient=opt_out.recipient,
+        recipient=recipient,
         opt_out=opt_out,
         since=on,
         case=case,

@@ -17,6 +17,7 @@ class ConsentsConfig(AppConfig):
             purposes=hooks.purposes,
             provision_records=hooks.provision_records,
             decision_effective=hooks.decision_effective,
+            demo_seed=hooks.demo_seed,
         )
         registry.register_operations(ConsentOp)
         Source = registry.Source

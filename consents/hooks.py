@@ -4,6 +4,9 @@ disclosure, and the stop of provision when a suspension of provision is granted 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from django.db.models import Q
 
 from consents import services
@@ -61,3 +64,33 @@ def decision_effective(case, actor) -> None:
                 on=decision.decided_on,
                 case=case,
             )
+
+
+SEED_PURPOSES = Path(__file__).parent / "data" / "seed_purposes.json"
+
+
+def demo_seed(*, organizations: dict, actor) -> None:
+    """The purposes of use each seed policy states (``data/seed_purposes.json``, extracted from
+    ../shared/seeds word for word), in force from the organization's current policy. Idempotent."""
+    seeds = json.loads(SEED_PURPOSES.read_text(encoding="utf-8"))
+    for code, seed in seeds.items():
+        organization = organizations.get(code)
+        if organization is None:
+            continue
+        policy = organization.policies.order_by("-effective_from").first()
+        for category in seed["categories"]:
+            for order, text in enumerate(category["purposes"]):
+                if PurposeOfUse.objects.filter(
+                    organization=organization, category=category["category"], text=text
+                ).exists():
+                    continue
+                purpose = PurposeOfUse(
+                    organization=organization,
+                    category=category["category"],
+                    text=text,
+                    effective_from=policy.effective_from,
+                    order=order,
+                )
+                purpose._history_user = actor
+                purpose._change_reason = f"seed: {seed.get('source_lines', '')} {code}".strip()
+                purpose.save()

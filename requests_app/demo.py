@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from requests_app import roles, services
+from requests_app import extensions, roles, services
 from requests_app.deadlines import BusinessCalendar
 from requests_app.models import DeliveryMethod, Request
 from requests_app.seeds import COPRO, JUO, LEVERAGES, PLUS_UP, RECRUIT_CC, ensure_seed_organizations
@@ -664,6 +664,7 @@ def seed_demo(*, stdout) -> None:
     organizations = ensure_seed_organizations(actor=by_name["admin"], with_group_abroad=True)
     for organization in organizations.values():
         organization.staff.add(*[u for name, u in by_name.items() if name != "admin"])
+    extensions.demo_seed(organizations=organizations, actor=by_name["admin"])  # e.g. purposes of use
     created = seed_requests(users=by_name)
     stdout.write(
         f"Organizations: {len(organizations)}; demo requests created now: {created} (total {Request.objects.count()})."

@@ -7,7 +7,9 @@ The consents app (SPEC §11) registers, from its ``AppConfig.ready()``:
 - ``provision_records(case) -> list[dict]``: the person's records of provision and receipt for a
   third-party record disclosure (keys: direction, counterparty, provided_on, items, excluded);
 - ``decision_effective(case, actor)``: called when the case's decisions take effect (submitted
-  without approval, or approved), e.g. to stop provision after a granted suspension.
+  without approval, or approved), e.g. to stop provision after a granted suspension;
+- ``demo_seed(organizations, actor)``: called by ``seed_demo`` after the organizations exist
+  (``{code: Organization}``), to add the app's demo data.
 
 Without a registered provider the hooks answer "nothing recorded" (the letter then holds a marked
 blank for staff to fill in) and do nothing.
@@ -20,14 +22,16 @@ from collections.abc import Callable
 _purposes: list[Callable] = []
 _provision_records: list[Callable] = []
 _decision_effective: list[Callable] = []
+_demo_seed: list[Callable] = []
 
 
-def register(*, purposes=None, provision_records=None, decision_effective=None) -> None:
+def register(*, purposes=None, provision_records=None, decision_effective=None, demo_seed=None) -> None:
     """Register providers (idempotent: registering the same callable twice keeps one)."""
     for hooks, func in (
         (_purposes, purposes),
         (_provision_records, provision_records),
         (_decision_effective, decision_effective),
+        (_demo_seed, demo_seed),
     ):
         if func is not None and func not in hooks:
             hooks.append(func)
@@ -44,3 +48,8 @@ def provision_records(case) -> list[dict]:
 def decision_effective(case, actor) -> None:
     for hook in _decision_effective:
         hook(case, actor)
+
+
+def demo_seed(*, organizations: dict, actor) -> None:
+    for hook in _demo_seed:
+        hook(organizations=organizations, actor=actor)

@@ -106,6 +106,20 @@ def test_seed_demo_loads_the_five_organizations_and_requests_in_every_state():
         "demo-eu",
         "demo-us",
     }
+    # The purposes of use each seed policy states, each once however often seed_demo runs.
+    import json
+
+    from consents.hooks import SEED_PURPOSES
+    from consents.models import PurposeOfUse
+
+    stated = {
+        (code, group["category"], text)
+        for code, seed in json.loads(SEED_PURPOSES.read_text(encoding="utf-8")).items()
+        for group in seed["categories"]
+        for text in group["purposes"]
+    }
+    held = set(PurposeOfUse.objects.values_list("organization__code", "category", "text"))
+    assert held == stated and len(held) >= 85
     # Abroad the clock runs from receipt: the EU case is due one month after it reached us.
     eu_case = requests.get(organization__code="demo-eu")
     assert eu_case.complete_on is None and eu_case.due_on is not None

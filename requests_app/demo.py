@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from requests_app import extensions, roles, services
 from requests_app.deadlines import BusinessCalendar
-from requests_app.models import DeliveryMethod, Request
+from requests_app.models import Request
 from requests_app.seeds import COPRO, JUO, LEVERAGES, PLUS_UP, RECRUIT_CC, ensure_seed_organizations
 
 DEMO_PASSWORD = "privacyops-demo"  # noqa: S105 — set only when DEBUG is on (seed_users)
@@ -542,8 +542,7 @@ def _run_steps(case: Request, demo: DemoCase, users: dict, today: dt.date, day: 
                     body=letter.body,
                 )
             if step == "send_result":
-                offered = [m for m in case.policy.response_methods if m in DeliveryMethod.values]
-                method = "post" if "post" in offered or not offered else offered[0]
+                method = case.policy.delivery_method()
                 services.response_send(actor=actor, letter=letter, method=method, sent_on=day)
         elif step == "tasks_done":
             for task in case.tasks.all():

@@ -607,11 +607,10 @@ class SendLetterForm(VersionedForm):
         if not self.is_bound:
             self.initial["email"] = derived.recipient(case)[2]
             preferred = case.preferred_response_method
-            offered = [m for m in case.policy.response_methods if m in DeliveryMethod.values]
             if preferred in DeliveryMethod.values:
                 self.initial["method"] = preferred
-            elif offered:
-                self.initial["method"] = offered[0]
+            elif case.policy.response_methods:
+                self.initial["method"] = case.policy.delivery_method()
 
 
 class ReturnForm(VersionedForm):

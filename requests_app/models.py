@@ -545,6 +545,12 @@ class DeskPolicy(models.Model):
             ItemKind.THIRD_PARTY_RECORD_DISCLOSURE: self.fee_third_party_record_disclosure,
         }.get(kind, 0)
 
+    def delivery_method(self, prefer: str = "post") -> str:
+        """A delivery method (``DeliveryMethod``) the policy offers: ``prefer`` where it does (or
+        where the policy names none), else the first it offers. Others need a recorded reason."""
+        offered = [m for m in self.response_methods if m in DeliveryMethod.values]
+        return prefer if prefer in offered or not offered else offered[0]
+
     def fees_for(self, kinds: list[str]) -> list[int]:
         """The fee in yen of each item of an application, in order: per item, or — per
         application — the highest of its fees once, on the first item that carries it."""

@@ -11,7 +11,6 @@ from django.utils import timezone
 from requests_app import services
 from requests_app.models import (
     Channel,
-    DeliveryMethod,
     DeskPolicy,
     DisposalRule,
     Ground,
@@ -216,8 +215,7 @@ def _walk(case, actor, road, approver, decisions, reply_method):
 def offered_method(case, prefer: str = "post") -> str:
     """A delivery method the case's policy offers: ``prefer`` where it does (or the policy names
     none), else the first it offers (SPEC §9: other methods need a recorded reason)."""
-    offered = [m for m in case.policy.response_methods if m in DeliveryMethod.values]
-    return prefer if prefer in offered or not offered else offered[0]
+    return case.policy.delivery_method(prefer)
 
 
 def fill_in(letter, actor, text: str = "・採用選考および雇用管理のため"):

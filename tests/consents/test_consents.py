@@ -256,9 +256,8 @@ def test_another_organization_sees_nothing_and_writes_nothing(person, desk_user,
     client.force_login(other_org_user)
     for model in ("purposeofuse", "consent", "optoutprovision", "provisionstop", "provisionrecord"):
         response = client.get(f"/admin/consents/{model}/")
-        assert response.status_code in {200, 403}
-        if response.status_code == 200:
-            assert list(response.context["cl"].result_list) == []
+        assert response.status_code == 200  # desk staff read consents: the list is there, and empty
+        assert list(response.context["cl"].result_list) == []
     assert Consent.objects.count() == 1
 
 

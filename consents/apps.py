@@ -18,6 +18,7 @@ class ConsentsConfig(AppConfig):
             provision_records=hooks.provision_records,
             decision_effective=hooks.decision_effective,
             demo_seed=hooks.demo_seed,
+            case_panels=hooks.case_panels,
         )
         registry.register_operations(ConsentOp)
         Source = registry.Source

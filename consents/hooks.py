@@ -4,13 +4,18 @@ disclosure, and the stop of provision when a suspension of provision is granted 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from consents import services
-from consents.models import DataCategory, Direction, ProvisionRecord, PurposeOfUse
+from consents.models import Consent, DataCategory, Direction, OptOutProvision, ProvisionRecord, PurposeOfUse
+from consents.selectors import MATCH_LABELS, same_person_ids, what_we_hold
 from requests_app.models import ItemKind, Outcome
 
 
@@ -32,7 +37,10 @@ def purposes(case) -> list[tuple[str, list[str]]]:
 def provision_records(case) -> list[dict]:
     """The person's records of provision and receipt, oldest first; ``excluded`` marks records the
     Enforcement Order (Art. 11) keeps out of a disclosure."""
-    labels = {Direction.PROVIDED: "提供", Direction.RECEIVED: "受領"}
+    labels = {
+        Direction.PROVIDED: pgettext_lazy("record of", "Provided to"),
+        Direction.RECEIVED: pgettext_lazy("record of", "Received from"),
+    }
     return [
         {
             "direction": record.direction,
@@ -42,36 +50,54 @@ def provision_records(case) -> list[dict]:
             "items": record.items,
             "excluded": record.excluded_from_disclosure,
         }
-        for record in ProvisionRecord.objects.filter(data_subject_id=case.data_subject_id).order_by("provided_on", "pk")
+        for record in ProvisionRecord.objects.filter(data_subject_id__in=same_person_ids(case.data_subject)).order_by(
+            "provided_on", "pk"
+        )
     ]
 
 
 def decision_effective(case, actor) -> None:
     """A granted suspension of provision (Art. 35-3) stops provision to the recipient named in
-    the item, with the case as the reason (matching consents are withdrawn through it)."""
+    the item, with the case as the reason (matching consents are withdrawn through it); when the
+    recipient is one of the organization's opt-out provisions in operation, that opt-out provision
+    is stopped for the person (Art. 27-2; SPEC §11: handled like a suspension)."""
     for item in case.items.all():
         decision = getattr(item, "decision", None)
-        if (
+        if not (
             item.kind == ItemKind.SUSPENSION_OF_PROVISION
             and item.recipient.strip()
             and decision is not None
             and decision.outcome in {Outcome.COMPLY, Outcome.PARTIAL}
         ):
+            continue
+        recipient = item.recipient.strip()
+        opt_out = OptOutProvision.objects.filter(
+            organization_id=case.organization_id, recipient=recipient, active=True
+        ).first()
+        if opt_out is not None:
+            services.opt_out_stop(
+                actor=actor, opt_out=opt_out, data_subject=case.data_subject, on=decision.decided_on, case=case
+            )
+        else:
             services.provision_suspend(
-                actor=actor,
-                data_subject=case.data_subject,
-                recipient=item.recipient.strip(),
-                on=decision.decided_on,
-                case=case,
+                actor=actor, data_subject=case.data_subject, recipient=recipient, on=decision.decided_on, case=case
             )
 
 
 SEED_PURPOSES = Path(__file__).parent / "data" / "seed_purposes.json"
+DEMO_HOLDINGS = Path(__file__).parent / "data" / "demo_holdings.json"
 
 
 def demo_seed(*, organizations: dict, actor) -> None:
+    """The demo's purposes of use, opt-out provisions, people on record, consents and records
+    (SPEC §11; Scenario 2 answers from them). Idempotent: a second run adds nothing."""
+    _seed_purposes(organizations=organizations, actor=actor)
+    _seed_holdings(organizations=organizations, actor=actor)
+
+
+def _seed_purposes(*, organizations: dict, actor) -> None:
     """The purposes of use each seed policy states (``data/seed_purposes.json``, extracted from
-    ../shared/seeds word for word), in force from the organization's current policy. Idempotent."""
+    ../shared/seeds word for word), in force from the organization's current policy."""
     seeds = json.loads(SEED_PURPOSES.read_text(encoding="utf-8"))
     for code, seed in seeds.items():
         organization = organizations.get(code)
@@ -94,3 +120,67 @@ def demo_seed(*, organizations: dict, actor) -> None:
                 purpose._history_user = actor
                 purpose._change_reason = f"seed: {seed.get('source_lines', '')} {code}".strip()
                 purpose.save()
+
+
+def _seed_holdings(*, organizations: dict, actor) -> None:
+    """``data/demo_holdings.json``, written through the services (the same checks as the desk's)."""
+    today = timezone.localdate()
+    demo = json.loads(DEMO_HOLDINGS.read_text(encoding="utf-8"))
+    for code, seed in demo.items():
+        organization = organizations.get(code)
+        if organization is None:
+            continue
+        opt_outs = {}
+        for data in seed.get("opt_outs", []):
+            opt_out = OptOutProvision.objects.filter(organization=organization, recipient=data["recipient"]).first()
+            if opt_out is None:
+                opt_out = OptOutProvision(organization=organization, **data)
+                opt_out._history_user = actor
+                opt_out._change_reason = f"seed: {code} (demo)"
+                opt_out.full_clean()
+                opt_out.save()
+            opt_outs[opt_out.recipient] = opt_out
+        for data in seed.get("people", []):
+            identity = dict(data["identity"])
+            if identity.get("birth_date"):
+                identity["birth_date"] = dt.date.fromisoformat(identity["birth_date"])
+            person = services.person_on_record(
+                actor=actor, organization_id=organization.pk, identity=identity, note="seed_demo"
+            )
+            for consent in data["consents"]:
+                fields = {k: v for k, v in consent.items() if k != "days_ago"}
+                given_on = today - dt.timedelta(days=consent["days_ago"])
+                if not Consent.objects.filter(
+                    data_subject=person, scope=fields["scope"], recipient=fields["recipient"]
+                ).exists():
+                    services.consent_give(
+                        actor=actor, data_subject=person, given_on=given_on, note="seed_demo", **fields
+                    )
+            for record in data["records"]:
+                fields = {k: v for k, v in record.items() if k not in {"days_ago", "direction", "opt_out"}}
+                provided_on = today - dt.timedelta(days=record["days_ago"])
+                if ProvisionRecord.objects.filter(
+                    data_subject=person, counterparty=fields["counterparty"], items=fields["items"]
+                ).exists():
+                    continue
+                if record["direction"] == Direction.RECEIVED:
+                    services.receipt_record(
+                        actor=actor, data_subject=person, provided_on=provided_on, note="seed_demo", **fields
+                    )
+                else:
+                    services.provision_record(
+                        actor=actor,
+                        data_subject=person,
+                        provided_on=provided_on,
+                        opt_out=opt_outs.get(record.get("opt_out", "")),
+                        note="seed_demo",
+                        **fields,
+                    )
+
+
+def case_panels(case, actor) -> list[str]:
+    """The case page's "what we hold about this person" (SPEC §11): purposes in force on the day
+    the request reached us, consents, records of provision and receipt, stops (5 queries)."""
+    held = what_we_hold(actor=actor, data_subject=case.data_subject, on=case.reached_on)
+    held.people = [(person, MATCH_LABELS[why]) for person, why in held.people]
+    return [render_to_string("consents/_holdings.html", {"held": held, "case": case})]

@@ -47,6 +47,7 @@ class PurposeOfUse(models.Model):
         _("in force until"), null=True, blank=True, help_text=_("Empty: still in force.")
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = audit_history()
 
@@ -155,6 +156,7 @@ class OptOutProvision(models.Model):
     how_to_stop = models.TextField(_("how a person stops it"), validators=LONG_TEXT)
     notified_on = models.DateField(_("notified to the PPC on"), null=True, blank=True)
     active = models.BooleanField(_("in operation"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = audit_history()
 

@@ -1,16 +1,99 @@
-"""Reads of the consents app, scoped to the user's organizations."""
+"""Reads of the consents app, scoped to the user's organizations.
+
+**The same person.** A case keeps the person as the form names them (its own ``DataSubject``,
+erased with the case at the end of retention); consents, records and stops are kept on a *person on
+record* (a ``DataSubject`` with no case) that outlives the cases. ``same_person_ids`` links them: in
+the same organization, the same member ID, or the same name and date of birth, or the same e-mail
+and family name — names compared after Unicode NFKC, case folding and without spaces.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from consents.models import Consent, Direction, ProvisionRecord, ProvisionStop, PurposeOfUse
 from requests_app.models import DataSubject
 from requests_app.selectors import organization_ids_for
+
+IDENTITY_FIELDS = (
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "birth_date",
+    "member_id",
+    "email",
+)
+
+
+def normalised(text: str) -> str:
+    """``text`` compared as a desk compares names: NFKC (full-width → half-width), case folded,
+    without spaces of any width."""
+    return "".join(unicodedata.normalize("NFKC", text or "").casefold().split())
+
+
+def _matches(identity: dict, candidate: DataSubject) -> str:
+    """Why ``candidate`` is the person ``identity`` describes ("" if not): member ID, name and
+    date of birth, or e-mail and family name."""
+    member_id = normalised(identity.get("member_id", ""))
+    if member_id and member_id == normalised(candidate.member_id):
+        return "member_id"
+    name = normalised(identity.get("family_name", "")) + normalised(identity.get("given_name", ""))
+    candidate_name = normalised(candidate.family_name) + normalised(candidate.given_name)
+    birth_date = identity.get("birth_date")
+    if birth_date and birth_date == candidate.birth_date and name and name == candidate_name:
+        return "name_and_birth_date"
+    email = normalised(identity.get("email", ""))
+    family = normalised(identity.get("family_name", ""))
+    if email and email == normalised(candidate.email) and family and family == normalised(candidate.family_name):
+        return "email_and_family_name"
+    return ""
+
+
+MATCH_LABELS = {
+    "member_id": _("same member ID"),
+    "name_and_birth_date": _("same name and date of birth"),
+    "email_and_family_name": _("same e-mail and family name"),
+}
+
+
+def _candidates(organization_id: int, identity: dict) -> QuerySet[DataSubject]:
+    """People on record who may be ``identity`` (same member ID, date of birth or e-mail); the
+    names are compared in Python (``_matches``)."""
+    member_id = unicodedata.normalize("NFKC", identity.get("member_id") or "").strip()  # as kept on record
+    email = (identity.get("email") or "").strip()
+    birth_date = identity.get("birth_date")
+    wanted = Q(pk__in=[])
+    if member_id:
+        wanted |= Q(member_id__iexact=member_id)
+    if birth_date:
+        wanted |= Q(birth_date=birth_date)
+    if email:
+        wanted |= Q(email__iexact=email)
+    return DataSubject.objects.filter(organization_id=organization_id, requests__isnull=True).filter(wanted)
+
+
+def people_on_record(organization_id: int, identity: dict) -> list[tuple[DataSubject, str]]:
+    """The people on record (no case of their own) at ``organization_id`` that ``identity``
+    (a dict of ``IDENTITY_FIELDS``) describes, with why each matched. One query."""
+    found = [(candidate, _matches(identity, candidate)) for candidate in _candidates(organization_id, identity)]
+    return sorted(((candidate, why) for candidate, why in found if why), key=lambda pair: pair[0].pk)
+
+
+def identity_of(data_subject: DataSubject) -> dict:
+    return {name: getattr(data_subject, name) for name in IDENTITY_FIELDS}
+
+
+def same_person_ids(data_subject: DataSubject) -> list[int]:
+    """``data_subject`` and the people on record who are the same person (one query)."""
+    matched = people_on_record(data_subject.organization_id, identity_of(data_subject))
+    return sorted({data_subject.pk, *(candidate.pk for candidate, _why in matched)})
 
 
 @dataclass
@@ -25,30 +108,53 @@ class Holdings:
     provided: list[ProvisionRecord]
     received: list[ProvisionRecord]
     stops: list[ProvisionStop]
+    people: list[tuple[DataSubject, str]]  # the people on record found to be them, and why
 
 
 def what_we_hold(*, actor, data_subject: DataSubject, on: dt.date | None = None) -> Holdings:
-    """One person's purposes, consents and records, in five queries however many records they
-    have. Raises ``PermissionError`` for a person of an organization the actor does not work for."""
+    """One person's purposes, consents and records — kept on them or on the people on record who
+    are the same person (``people``: each with why it matched) — in five queries however many
+    records they have. Raises ``PermissionError`` for a person of an organization the actor does
+    not work for."""
     if data_subject.organization_id not in organization_ids_for(actor):
         raise PermissionError("not your organization")
     on = on or timezone.localdate()
+    identity = identity_of(data_subject)
+    # The same person's rows come with each read (a subquery, not a query of its own).
+    theirs = Q(data_subject=data_subject) | Q(
+        data_subject__in=_candidates(data_subject.organization_id, identity).values("pk")
+    )
+    people: dict[int, tuple[DataSubject, str]] = {}
+
+    def same_person(rows: list) -> list:
+        kept = []
+        for row in rows:
+            if row.data_subject_id != data_subject.pk:
+                why = _matches(identity, row.data_subject)
+                if not why:
+                    continue
+                people[row.data_subject_id] = (row.data_subject, why)
+            kept.append(row)
+        return kept
+
     purposes = list(
         PurposeOfUse.objects.filter(organization_id=data_subject.organization_id, effective_from__lte=on)
         .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on))
         .order_by("category", "order", "pk")
     )
-    consents = list(
-        Consent.objects.filter(data_subject=data_subject)
-        .select_related("purpose", "withdrawn_by_case")
+    consents = same_person(
+        Consent.objects.filter(theirs)
+        .select_related("data_subject", "purpose", "withdrawn_by_case")
         .order_by("given_on", "pk")
     )
-    records = list(
-        ProvisionRecord.objects.filter(data_subject=data_subject)
-        .select_related("consent", "opt_out")
+    records = same_person(
+        ProvisionRecord.objects.filter(theirs)
+        .select_related("data_subject", "consent", "opt_out")
         .order_by("provided_on", "pk")
     )
-    stops = list(ProvisionStop.objects.filter(data_subject=data_subject).select_related("case", "opt_out"))
+    stops = same_person(
+        ProvisionStop.objects.filter(theirs).select_related("data_subject", "case", "opt_out").order_by("since", "pk")
+    )
     return Holdings(
         on=on,
         purposes=purposes,
@@ -56,4 +162,5 @@ def what_we_hold(*, actor, data_subject: DataSubject, on: dt.date | None = None)
         provided=[r for r in records if r.direction == Direction.PROVIDED],
         received=[r for r in records if r.direction == Direction.RECEIVED],
         stops=stops,
+        people=[people[pk] for pk in sorted(people)],
     )

@@ -9,6 +9,7 @@ user's note. Errors: ``ValidationError`` keyed by field for bad input; ``Transit
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -26,6 +27,7 @@ from consents.models import (
     ProvisionStop,
     retention_end,
 )
+from consents.selectors import IDENTITY_FIELDS, identity_of, people_on_record, same_person_ids
 from requests_app.models import DataSubject, Request
 from requests_app.pipeline import TransitionNotAllowed
 from requests_app.selectors import organization_ids_for
@@ -33,12 +35,16 @@ from requests_app.selectors import organization_ids_for
 __all__ = [
     "NO_RECORD_GROUNDS",
     "ConsentOp",
+    "ImportRefused",
+    "ProvisionRefused",
     "consent_give",
     "consent_withdraw",
     "opt_out_stop",
+    "person_on_record",
     "provision_record",
     "provision_suspend",
     "receipt_record",
+    "records_import",
     "records_purge",
 ]
 
@@ -52,6 +58,8 @@ class ConsentOp(models.TextChoices):
     RECORD_RECEIPT = "record_receipt", _("Receipt recorded")
     STOP_PROVISION = "stop_provision", _("Provision to a recipient stopped")
     PURGE_RECORD = "purge_record", _("Record erased: retention period over")
+    PERSON_ON_RECORD = "person_on_record", _("Person on record added")
+    IMPORT_RECORDS = "import_records", _("Records imported")
 
 
 # Provisions that are not "provision to a third party" needing a record (Art. 29-1 proviso).
@@ -61,6 +69,15 @@ NO_RECORD_GROUNDS = {
     "succession": _("Art. 27-5 (ii): business succession"),
     "joint_use": _("Art. 27-5 (iii): joint use"),
 }
+
+
+class ProvisionRefused(TransitionNotAllowed):
+    """A provision the law or the person's wishes do not allow to be recorded; ``field`` names
+    the input that decided it (``counterparty``, ``basis``, ``opt_out``, ``no_record_ground``)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
 
 
 def _save(obj, *, actor, op: ConsentOp, note: str = "") -> None:
@@ -84,18 +101,80 @@ def _check_day(day: dt.date, field: str, *, not_before: dt.date | None = None) -
 
 
 def _stopped(data_subject: DataSubject, recipient: str, on: dt.date) -> ProvisionStop | None:
+    """The stop in force on ``on`` for provision of this person's data to ``recipient`` (kept on
+    them or on the same person on record)."""
     return (
-        ProvisionStop.objects.filter(data_subject=data_subject, recipient=recipient, since__lte=on)
+        ProvisionStop.objects.filter(
+            data_subject_id__in=same_person_ids(data_subject), recipient=recipient, since__lte=on
+        )
         .select_related("case")
+        .order_by("since", "pk")
         .first()
     )
+
+
+@transaction.atomic
+def person_on_record(*, actor, organization_id: int, identity: dict, note: str = "") -> DataSubject:
+    """The person on record (a ``DataSubject`` with no case: SPEC §11, see ``consents.selectors``)
+    that ``identity`` (``IDENTITY_FIELDS``) describes, created when there is none.
+
+    Raises ``ValidationError`` keyed by field: no family name; nothing to tell people apart by (a
+    member ID, a date of birth or an e-mail); or several people on record match (give the member
+    ID)."""
+    _check_scope(actor, organization_id)
+    identity = {name: identity.get(name) or ("" if name != "birth_date" else None) for name in IDENTITY_FIELDS}
+    if not (identity["family_name"] or "").strip():
+        raise ValidationError({"family_name": gettext("Enter the person's family name.")})
+    if not (identity["member_id"] or identity["birth_date"] or identity["email"]):
+        raise ValidationError(
+            {"member_id": gettext("Give a member ID, a date of birth or an e-mail address to tell people apart.")}
+        )
+    matched = people_on_record(organization_id, identity)
+    if len(matched) > 1:
+        by_member_id = [candidate for candidate, why in matched if why == "member_id"]
+        if len(by_member_id) != 1:
+            raise ValidationError(
+                {
+                    "member_id": gettext(
+                        "%(count)d people on record match these details: give the member ID to choose one."
+                    )
+                    % {"count": len(matched)}
+                }
+            )
+        return by_member_id[0]
+    if matched:
+        return matched[0][0]
+    identity["member_id"] = unicodedata.normalize("NFKC", identity["member_id"]).strip()
+    person = DataSubject(organization_id=organization_id, **identity)
+    person.full_clean(exclude=["organization"])
+    person._history_user = actor
+    person._history_operation = ConsentOp.PERSON_ON_RECORD
+    person._change_reason = (note or "").strip()
+    person.save()
+    return person
+
+
+def _on_record(actor, data_subject: DataSubject) -> list[DataSubject]:
+    """The people on record who are ``data_subject`` (itself when it has no case); one is created
+    from the case's details when there is none, so that a stop outlives the case's retention."""
+    if not data_subject.requests.exists():
+        return [data_subject]
+    identity = identity_of(data_subject)
+    matched = [candidate for candidate, _why in people_on_record(data_subject.organization_id, identity)]
+    if matched:
+        return matched
+    if not (data_subject.member_id or data_subject.birth_date or data_subject.email):
+        return [data_subject]  # nothing to find them again by: the stop stays on the case's person
+    return [person_on_record(actor=actor, organization_id=data_subject.organization_id, identity=identity)]
 
 
 # ------------------------------------------------------------------------------------------
 # Consents
 # ------------------------------------------------------------------------------------------
 @transaction.atomic
-def consent_give(*, actor, data_subject: DataSubject, scope: str, given_on: dt.date, method: str, **fields) -> Consent:
+def consent_give(
+    *, actor, data_subject: DataSubject, scope: str, given_on: dt.date, method: str, note: str = "", **fields
+) -> Consent:
     """Record a consent of ``data_subject`` (SPEC §11): ``scope`` a purpose (``purpose``), a
     provision to a named third party (``recipient``, ``items``), sensitive information, or a
     foreign provision (``recipient``, ``items`` and the Art. 28-2 snapshot: ``country``,
@@ -128,7 +207,7 @@ def consent_give(*, actor, data_subject: DataSubject, scope: str, given_on: dt.d
             ]
     if errors:
         raise ValidationError(errors)
-    _save(consent, actor=actor, op=ConsentOp.GIVE_CONSENT)
+    _save(consent, actor=actor, op=ConsentOp.GIVE_CONSENT, note=note)
     return consent
 
 
@@ -160,7 +239,7 @@ def provision_suspend(
     to that recipient is refused with the case as the reason."""
     _check_scope(actor, data_subject.organization_id)
     for consent in Consent.objects.filter(
-        data_subject=data_subject,
+        data_subject_id__in=same_person_ids(data_subject),
         recipient=recipient,
         scope__in=[ConsentScope.THIRD_PARTY, ConsentScope.FOREIGN],
         withdrawn_on__isnull=True,
@@ -177,31 +256,50 @@ def provision_suspend(
 
 @transaction.atomic
 def opt_out_stop(
-    *, actor, opt_out: OptOutProvision, data_subject: DataSubject, on: dt.date, case: Request | None = None
+    *,
+    actor,
+    opt_out: OptOutProvision,
+    data_subject: DataSubject,
+    on: dt.date,
+    case: Request | None = None,
+    note: str = "",
 ) -> ProvisionStop:
     """The person asked that the opt-out provision stop for them (Art. 27-2): no further provision
     of their data under it."""
     _check_scope(actor, opt_out.organization_id)
     if data_subject.organization_id != opt_out.organization_id:
         raise TransitionNotAllowed(gettext("This person is another organization's."))
-    return _stop(actor=actor, data_subject=data_subject, recipient=opt_out.recipient, on=on, case=case, opt_out=opt_out)
+    _check_day(on, "since")
+    return _stop(
+        actor=actor,
+        data_subject=data_subject,
+        recipient=opt_out.recipient,
+        on=on,
+        case=case,
+        opt_out=opt_out,
+        note=note,
+    )
 
 
-def _stop(*, actor, data_subject, recipient: str, on: dt.date, case, opt_out=None) -> ProvisionStop:
-    """The one place a stop is written; a stop already in force is returned as it is."""
+def _stop(*, actor, data_subject, recipient: str, on: dt.date, case, opt_out=None, note: str = "") -> ProvisionStop:
+    """The one place a stop is written, on the person on record (so that it outlives the case's
+    retention); a stop already in force is returned as it is."""
     existing = _stopped(data_subject, recipient, on)
     if existing is not None:
         return existing
-    stop = ProvisionStop(
-        organization_id=data_subject.organization_id,
-        data_subject=data_subject,
-        recipient=recipient,
-        opt_out=opt_out,
-        since=on,
-        case=case,
-    )
-    _save(stop, actor=actor, op=ConsentOp.STOP_PROVISION)
-    return stop
+    stops = []
+    for person in _on_record(actor, data_subject):
+        stop = ProvisionStop(
+            organization_id=data_subject.organization_id,
+            data_subject=person,
+            recipient=recipient,
+            opt_out=opt_out,
+            since=on,
+            case=case,
+        )
+        _save(stop, actor=actor, op=ConsentOp.STOP_PROVISION, note=note)
+        stops.append(stop)
+    return stops[0]
 
 
 # ------------------------------------------------------------------------------------------
@@ -243,6 +341,7 @@ def provision_record(
     consent: Consent | None = None,
     opt_out: OptOutProvision | None = None,
     no_record_ground: str = "",
+    note: str = "",
     **fields,
 ) -> ProvisionRecord:
     """Record a provision of ``data_subject``'s data to ``counterparty`` (Art. 29, Rules Art. 20).
@@ -254,9 +353,10 @@ def provision_record(
     refused as one.
     """
     if no_record_ground:
-        raise TransitionNotAllowed(
+        raise ProvisionRefused(
+            "no_record_ground",
             gettext("No record of provision is kept for this (%(ground)s): it is not a provision to a third party.")
-            % {"ground": NO_RECORD_GROUNDS.get(no_record_ground, no_record_ground)}
+            % {"ground": NO_RECORD_GROUNDS.get(no_record_ground, no_record_ground)},
         )
     stop = _stopped(data_subject, counterparty, provided_on)
     if stop is not None:
@@ -265,14 +365,15 @@ def provision_record(
             if stop.case_id
             else gettext("the person's request")
         )
-        raise TransitionNotAllowed(
+        raise ProvisionRefused(
+            "counterparty",
             gettext("Provision to %(recipient)s was stopped for this person on %(date)s (%(reason)s).")
-            % {"recipient": counterparty, "date": stop.since.isoformat(), "reason": reason}
+            % {"recipient": counterparty, "date": stop.since.isoformat(), "reason": reason},
         )
     if basis == Basis.CONSENT:
         consent = consent or (
             Consent.objects.filter(
-                data_subject=data_subject,
+                data_subject_id__in=same_person_ids(data_subject),
                 recipient=counterparty,
                 scope__in=[ConsentScope.THIRD_PARTY, ConsentScope.FOREIGN],
                 given_on__lte=provided_on,
@@ -281,13 +382,22 @@ def provision_record(
             .order_by("-given_on")
             .first()
         )
-        if consent is None or consent.withdrawn_on is not None or consent.recipient != counterparty:
-            raise TransitionNotAllowed(
+        if (
+            consent is None
+            or consent.withdrawn_on is not None
+            or consent.recipient != counterparty
+            or consent.data_subject_id not in same_person_ids(data_subject)
+            or consent.given_on > provided_on
+        ):
+            raise ProvisionRefused(
+                "basis",
                 gettext("The person has no consent in force to provision to %(recipient)s.")
-                % {"recipient": counterparty}
+                % {"recipient": counterparty},
             )
-    if basis == Basis.OPT_OUT and (opt_out is None or not opt_out.active):
-        raise TransitionNotAllowed(gettext("Name an opt-out provision in operation (Art. 27-2)."))
+    if basis == Basis.OPT_OUT and (
+        opt_out is None or not opt_out.active or opt_out.organization_id != data_subject.organization_id
+    ):
+        raise ProvisionRefused("opt_out", gettext("Name an opt-out provision in operation (Art. 27-2)."))
     record = _record(
         actor=actor,
         direction=Direction.PROVIDED,
@@ -301,7 +411,7 @@ def provision_record(
         opt_out=opt_out if basis == Basis.OPT_OUT else None,
         **fields,
     )
-    _save(record, actor=actor, op=ConsentOp.RECORD_PROVISION)
+    _save(record, actor=actor, op=ConsentOp.RECORD_PROVISION, note=note)
     return record
 
 
@@ -316,6 +426,7 @@ def receipt_record(
     provider_obtained_how: str,
     recorded_how: str,
     basis: str = Basis.OTHER,
+    note: str = "",
     **fields,
 ) -> ProvisionRecord:
     """Record data received from a third party (Art. 30): who provided it, how they obtained it
@@ -336,18 +447,137 @@ def receipt_record(
         provider_obtained_how=provider_obtained_how,
         **fields,
     )
-    _save(record, actor=actor, op=ConsentOp.RECORD_RECEIPT)
+    _save(record, actor=actor, op=ConsentOp.RECORD_RECEIPT, note=note)
     return record
 
 
+# Kept in the history of an erased record: the skeleton (direction, dates, basis, counterparty);
+# the items and the free texts about the person are blanked there too.
+PURGED_FIELDS = {"items": "", "counterparty_address": "", "provider_obtained_how": ""}
+
+
 @transaction.atomic
-def records_purge(*, today: dt.date, actor=None) -> int:
-    """Erase the records whose retention ended before ``today`` (PPC Rules Arts. 21, 25); each
-    deletion is a history row with ``PURGE_RECORD``. Returns how many were erased."""
-    expired = list(ProvisionRecord.objects.filter(retention_end__lt=today))
-    for record in expired:
-        record._history_user = actor
-        record._history_operation = ConsentOp.PURGE_RECORD
-        record._change_reason = ""
-        record.delete()
-    return len(expired)
+def records_purge(*, today: dt.date, actor=None, batch: int = 1000) -> int:
+    """Erase the records whose retention ended before ``today`` (an Asia/Tokyo date; PPC Rules
+    Arts. 21, 25). Each deletion is a history row with ``PURGE_RECORD`` (the audit trail lists
+    it); the items and free texts are blanked in all the record's history rows. Returns how many
+    were erased. Idempotent: a second run the same day erases nothing."""
+    erased = 0
+    while True:
+        expired = list(ProvisionRecord.objects.filter(retention_end__lt=today).order_by("pk")[:batch])
+        if not expired:
+            return erased
+        ids = [record.pk for record in expired]  # a deleted instance forgets its pk
+        for record in expired:
+            record._history_user = actor
+            record._history_operation = ConsentOp.PURGE_RECORD
+            record._change_reason = gettext("Kept until %(date)s") % {"date": record.retention_end.isoformat()}
+            record.delete()
+        ProvisionRecord.history.filter(id__in=ids).update(**PURGED_FIELDS)
+        erased += len(expired)
+
+
+# ------------------------------------------------------------------------------------------
+# Import of records exported from another system
+# ------------------------------------------------------------------------------------------
+class ImportRefused(Exception):
+    """An import that wrote nothing: ``errors`` lists (row number, column, message); row 1 is the
+    header, so the first data row is row 2 as a spreadsheet numbers it."""
+
+    def __init__(self, errors: list[tuple[int, str, str]]):
+        super().__init__(f"{len(errors)} errors")
+        self.errors = errors
+
+
+RECORD_FIELDS = (
+    "counterparty",
+    "counterparty_address",
+    "items",
+    "provided_on",
+    "last_provided_on",
+    "basis",
+    "recorded_how",
+    "provider_obtained_how",
+    "excluded_from_disclosure",
+)
+
+
+@transaction.atomic
+def records_import(
+    *,
+    actor,
+    organization_id: int,
+    rows: list[tuple[int, dict]],
+    source: str = "",
+    errors: list[tuple[int, str, str]] | None = None,
+) -> int:
+    """Import records of provision and receipt (Arts. 29, 30) for ``organization_id``, all or
+    nothing. ``rows`` are (row number, parsed row: dates, choices, booleans); each row names the
+    person (``IDENTITY_FIELDS``: found on record or added), ``direction`` and the record's fields;
+    a provision on the person's consent that we do not hold yet carries ``consent_given_on`` and
+    ``consent_method`` (the consent is recorded with it); an opt-out provision names ``opt_out``
+    (an ``OptOutProvision``). Every row goes through the same checks as one recorded by hand.
+    ``errors`` are those found while reading the file (the rows they concern are left out).
+
+    Raises ``ImportRefused`` with every row's errors, ordered by row (nothing is written).
+    Returns the number of records written; the history note names ``source`` (the file)."""
+    _check_scope(actor, organization_id)
+    note = gettext("Imported from %(source)s") % {"source": source} if source else gettext("Imported")
+    errors = list(errors or [])
+    for number, row in rows:
+        try:
+            with transaction.atomic():
+                _import_row(actor, organization_id, row, note)
+        except ValidationError as error:
+            by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+            for field, messages in by_field.items():
+                errors.extend((number, "" if field == "__all__" else field, message) for message in messages)
+        except ProvisionRefused as error:
+            errors.append((number, error.field, str(error)))
+        except TransitionNotAllowed as error:
+            errors.append((number, "", str(error)))
+    if errors:
+        raise ImportRefused(sorted(errors, key=lambda error: error[0]))
+    return len(rows)
+
+
+def _import_row(actor, organization_id: int, row: dict, note: str) -> ProvisionRecord:
+    direction = row.get("direction")
+    if direction not in Direction.values:
+        raise ValidationError({"direction": gettext("Give the direction: provided or received.")})
+    fields = {name: row[name] for name in RECORD_FIELDS if row.get(name) not in (None, "")}
+    required = ("counterparty", "items", "provided_on", "recorded_how")
+    required += ("basis",) if direction == Direction.PROVIDED else ("provider_obtained_how",)
+    missing = {name: gettext("This field is required.") for name in required if name not in fields}
+    if missing:
+        raise ValidationError(missing)
+    person = person_on_record(
+        actor=actor, organization_id=organization_id, identity={name: row.get(name) for name in IDENTITY_FIELDS}
+    )
+    if ProvisionRecord.objects.filter(
+        data_subject=person,
+        direction=direction,
+        counterparty=fields["counterparty"],
+        provided_on=fields["provided_on"],
+        items=fields["items"],
+    ).exists():
+        raise ValidationError(
+            {"provided_on": gettext("This record is already on file (was the file imported before?).")}
+        )
+    if direction == Direction.RECEIVED:
+        return receipt_record(actor=actor, data_subject=person, note=note, **fields)
+    consent = None
+    if fields["basis"] == Basis.CONSENT and row.get("consent_given_on"):
+        consent = consent_give(
+            actor=actor,
+            data_subject=person,
+            scope=ConsentScope.THIRD_PARTY,
+            recipient=fields["counterparty"],
+            items=fields["items"],
+            given_on=row["consent_given_on"],
+            method=row.get("consent_method") or gettext("As recorded in the system imported from"),
+            note=note,
+        )
+    return provision_record(
+        actor=actor, data_subject=person, consent=consent, opt_out=row.get("opt_out"), note=note, **fields
+    )

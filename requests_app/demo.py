@@ -95,6 +95,8 @@ class DemoCase:
     payments: tuple[int, ...] = ()
     assignee: str = "desk"
     item_extra: dict = field(default_factory=dict)
+    # More of the person's details (e.g. the member ID by which the desk finds them on record).
+    subject_extra: dict = field(default_factory=dict)
 
 
 def _doc(kind, holder="data_subject", **masking):
@@ -308,6 +310,8 @@ DEMO_CASES: list[DemoCase] = [
         channel="email",
         documents=(_doc("my_number_card_front"),),
         item_extra={"recipient": "株式会社みらい人材エージェント"},
+        # On record with consents and records of provision (consents/data/demo_holdings.json).
+        subject_extra={"member_id": "LV-100234", "email": "ken.sato@example.jp"},
     ),
     DemoCase(
         "s2",
@@ -460,11 +464,11 @@ DEMO_CASES: list[DemoCase] = [
         ("third_party_record_disclosure",),
         ("千葉", "優", "チバ", "ユウ"),
         16,
-        # The answer lists the person's records of provision; until the consents demo data records
-        # them, the draft waits with its marked blank (the desk sees why it cannot be sent).
-        ("start", "verify", "dispose", "decide:comply", "submit", "draft_result"),
+        # The answer lists the person's records of provision (consents/data/demo_holdings.json).
+        ("start", "verify", "dispose", "decide:comply", "submit", "send_result", "close"),
         channel="email",
         documents=(_doc("drivers_license"),),
+        subject_extra={"member_id": "LV-100871", "email": "yu.chiba@example.jp"},
     ),
     # Ended more than three years ago: its personal data has been erased (retention).
     DemoCase(
@@ -624,6 +628,7 @@ def seed_requests(*, users: dict) -> int:
                     "address": f"東京都千代田区千代田{index + 1}-1",
                     # A minor's legal representative acts for a person under 18 (Civil Code Art. 4).
                     "birth_date": dt.date(reached.year - 12, 4, 2) if demo.agent is MINOR_REP else None,
+                    **demo.subject_extra,
                 },
                 agent=demo.agent,
                 items=items,

@@ -9,7 +9,9 @@ The consents app (SPEC §11) registers, from its ``AppConfig.ready()``:
 - ``decision_effective(case, actor)``: called when the case's decisions take effect (submitted
   without approval, or approved), e.g. to stop provision after a granted suspension;
 - ``demo_seed(organizations, actor)``: called by ``seed_demo`` after the organizations exist
-  (``{code: Organization}``), to add the app's demo data.
+  (``{code: Organization}``), to add the app's demo data;
+- ``case_panels(case, actor) -> list[str]``: HTML sections (already escaped, safe) shown on the
+  case page, e.g. what we hold about the person.
 
 Without a registered provider the hooks answer "nothing recorded" (the letter then holds a marked
 blank for staff to fill in) and do nothing.
@@ -23,15 +25,19 @@ _purposes: list[Callable] = []
 _provision_records: list[Callable] = []
 _decision_effective: list[Callable] = []
 _demo_seed: list[Callable] = []
+_case_panels: list[Callable] = []
 
 
-def register(*, purposes=None, provision_records=None, decision_effective=None, demo_seed=None) -> None:
+def register(
+    *, purposes=None, provision_records=None, decision_effective=None, demo_seed=None, case_panels=None
+) -> None:
     """Register providers (idempotent: registering the same callable twice keeps one)."""
     for hooks, func in (
         (_purposes, purposes),
         (_provision_records, provision_records),
         (_decision_effective, decision_effective),
         (_demo_seed, demo_seed),
+        (_case_panels, case_panels),
     ):
         if func is not None and func not in hooks:
             hooks.append(func)
@@ -53,3 +59,7 @@ def decision_effective(case, actor) -> None:
 def demo_seed(*, organizations: dict, actor) -> None:
     for hook in _demo_seed:
         hook(organizations=organizations, actor=actor)
+
+
+def case_panels(case, actor) -> list[str]:
+    return [panel for provider in _case_panels for panel in provider(case, actor)]

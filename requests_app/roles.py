@@ -53,9 +53,14 @@ SETUP_MODELS = (
 )
 
 # Purposes, consents and records of provision (the consents app): read by every desk role; written
-# through its services.
+# through its services — consents, records and stops by the desk, published purposes and opt-out
+# provisions (set-up) by managers. Records are never changed by hand (the purge ends them).
 CONSENT_MODELS = ("purposeofuse", "consent", "optoutprovision", "provisionstop", "provisionrecord")
 _VIEW_CONSENTS = _perms("consents", CONSENT_MODELS, ("view",), history=True)
+_DESK_CONSENTS = _perms("consents", ("consent",), ("add", "change")) | _perms(
+    "consents", ("provisionrecord", "provisionstop"), ("add",)
+)
+_SETUP_CONSENTS = _perms("consents", ("purposeofuse", "optoutprovision"), ("add", "change"))
 
 _VIEW_STAFF = {"privacyops.view_user"}
 
@@ -64,13 +69,16 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     DESK_STAFF: _VIEW_STAFF
     | _perms("requests_app", CASE_MODELS, ("view", "add", "change"), history=True)
     | _perms("requests_app", SETUP_MODELS, ("view",))
-    | _VIEW_CONSENTS,
+    | _VIEW_CONSENTS
+    | _DESK_CONSENTS,
     # Everything desk staff do, plus approvals (four eyes), desk set-up and the audit trail.
     DESK_MANAGER: _VIEW_STAFF
     | {"privacyops.view_historicaluser", "requests_app.approve_decision", "requests_app.view_audit_trail"}
     | _perms("requests_app", CASE_MODELS, ("view", "add", "change"), history=True)
     | _perms("requests_app", SETUP_MODELS, ("view", "add", "change"), history=True)
-    | _VIEW_CONSENTS,
+    | _VIEW_CONSENTS
+    | _DESK_CONSENTS
+    | _SETUP_CONSENTS,
     # Reads everything and the audit trail; changes nothing.
     AUDITOR: _VIEW_STAFF
     | {"privacyops.view_historicaluser", "requests_app.view_audit_trail"}

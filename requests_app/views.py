@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from privacyops.audit.access import log_access
 from privacyops.audit.models import AccessKind
-from requests_app import derived, pipeline, selectors, services
+from requests_app import derived, extensions, pipeline, selectors, services
 from requests_app import forms as desk_forms
 from requests_app import letters as desk_letters
 from requests_app.actions import ACTIONS, TARGETS, available_actions, target_label
@@ -179,6 +179,7 @@ def case_detail(request, model_admin, object_id):
         can_change=user.has_perm(CHANGE),
         close_blockers=derived.close_blockers(case) if case.status == Status.RESPONDED else [],
         today=timezone.localdate(),
+        panels=extensions.case_panels(case, user),
     )
     return TemplateResponse(request, "admin/requests_app/request/case.html", context)
 

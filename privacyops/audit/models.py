@@ -34,6 +34,8 @@ class AccessKind(models.TextChoices):
     ACTION = "action", _("Case action page")
     AUDIT = "audit", _("Audit trail")
     EXPORT = "export", _("Audit trail export (CSV)")
+    RECORDS = "records", _("Consents and records of provision")
+    RECORDS_EXPORT = "records_export", _("Consents and records export (CSV)")
 
 
 class AccessLog(models.Model):

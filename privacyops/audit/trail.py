@@ -13,7 +13,6 @@ visible to every reader of the trail: it is about the desk itself).
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from django.db.models.query import EmptyQuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from privacyops import csv_safe
 from privacyops.audit import registry
 from privacyops.audit.history import (
     Entry,
@@ -419,18 +419,16 @@ def entries_for(rows: list[dict]) -> list[Entry]:
 # ------------------------------------------------------------------------------------------
 # CSV
 # ------------------------------------------------------------------------------------------
-class _Echo:
-    def write(self, value):
-        return value
-
-
 CSV_HEADER = ["time", "user", "record_type", "record", "case", "change", "operation", "note", "field", "old", "new"]
 
 
 def csv_lines(trail: AuditTrail) -> Iterator[str]:
-    """The filtered trail as CSV, one line per field change (or one per entry without changes)."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(CSV_HEADER)  # BOM: Excel opens the UTF-8 Japanese correctly
+    """The filtered trail as CSV, one line per field change (or one per entry without changes);
+    formula-safe, with a BOM (``privacyops.csv_safe``)."""
+    return csv_safe.csv_lines(CSV_HEADER, _csv_rows(trail))
+
+
+def _csv_rows(trail: AuditTrail) -> Iterator[list]:
     for entry in trail.iterate():
         base = [
             timezone.localtime(entry.when).isoformat(timespec="seconds"),
@@ -444,6 +442,6 @@ def csv_lines(trail: AuditTrail) -> Iterator[str]:
         ]
         if entry.changes:
             for change in entry.changes:
-                yield writer.writerow([*base, change.label, change.old, change.new])
+                yield [*base, change.label, change.old, change.new]
         else:
-            yield writer.writerow([*base, "", "", ""])
+            yield [*base, "", "", ""]

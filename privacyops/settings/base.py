@@ -190,6 +190,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "requests_app.purge_expired",
         "schedule": crontab(hour=env.int("PURGE_HOUR", default=3), minute=30),
     },
+    # Records of provision and receipt past their retention end (SPEC §11).
+    "purge-records": {
+        "task": "consents.records_purge",
+        "schedule": crontab(hour=env.int("PURGE_HOUR", default=3), minute=45),
+    },
 }
 
 # Audit history (SPEC §12): reasons are free text; reverting bypasses services, so it is off;

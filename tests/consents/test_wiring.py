@@ -2,13 +2,28 @@
 suspension of provision stops provision."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
 
 from consents import services
-from consents.models import Basis, ConsentScope, DataCategory, PurposeOfUse, RecordedHow
+from consents.models import (
+    Basis,
+    Consent,
+    ConsentScope,
+    DataCategory,
+    OptOutProvision,
+    ProvisionRecord,
+    ProvisionStop,
+    PurposeOfUse,
+    RecordedHow,
+)
 from requests_app import services as desk
-from requests_app.models import DocumentKind, Outcome, Status
+from requests_app.models import DocumentKind, Outcome, Request, Status
 from requests_app.pipeline import TransitionNotAllowed
 from requests_app.seeds import JUO, LEVERAGES
 from tests.factories import case_in, document_data
@@ -123,3 +138,36 @@ def test_granting_a_suspension_of_provision_stops_it(travel, desk_user, policies
             basis=Basis.CONSENT,
             recorded_how=RecordedHow.EACH_TIME,
         )
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_holds_what_scenario_2_answers_from():
+    """seed_demo: Leverages' people on record with consents (one foreign, with the Art. 28-2
+    snapshot) and records; JUO's opt-out provision; Scenario 2's case stopped provision to the
+    agency through its case; the record disclosure was answered from the records, the excluded
+    one left out. A second run adds nothing."""
+    call_command("seed_demo", stdout=io.StringIO())
+    counts = (Consent.objects.count(), ProvisionRecord.objects.count(), ProvisionStop.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (Consent.objects.count(), ProvisionRecord.objects.count(), ProvisionStop.objects.count()) == counts
+
+    foreign = Consent.objects.get(scope=ConsentScope.FOREIGN)
+    assert foreign.country == "ベトナム社会主義共和国" and "契約" in foreign.recipient_measures
+    assert OptOutProvision.objects.get(organization__code=JUO).active
+    sato = Request.objects.get(data_subject__family_name="佐藤", organization__code=LEVERAGES)
+    withdrawn = Consent.objects.get(recipient="株式会社みらい人材エージェント")
+    assert withdrawn.withdrawn_by_case == sato
+    with pytest.raises(TransitionNotAllowed, match=sato.reference):
+        services.provision_record(
+            actor=get_user_model().objects.get(username="desk"),
+            data_subject=withdrawn.data_subject,
+            counterparty="株式会社みらい人材エージェント",
+            items="氏名",
+            provided_on=timezone.localdate(),
+            basis=Basis.OTHER,
+            recorded_how=RecordedHow.EACH_TIME,
+        )
+    chiba = Request.objects.get(data_subject__family_name="千葉", organization__code=LEVERAGES)
+    assert chiba.status == Status.CLOSED
+    letter = chiba.letters.get(kind="result")
+    assert "株式会社ネクストキャリア" in letter.body and "イベント企画" not in letter.body

@@ -123,7 +123,28 @@ def test_copro_agent_by_post_with_a_fee_short(client, travel, desk_user, manager
 
 
 def test_leverages_self_by_email_fourteen_business_days_dispose_at_once(client, travel, desk_user, policies):
-    """§2: complete on arrival, due 14 business days later over three holidays; ID copy shredded the same day."""
+    """§2: complete on arrival, due 14 business days later over three holidays; ID copy shredded the
+    same day; the records are disclosed from what we hold (Art. 33-5); the granted suspension
+    withdraws the consent through the case and a new provision to the agency is refused (Art. 35-4)."""
+    from consents import services as consents
+    from consents.models import Consent
+    from requests_app.pipeline import TransitionNotAllowed
+
+    travel("2026-09-01")
+    agency = "株式会社みらい人材エージェント"
+    person = consents.person_on_record(
+        actor=desk_user,
+        organization_id=policies[LEVERAGES].organization_id,
+        identity={"family_name": "佐藤", "given_name": "健", "email": "ken.sato@example.jp"},
+    )
+    consents.consent_give(
+        actor=desk_user, data_subject=person, scope="third_party", recipient=agency, items="氏名、職務経歴",
+        given_on=D("2026-04-10"), method="申込画面での同意",
+    )  # fmt: skip
+    consents.provision_record(
+        actor=desk_user, data_subject=person, counterparty=agency, items="氏名、職務経歴",
+        provided_on=D("2026-05-20"), basis="consent", recorded_how="each_time",
+    )  # fmt: skip
     travel("2026-09-18")
     client.force_login(desk_user)
     response, case = desk.register(
@@ -178,6 +199,21 @@ def test_leverages_self_by_email_fourteen_business_days_dispose_at_once(client, 
     )
     desk.follow(client, desk.act(client, case, "submit-decisions"))
     assert reload(case).status == Status.RESPONDING  # nothing refused: no approval needed
+    consent = Consent.objects.get()
+    assert (consent.withdrawn_on, consent.withdrawn_by_case_id) == (D("2026-09-24"), case.pk)
+    assert "みらい人材エージェント" in page_text(client, case)  # what we hold, on the case page
+
+    desk.follow(client, desk.act(client, case, "draft-letter", kind="result"))
+    letter = case.letters.get(kind="result")
+    assert "2026年5月20日　提供：株式会社みらい人材エージェント（氏名、職務経歴）" in letter.body
+    assert "株式会社みらい人材エージェントへの第三者提供を停止いたしました" in letter.body
+
+    travel("2026-10-01")
+    with pytest.raises(TransitionNotAllowed, match=case.reference):
+        consents.provision_record(
+            actor=desk_user, data_subject=person, counterparty=agency, items="氏名",
+            provided_on=D("2026-10-01"), basis="other", recorded_how="each_time",
+        )  # fmt: skip
 
 
 def test_juo_fee_per_disclosure_across_the_new_year_closure(client, travel, desk_user, policies):

@@ -189,7 +189,7 @@ def test_a_suspension_naming_an_opt_out_recipient_stops_that_opt_out(travel, des
 def consent_form(organization, **overrides):
     return {
         "organization": organization.pk,
-        **{k: v for k, v in SATO.items()},
+        **SATO,
         "birth_date": "",
         "scope": "third_party",
         "recipient": AGENCY,
@@ -378,7 +378,7 @@ def test_a_file_that_cannot_be_read_says_why(client, leverages, desk_user, text,
 def test_exports_neutralise_formulas_and_import_again(client, leverages, desk_user):
     """Every cell starting with = + - @ (or a tab, a carriage return, their full-width forms) is
     written as text; a file exported here can be imported again as it is."""
-    person = on_record(desk_user, leverages, family_name="=HYPERLINK(\"http://x\")")
+    person = on_record(desk_user, leverages, family_name='=HYPERLINK("http://x")')
     services.provision_record(
         actor=desk_user, data_subject=person, counterparty="@SUM(A1)", items="-氏名", provided_on=D("2026-05-20"),
         basis=Basis.OTHER, recorded_how=RecordedHow.EACH_TIME, counterparty_address="+81 3 0000",
@@ -390,7 +390,7 @@ def test_exports_neutralise_formulas_and_import_again(client, leverages, desk_us
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     for row in rows:
         assert not any(cell.startswith(FORMULA_STARTS) for cell in row), row
-    assert "'=HYPERLINK(\"http://x\")" in rows[1] and "'@SUM(A1)" in rows[1] and "'-氏名" in rows[1]
+    assert '\'=HYPERLINK("http://x")' in rows[1] and "'@SUM(A1)" in rows[1] and "'-氏名" in rows[1]
     assert AccessLog.objects.filter(user=desk_user, kind="records_export").exists()
 
     ProvisionRecord.objects.all().delete()
@@ -424,8 +424,13 @@ def test_filters_and_search_by_person(client, leverages, desk_user):
     consented(desk_user, sato)
     kept = provided(desk_user, sato)  # kept until 2029-11-20
     services.provision_record(
-        actor=desk_user, data_subject=chiba, counterparty="株式会社B", items="氏名", provided_on=D("2025-12-01"),
-        basis=Basis.OTHER, recorded_how=RecordedHow.CONTRACT,
+        actor=desk_user,
+        data_subject=chiba,
+        counterparty="株式会社B",
+        items="氏名",
+        provided_on=D("2025-12-01"),
+        basis=Basis.OTHER,
+        recorded_how=RecordedHow.CONTRACT,
     )  # fmt: skip  -- kept until 2026-12-01: ends within 30 days
     client.force_login(desk_user)
 
@@ -452,7 +457,8 @@ def test_another_organization_reaches_no_page(client, leverages, desk_user, othe
     provided(desk_user, person)
     client.force_login(other_org_user)
     assert client.get(f"/admin/consents/consent/{consent.pk}/withdraw/").status_code == 404
-    assert client.post(f"/admin/consents/consent/{consent.pk}/withdraw/", {"on": TODAY, "method": "x"}).status_code == 404
+    withdraw = f"/admin/consents/consent/{consent.pk}/withdraw/"
+    assert client.post(withdraw, {"on": TODAY, "method": "x"}).status_code == 404
     page = client.get("/admin/consents/consent/add/")
     assert list(page.context["form"].fields["organization"].queryset) == list(other_org_user.organizations.all())
     response = client.post("/admin/consents/consent/add/", consent_form(leverages))
@@ -470,7 +476,8 @@ def test_auditors_read_but_record_nothing(client, leverages, desk_user, auditor_
     assert client.get("/admin/consents/consent/").status_code == 200
     assert client.get("/admin/consents/consent/add/").status_code == 403
     assert client.get("/admin/consents/provisionrecord/import/").status_code == 403
-    assert client.post(f"/admin/consents/consent/{consent.pk}/withdraw/", {"on": TODAY, "method": "x"}).status_code == 403
+    withdraw = f"/admin/consents/consent/{consent.pk}/withdraw/"
+    assert client.post(withdraw, {"on": TODAY, "method": "x"}).status_code == 403
 
 
 # ------------------------------------------------------------------------------------------
@@ -483,8 +490,13 @@ def test_the_nightly_purge_erases_expired_records_and_the_trail_shows_it(client,
     assert entry["task"] == "consents.records_purge"
     person = on_record(desk_user, leverages)
     services.provision_record(
-        actor=desk_user, data_subject=person, counterparty="株式会社B", items="氏名、職務経歴",
-        provided_on=D("2025-12-01"), basis=Basis.OTHER, recorded_how=RecordedHow.CONTRACT,
+        actor=desk_user,
+        data_subject=person,
+        counterparty="株式会社B",
+        items="氏名、職務経歴",
+        provided_on=D("2025-12-01"),
+        basis=Basis.OTHER,
+        recorded_how=RecordedHow.CONTRACT,
     )  # fmt: skip  -- kept until 2026-12-01
 
     assert tasks.records_purge.apply(kwargs={"today": "2026-12-01"}).get() == 0

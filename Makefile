@@ -53,7 +53,7 @@ clean-var:
 	rm -rf var
 
 # Benchmarks on PostgreSQL: the reminder sweep over 100k open requests (issue 5) and the audit trail
-# over about a million history rows (issue 6). Reports median time, peak memory and queries; never
+# over about a million history rows (issue 6); the consents selector and CSV import (issue 11). Reports median time, peak memory and queries; never
 # asserted in tests (this machine is shared and noisy).
 BENCH_DB ?= privacyops_bench
 BENCH_URL ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB)
@@ -68,3 +68,4 @@ bench: setup-dev
 	$(BIN)/python bench/generate.py --requests $(BENCH_REQUESTS) --history $(BENCH_HISTORY)
 	$(BIN)/python bench/reminders.py --runs 3
 	$(BIN)/python bench/audit.py --runs 7
+	$(BIN)/python bench/consents.py --runs 20 --records 1000 --rows 2000

@@ -84,7 +84,10 @@ def _save(obj, *, actor, op: ConsentOp, note: str = "") -> None:
     obj._history_user = actor
     obj._history_operation = op
     obj._change_reason = (note or "").strip()
-    obj.full_clean(validate_unique=False, validate_constraints=False)
+    # Linked records are set by the services from records they fetched and checked (scope, person):
+    # no query per foreign key to check that they exist.
+    linked = [field.name for field in obj._meta.concrete_fields if field.is_relation]
+    obj.full_clean(exclude=linked, validate_unique=False, validate_constraints=False)
     obj.save()
 
 
@@ -524,10 +527,13 @@ def records_import(
     _check_scope(actor, organization_id)
     note = gettext("Imported from %(source)s") % {"source": source} if source else gettext("Imported")
     errors = list(errors or [])
+    people: dict[tuple, DataSubject] = {}  # the same person on many rows is looked up once
     for number, row in rows:
         try:
             with transaction.atomic():
-                _import_row(actor, organization_id, row, note)
+                record = _import_row(actor, organization_id, row, note, people)
+            # Kept once the row is written (a refused row's savepoint took its new person with it).
+            people[tuple(row.get(name) for name in IDENTITY_FIELDS)] = record.data_subject
         except ValidationError as error:
             by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
             for field, messages in by_field.items():
@@ -541,7 +547,7 @@ def records_import(
     return len(rows)
 
 
-def _import_row(actor, organization_id: int, row: dict, note: str) -> ProvisionRecord:
+def _import_row(actor, organization_id: int, row: dict, note: str, people: dict) -> ProvisionRecord:
     direction = row.get("direction")
     if direction not in Direction.values:
         raise ValidationError({"direction": gettext("Give the direction: provided or received.")})
@@ -551,9 +557,9 @@ def _import_row(actor, organization_id: int, row: dict, note: str) -> ProvisionR
     missing = {name: gettext("This field is required.") for name in required if name not in fields}
     if missing:
         raise ValidationError(missing)
-    person = person_on_record(
-        actor=actor, organization_id=organization_id, identity={name: row.get(name) for name in IDENTITY_FIELDS}
-    )
+    identity = {name: row.get(name) for name in IDENTITY_FIELDS}
+    key = tuple(identity.values())
+    person = people.get(key) or person_on_record(actor=actor, organization_id=organization_id, identity=identity)
     if ProvisionRecord.objects.filter(
         data_subject=person,
         direction=direction,

@@ -9,6 +9,7 @@ is not kept either, the form shows what was typed with the reason beside the fie
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect, StreamingHttpResponse
@@ -228,7 +229,12 @@ def export(request, model_admin, header, row, related=()):
     cells neutralised (``privacyops.csv_safe``). Logged as an access to personal data."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
-    changelist = model_admin.get_changelist_instance(request)
+    try:
+        changelist = model_admin.get_changelist_instance(request)
+    except IncorrectLookupParameters:
+        messages.error(request, gettext("The list's filters were not understood: nothing was exported."))
+        opts = model_admin.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
     queryset = changelist.get_queryset(request).select_related("data_subject", *related).order_by("pk")
     log_access(request, AccessKind.RECORDS_EXPORT)
     name = model_admin.model._meta.model_name

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -637,6 +638,10 @@ class DataSubject(models.Model):
         indexes = [
             models.Index(fields=["organization", "family_name_kana"], name="subject_org_kana_idx"),
             models.Index(fields=["email"], name="subject_email_idx"),
+            # How the same person is found again (consents: member ID, date of birth, e-mail).
+            models.Index(Upper("member_id"), name="subject_member_id_upper_idx"),
+            models.Index(Upper("email"), name="subject_email_upper_idx"),
+            models.Index(fields=["birth_date"], name="subject_birth_date_idx"),
         ]
 
     def __str__(self):

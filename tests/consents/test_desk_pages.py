@@ -507,3 +507,48 @@ def test_the_nightly_purge_erases_expired_records_and_the_trail_shows_it(client,
     client.force_login(manager_user)
     trail = client.get("/admin/audit/?record_type=provision_record")
     assert "保存期間の満了" in trail.text
+
+
+def test_a_receipt_needs_no_basis_and_a_provision_does(client, leverages, desk_user):
+    client.force_login(desk_user)
+    data = {
+        "organization": leverages.pk,
+        **SATO,
+        "direction": "provided",
+        "counterparty": "株式会社キャリア調査",
+        "items": "氏名、勤務先",
+        "provided_on": "2026-11-01",
+        "recorded_how": "each_time",
+    }
+    response = client.post("/admin/consents/provisionrecord/add/", data)
+    assert "basis" in response.context["form"].errors
+    data.update(direction="received", provider_obtained_how="本人が登録フォームで同意")
+    response = client.post("/admin/consents/provisionrecord/add/", data, follow=True)
+    assert ProvisionRecord.objects.get().direction == "received"
+
+
+def test_an_export_with_filters_it_cannot_read_says_so(client, leverages, desk_user):
+    client.force_login(desk_user)
+    response = client.get("/admin/consents/provisionrecord/export.csv?bogus__field=1", follow=True)
+    assert response.status_code == 200
+    assert "何も出力していません" in response.text
+
+
+def test_the_import_command_takes_a_large_file_all_or_nothing(tmp_path, leverages, desk_user):
+    """Past the page's 2,000 rows, the command imports with the same checks; a bad row imports
+    nothing and is named on stderr."""
+    from django.core.management import CommandError, call_command
+
+    lines = [f"provided,山田,,M-{i},株式会社B,氏名,2026-05-{1 + i % 28:02d},other,each_time,,,\n" for i in range(2001)]
+    path = tmp_path / "records.csv"
+    path.write_text(HEADER + "".join(lines), encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_provision_records", "leverages", str(path), "--user", desk_user.username, stdout=out)
+    assert "2001 record(s) imported" in out.getvalue() and ProvisionRecord.objects.count() == 2001
+
+    path.write_text(HEADER + "provided,山田,,M-X,株式会社C,氏名,2026-05-40,other,each_time,,,\n", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_provision_records", "leverages", str(path), "--user", desk_user.username, stderr=err)
+    assert "row 2, provided_on" in err.getvalue()
+    assert ProvisionRecord.objects.count() == 2001

@@ -16,7 +16,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from consents import views
@@ -73,7 +73,7 @@ class WithdrawnFilter(admin.SimpleListFilter):
     parameter_name = "withdrawn"
 
     def lookups(self, request, model_admin):
-        return [("no", _("In force")), ("yes", _("Withdrawn"))]
+        return [("no", _("In force")), ("yes", pgettext_lazy("consent", "Withdrawn"))]
 
     def queryset(self, request, queryset):
         if self.value() == "no":
@@ -214,6 +214,14 @@ class ServiceWrittenAdmin(admin.ModelAdmin):
     def history_view(self, request, object_id, extra_context=None):
         return record_history(request, self, object_id)
 
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "person"]
+
+    def get_fields(self, request, obj=None):
+        """The person by name where the record links them (not their internal key)."""
+        fields = [name for name in super().get_fields(request, obj) if name != "person"]
+        return ["person" if name == "data_subject" else name for name in fields]
+
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET":
             log_access(request, AccessKind.RECORDS)
@@ -224,7 +232,8 @@ class ServiceWrittenAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("data subject"), ordering="data_subject__family_name_kana")
     def person(self, obj):
-        return obj.data_subject.full_name
+        person = obj.data_subject
+        return f"{person.full_name} ({person.member_id})" if person.member_id else person.full_name
 
 
 @admin.register(Consent)
@@ -236,7 +245,7 @@ class ConsentAdmin(ServiceWrittenAdmin):
     add_page = views.consent_add
     export_header = views.CONSENT_HEADER
     export_row = views.consent_row
-    export_related = ("purpose", "withdrawn_by_case")
+    export_related = ("organization", "purpose", "withdrawn_by_case")
     change_form_template = "admin/consents/consent/change_form.html"
 
     def extra_urls(self, wrap):
@@ -294,7 +303,7 @@ class ProvisionRecordAdmin(ServiceWrittenAdmin):
     add_page = views.record_add
     export_header = views.RECORD_HEADER
     export_row = views.record_row
-    export_related = ("opt_out",)
+    export_related = ("organization", "opt_out", "consent")
 
     def changelist_view(self, request, extra_context=None):
         links = {"import_url": "import/"} if self.has_add_permission(request) else {}

@@ -22,7 +22,9 @@ from consents.selectors import IDENTITY_FIELDS
 from consents.services import NO_RECORD_GROUNDS
 from privacyops.csv_safe import unneutralised
 from requests_app.forms import FreeTextMixin, date_field
+from requests_app.models import Organization
 from requests_app.selectors import organization_ids_for, organization_list
+from requests_app.validators import contains_individual_number
 
 
 def _blank(choices):
@@ -195,6 +197,7 @@ class OptOutStopForm(PersonForm):
 # The CSV format of records (import and export share it)
 # ------------------------------------------------------------------------------------------
 RECORD_COLUMNS = (
+    "organization",
     "direction",
     *IDENTITY_FIELDS,
     "counterparty",
@@ -210,6 +213,33 @@ RECORD_COLUMNS = (
     "provider_obtained_how",
     "excluded_from_disclosure",
 )
+# The column names in Japanese, as a desk names them in its spreadsheet (compared after NFKC and
+# case folding, like the English names).
+HEADER_ALIASES = {
+    "事業者": "organization",
+    "区分": "direction",
+    "姓": "family_name",
+    "名": "given_name",
+    "セイ": "family_name_kana",
+    "メイ": "given_name_kana",
+    "生年月日": "birth_date",
+    "会員id": "member_id",
+    "メールアドレス": "email",
+    "相手方": "counterparty",
+    "相手方の住所・代表者": "counterparty_address",
+    "項目": "items",
+    "提供日": "provided_on",
+    "最終提供日": "last_provided_on",
+    "根拠": "basis",
+    "記録の方法": "recorded_how",
+    "同意日": "consent_given_on",
+    "同意の方法": "consent_method",
+    "オプトアウト": "opt_out",
+    "提供者による取得の経緯": "provider_obtained_how",
+    "開示除外": "excluded_from_disclosure",
+    "保存期限": "retention_end",
+    "記録日": "created_on",
+}
 REQUIRED_COLUMNS = ("direction", "family_name", "counterparty", "items", "provided_on", "recorded_how")
 # Written by the export for the reader; ignored by the import (computed here).
 EXPORT_ONLY_COLUMNS = ("retention_end", "created_on")
@@ -262,7 +292,10 @@ def parse_date(value: str) -> dt.date | None:
     try:
         if match is None:
             raise ValueError(text)
-        return dt.date(*(int(part) for part in match.groups()))
+        day = dt.date(*(int(part) for part in match.groups()))
+        if day.year < 1900:
+            raise ValueError(text)
+        return day
     except ValueError:
         raise forms.ValidationError(
             gettext("“%(value)s” is not a date (write it as 2026-11-02).") % {"value": value}
@@ -270,7 +303,13 @@ def parse_date(value: str) -> dt.date | None:
 
 
 def decode(raw: bytes) -> str:
-    """UTF-8 (with or without a BOM) or Shift_JIS (as Japanese Excel saves CSV)."""
+    """UTF-8 (with or without a BOM), UTF-16 with its BOM (Excel's "Unicode text"), or Shift_JIS
+    (as Japanese Excel saves CSV)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(gettext("The file is neither UTF-8 nor Shift_JIS text.")) from None
     for encoding in ("utf-8-sig", "cp932"):
         try:
             return raw.decode(encoding)
@@ -285,11 +324,14 @@ def parse_records_csv(
     """The rows of a records CSV as (row number, parsed row), and the errors found reading it as
     (row number, column, message); row 1 is the header. Raises ``forms.ValidationError`` when
     the file as a whole cannot be read (header, more than ``max_rows`` rows)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [unicodedata.normalize("NFKC", name).strip().casefold() for name in next(reader)]
+        header = [HEADER_ALIASES.get(name, name) for name in header]
     except StopIteration:
         raise forms.ValidationError(gettext("The file is empty.")) from None
+    except csv.Error:
+        raise _unreadable(reader) from None
     unknown = [name for name in header if name not in RECORD_COLUMNS and name not in EXPORT_ONLY_COLUMNS]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if unknown or missing or len(set(header)) != len(header):
@@ -308,9 +350,14 @@ def parse_records_csv(
         unicodedata.normalize("NFKC", opt_out.recipient).strip(): opt_out
         for opt_out in OptOutProvision.objects.filter(organization_id=organization_id)
     }
+    code = Organization.objects.filter(pk=organization_id).values_list("code", flat=True).first()
     rows, errors = [], []
     read = 0
-    for number, cells in enumerate(reader, start=2):
+    try:
+        numbered = list(enumerate(reader, start=2))
+    except csv.Error:
+        raise _unreadable(reader) from None
+    for number, cells in numbered:
         if not any(cell.strip() for cell in cells):
             continue  # a blank line
         read += 1
@@ -322,7 +369,7 @@ def parse_records_csv(
             errors.append((number, "", gettext("This row has more cells than the header.")))
             continue
         raw = {name: unneutralised(cell).strip() for name, cell in zip(header, cells, strict=False)}
-        row, row_errors = _parse_row(raw, opt_outs)
+        row, row_errors = _parse_row(raw, opt_outs, code)
         if row_errors:
             errors.extend((number, column, message) for column, message in row_errors)
         else:
@@ -330,12 +377,38 @@ def parse_records_csv(
     return rows, errors
 
 
-def _parse_row(raw: dict, opt_outs: dict) -> tuple[dict, list[tuple[str, str]]]:
+def _unreadable(reader) -> forms.ValidationError:
+    return forms.ValidationError(
+        gettext(
+            "Line %(line)d of the file is not well-formed CSV (an unclosed quotation mark, or a cell "
+            "longer than the limit): nothing was imported."
+        )
+        % {"line": reader.line_num}
+    )
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _parse_row(raw: dict, opt_outs: dict, organization_code: str) -> tuple[dict, list[tuple[str, str]]]:
     row: dict = {}
     errors: list[tuple[str, str]] = []
     for name in RECORD_COLUMNS:
         value = raw.get(name, "")
         try:
+            if _CONTROL.search(value):
+                raise forms.ValidationError(gettext("This cell holds a control character (e.g. NUL)."))
+            if contains_individual_number(value) and name not in DATE_COLUMNS:
+                raise forms.ValidationError(
+                    gettext("This cell holds a 12-digit number: it may be an Individual Number, which is never kept.")
+                )
+            if name == "organization":
+                if value and value != organization_code:
+                    raise forms.ValidationError(
+                        gettext("This row is for organization %(code)s, not the one chosen (%(chosen)s).")
+                        % {"code": value, "chosen": organization_code}
+                    )
+                continue
             if name in DATE_COLUMNS:
                 row[name] = parse_date(value)
             elif name in CHOICE_COLUMNS:

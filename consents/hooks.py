@@ -14,7 +14,15 @@ from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from consents import services
-from consents.models import Consent, DataCategory, Direction, OptOutProvision, ProvisionRecord, PurposeOfUse
+from consents.models import (
+    Consent,
+    DataCategory,
+    Direction,
+    OptOutProvision,
+    ProvisionRecord,
+    PurposeOfUse,
+    recipient_key,
+)
 from consents.selectors import MATCH_LABELS, same_person_ids, what_we_hold
 from requests_app.models import ItemKind, Outcome
 
@@ -48,6 +56,8 @@ def provision_records(case) -> list[dict]:
             "counterparty": record.counterparty,
             "provided_on": record.provided_on,
             "items": record.items,
+            "address": record.counterparty_address,
+            "obtained_how": record.provider_obtained_how,
             "excluded": record.excluded_from_disclosure,
         }
         for record in ProvisionRecord.objects.filter(data_subject_id__in=same_person_ids(case.data_subject)).order_by(
@@ -71,9 +81,14 @@ def decision_effective(case, actor) -> None:
         ):
             continue
         recipient = item.recipient.strip()
-        opt_out = OptOutProvision.objects.filter(
-            organization_id=case.organization_id, recipient=recipient, active=True
-        ).first()
+        opt_out = next(
+            (
+                opt_out
+                for opt_out in OptOutProvision.objects.filter(organization_id=case.organization_id, active=True)
+                if recipient_key(opt_out.recipient) == recipient_key(recipient)
+            ),
+            None,
+        )
         if opt_out is not None:
             services.opt_out_stop(
                 actor=actor, opt_out=opt_out, data_subject=case.data_subject, on=decision.decided_on, case=case

@@ -9,7 +9,9 @@ app's models (organizations, data subjects, cases); the request app never import
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
@@ -65,8 +67,24 @@ class PurposeOfUse(models.Model):
     def __str__(self):
         return f"{self.get_category_display()}: {self.text[:40]}"
 
+    def clean(self):
+        if self.effective_until and self.effective_from and self.effective_until < self.effective_from:
+            raise ValidationError({"effective_until": _("This is before the day the purpose came into force.")})
+
     def in_force_on(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_until is None or day <= self.effective_until)
+
+
+_COMPANY_FORMS = {"(株)": "株式会社", "(有)": "有限会社", "(同)": "合同会社"}
+
+
+def recipient_key(name: str) -> str:
+    """A recipient's name as compared: NFKC (full-width → half-width, ㈱ → (株)), case folded,
+    without spaces, and (株)/(有)/(同) written out — ``（株） みらい`` is ``株式会社みらい``."""
+    key = "".join(unicodedata.normalize("NFKC", name or "").casefold().split())
+    for short, full in _COMPANY_FORMS.items():
+        key = key.replace(short, full)
+    return key
 
 
 class ConsentScope(models.TextChoices):

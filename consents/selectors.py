@@ -4,7 +4,8 @@
 erased with the case at the end of retention); consents, records and stops are kept on a *person on
 record* (a ``DataSubject`` with no case) that outlives the cases. ``same_person_ids`` links them: in
 the same organization, the same member ID, or the same name and date of birth, or the same e-mail
-and family name — names compared after Unicode NFKC, case folding and without spaces.
+and family name — names compared after Unicode NFKC, case folding and without spaces, member IDs
+also without dashes — unless a member ID, a date of birth or a given name that both have differs.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consents.models import Consent, Direction, ProvisionRecord, ProvisionStop, PurposeOfUse
-from requests_app.models import DataSubject
+from requests_app.models import DataSubject, identifier_key
 from requests_app.selectors import organization_ids_for
 
 IDENTITY_FIELDS = (
@@ -38,11 +39,39 @@ def normalised(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text or "").casefold().split())
 
 
+def conflicts(identity: dict, candidate: DataSubject) -> list[str]:
+    """The identifiers both sides have that differ — member ID, date of birth, given name, family
+    name (unless the given name and the date of birth agree: a new family name after marriage):
+    any one of them means two different people, whatever else they share (a family's e-mail)."""
+    found = []
+    ours, theirs = identifier_key(identity.get("member_id") or ""), candidate.member_key
+    if ours and theirs and ours != theirs:
+        found.append("member_id")
+    if identity.get("birth_date") and candidate.birth_date and identity["birth_date"] != candidate.birth_date:
+        found.append("birth_date")
+    given, candidate_given = normalised(identity.get("given_name", "")), normalised(candidate.given_name)
+    if given and candidate_given and given != candidate_given:
+        found.append("given_name")
+    family, candidate_family = normalised(identity.get("family_name", "")), normalised(candidate.family_name)
+    same_given_and_birth = (
+        bool(given)
+        and given == candidate_given
+        and bool(candidate.birth_date)
+        and (identity.get("birth_date") == candidate.birth_date)
+    )
+    if family and candidate_family and family != candidate_family and not same_given_and_birth:
+        found.append("family_name")  # a new family name (marriage) only with the same given name and birthday
+    return found
+
+
 def _matches(identity: dict, candidate: DataSubject) -> str:
-    """Why ``candidate`` is the person ``identity`` describes ("" if not): member ID, name and
-    date of birth, or e-mail and family name."""
-    member_id = normalised(identity.get("member_id", ""))
-    if member_id and member_id == normalised(candidate.member_id):
+    """Why ``candidate`` is the person ``identity`` describes ("" if not): the same member ID, the
+    same name and date of birth, or the same e-mail and family name — and no identifier that
+    differs (``conflicts``)."""
+    if conflicts(identity, candidate):
+        return ""
+    member_key = identifier_key(identity.get("member_id") or "")
+    if member_key and member_key == candidate.member_key:
         return "member_id"
     name = normalised(identity.get("family_name", "")) + normalised(identity.get("given_name", ""))
     candidate_name = normalised(candidate.family_name) + normalised(candidate.given_name)
@@ -66,12 +95,12 @@ MATCH_LABELS = {
 def _candidates(organization_id: int, identity: dict) -> QuerySet[DataSubject]:
     """People on record who may be ``identity`` (same member ID, date of birth or e-mail); the
     names are compared in Python (``_matches``)."""
-    member_id = unicodedata.normalize("NFKC", identity.get("member_id") or "").strip()  # as kept on record
+    member_key = identifier_key(identity.get("member_id") or "")
     email = (identity.get("email") or "").strip()
     birth_date = identity.get("birth_date")
     wanted = Q(pk__in=[])
-    if member_id:
-        wanted |= Q(member_id__iexact=member_id)
+    if member_key:
+        wanted |= Q(member_key=member_key)
     if birth_date:
         wanted |= Q(birth_date=birth_date)
     if email:

@@ -13,6 +13,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,12 +26,14 @@ from consents.models import (
     OptOutProvision,
     ProvisionRecord,
     ProvisionStop,
+    recipient_key,
     retention_end,
 )
-from consents.selectors import IDENTITY_FIELDS, identity_of, people_on_record, same_person_ids
-from requests_app.models import DataSubject, Request
+from consents.selectors import IDENTITY_FIELDS, conflicts, identity_of, people_on_record, same_person_ids
+from requests_app.models import DataSubject, Request, identifier_key
 from requests_app.pipeline import TransitionNotAllowed
 from requests_app.selectors import organization_ids_for
+from requests_app.validators import contains_individual_number
 
 __all__ = [
     "NO_RECORD_GROUNDS",
@@ -103,17 +106,47 @@ def _check_day(day: dt.date, field: str, *, not_before: dt.date | None = None) -
         raise ValidationError({field: gettext("This date is before %(date)s.") % {"date": not_before.isoformat()}})
 
 
-def _stopped(data_subject: DataSubject, recipient: str, on: dt.date) -> ProvisionStop | None:
-    """The stop in force on ``on`` for provision of this person's data to ``recipient`` (kept on
-    them or on the same person on record)."""
-    return (
-        ProvisionStop.objects.filter(
-            data_subject_id__in=same_person_ids(data_subject), recipient=recipient, since__lte=on
-        )
+def _stopped(
+    data_subject: DataSubject, recipient: str, on: dt.date, opt_out: OptOutProvision | None = None
+) -> ProvisionStop | None:
+    """The stop in force on ``on`` for provision of this person's data (kept on them or on the
+    same person on record) to ``recipient`` — however its name is written (``recipient_key``) —
+    or under ``opt_out``, whatever the recipient is called now."""
+    key = recipient_key(recipient)
+    stops = (
+        ProvisionStop.objects.filter(data_subject_id__in=same_person_ids(data_subject), since__lte=on)
         .select_related("case")
         .order_by("since", "pk")
-        .first()
     )
+    return next(
+        (
+            stop
+            for stop in stops
+            if recipient_key(stop.recipient) == key or (opt_out is not None and stop.opt_out_id == opt_out.pk)
+        ),
+        None,
+    )
+
+
+def _consents_to(data_subject: DataSubject, recipient: str, on: dt.date | None = None) -> list[Consent]:
+    """The person's consents to provision to ``recipient`` (third party or foreign), however its
+    name is written, in force on ``on`` (given by then, not withdrawn before it) — or still in
+    force, without ``on``; oldest first."""
+    key = recipient_key(recipient)
+    consents = Consent.objects.filter(
+        data_subject_id__in=same_person_ids(data_subject), scope__in=[ConsentScope.THIRD_PARTY, ConsentScope.FOREIGN]
+    )
+    if on is None:
+        consents = consents.filter(withdrawn_on__isnull=True)
+    else:
+        consents = consents.filter(given_on__lte=on).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
+    return [consent for consent in consents.order_by("given_on", "pk") if recipient_key(consent.recipient) == key]
+
+
+def _lock(data_subject: DataSubject) -> None:
+    """Writes about one person wait for each other (a double submission finds the first one's
+    record and is refused as a duplicate)."""
+    DataSubject.objects.select_for_update().filter(pk=data_subject.pk).first()
 
 
 @transaction.atomic
@@ -122,8 +155,9 @@ def person_on_record(*, actor, organization_id: int, identity: dict, note: str =
     that ``identity`` (``IDENTITY_FIELDS``) describes, created when there is none.
 
     Raises ``ValidationError`` keyed by field: no family name; nothing to tell people apart by (a
-    member ID, a date of birth or an e-mail); or several people on record match (give the member
-    ID)."""
+    member ID, a date of birth or an e-mail); a date of birth in the future; a member ID on record
+    for someone whose date of birth or given name differs; or several people on record match (give
+    the member ID)."""
     _check_scope(actor, organization_id)
     identity = {name: identity.get(name) or ("" if name != "birth_date" else None) for name in IDENTITY_FIELDS}
     if not (identity["family_name"] or "").strip():
@@ -132,7 +166,29 @@ def person_on_record(*, actor, organization_id: int, identity: dict, note: str =
         raise ValidationError(
             {"member_id": gettext("Give a member ID, a date of birth or an e-mail address to tell people apart.")}
         )
+    if identity["birth_date"] is not None:
+        _check_day(identity["birth_date"], "birth_date")
+    member_key = identifier_key(identity["member_id"])
     matched = people_on_record(organization_id, identity)
+    if member_key and not any(why == "member_id" for _person, why in matched):
+        holder = DataSubject.objects.filter(
+            organization_id=organization_id, requests__isnull=True, member_key=member_key
+        ).first()
+        if holder is not None:  # the ID is someone's, but not this person's details
+            field = conflicts(identity, holder)[0]
+            raise ValidationError(
+                {
+                    field: gettext(
+                        "Member ID %(member_id)s is on record for %(name)s, whose %(field)s differs: check the "
+                        "details (a member ID belongs to one person)."
+                    )
+                    % {
+                        "member_id": holder.member_id,
+                        "name": holder.full_name,
+                        "field": DataSubject._meta.get_field(field).verbose_name,
+                    }
+                }
+            )
     if len(matched) > 1:
         by_member_id = [candidate for candidate, why in matched if why == "member_id"]
         if len(by_member_id) != 1:
@@ -210,6 +266,15 @@ def consent_give(
             ]
     if errors:
         raise ValidationError(errors)
+    _lock(data_subject)
+    key = recipient_key(consent.recipient)
+    if any(
+        recipient_key(other.recipient) == key and other.purpose_id == consent.purpose_id
+        for other in Consent.objects.filter(
+            data_subject_id__in=same_person_ids(data_subject), scope=scope, withdrawn_on__isnull=True
+        )
+    ):
+        raise TransitionNotAllowed(gettext("This consent is already on record and in force."))
     _save(consent, actor=actor, op=ConsentOp.GIVE_CONSENT, note=note)
     return consent
 
@@ -225,6 +290,14 @@ def consent_withdraw(
     if consent.withdrawn_on is not None:
         raise TransitionNotAllowed(gettext("This consent was already withdrawn."))
     _check_day(on, "on", not_before=consent.given_on)
+    last = consent.records.order_by("-provided_on").values_list("provided_on", flat=True).first()
+    if last is not None and on < last:
+        raise ValidationError(
+            {
+                "on": gettext("A provision on %(date)s is recorded on this consent: it was withdrawn after that.")
+                % {"date": last.isoformat()}
+            }
+        )
     consent.withdrawn_on, consent.withdrawal_method, consent.withdrawn_by_case = on, method, case
     _save(consent, actor=actor, op=ConsentOp.WITHDRAW_CONSENT, note=note)
     return consent
@@ -241,12 +314,7 @@ def provision_suspend(
     (third party or foreign, same recipient) are withdrawn through ``case``, and any new provision
     to that recipient is refused with the case as the reason."""
     _check_scope(actor, data_subject.organization_id)
-    for consent in Consent.objects.filter(
-        data_subject_id__in=same_person_ids(data_subject),
-        recipient=recipient,
-        scope__in=[ConsentScope.THIRD_PARTY, ConsentScope.FOREIGN],
-        withdrawn_on__isnull=True,
-    ):
+    for consent in _consents_to(data_subject, recipient):
         consent_withdraw(
             actor=actor,
             consent=consent,
@@ -287,8 +355,9 @@ def opt_out_stop(
 def _stop(*, actor, data_subject, recipient: str, on: dt.date, case, opt_out=None, note: str = "") -> ProvisionStop:
     """The one place a stop is written, on the person on record (so that it outlives the case's
     retention); a stop already in force is returned as it is."""
-    existing = _stopped(data_subject, recipient, on)
+    existing = _stopped(data_subject, recipient, on, opt_out)
     if existing is not None:
+        existing.already_in_force = True  # for the page: "already stopped since …"
         return existing
     stops = []
     for person in _on_record(actor, data_subject):
@@ -322,6 +391,17 @@ def _record(*, actor, direction: str, data_subject: DataSubject, provided_on: dt
     )
     if record.last_provided_on is not None:
         _check_day(record.last_provided_on, "last_provided_on", not_before=provided_on)
+    _lock(data_subject)
+    key = recipient_key(record.counterparty)
+    if any(
+        recipient_key(counterparty) == key
+        for counterparty in ProvisionRecord.objects.filter(
+            data_subject=data_subject, direction=direction, provided_on=provided_on, items=record.items
+        ).values_list("counterparty", flat=True)
+    ):
+        raise ValidationError(
+            {"provided_on": gettext("This record is already on file (was it recorded or imported before?).")}
+        )
     record.retention_end = retention_end(
         recorded_how=record.recorded_how,
         created_on=today,
@@ -361,7 +441,7 @@ def provision_record(
             gettext("No record of provision is kept for this (%(ground)s): it is not a provision to a third party.")
             % {"ground": NO_RECORD_GROUNDS.get(no_record_ground, no_record_ground)},
         )
-    stop = _stopped(data_subject, counterparty, provided_on)
+    stop = _stopped(data_subject, counterparty, provided_on, opt_out if basis == Basis.OPT_OUT else None)
     if stop is not None:
         reason = (
             gettext("case %(reference)s") % {"reference": stop.case.reference}
@@ -374,21 +454,13 @@ def provision_record(
             % {"recipient": counterparty, "date": stop.since.isoformat(), "reason": reason},
         )
     if basis == Basis.CONSENT:
-        consent = consent or (
-            Consent.objects.filter(
-                data_subject_id__in=same_person_ids(data_subject),
-                recipient=counterparty,
-                scope__in=[ConsentScope.THIRD_PARTY, ConsentScope.FOREIGN],
-                given_on__lte=provided_on,
-                withdrawn_on__isnull=True,
-            )
-            .order_by("-given_on")
-            .first()
-        )
+        if consent is None:
+            in_force = _consents_to(data_subject, counterparty, on=provided_on)
+            consent = in_force[-1] if in_force else None
         if (
             consent is None
-            or consent.withdrawn_on is not None
-            or consent.recipient != counterparty
+            or (consent.withdrawn_on is not None and consent.withdrawn_on <= provided_on)
+            or recipient_key(consent.recipient) != recipient_key(counterparty)
             or consent.data_subject_id not in same_person_ids(data_subject)
             or consent.given_on > provided_on
         ):
@@ -401,6 +473,12 @@ def provision_record(
         opt_out is None or not opt_out.active or opt_out.organization_id != data_subject.organization_id
     ):
         raise ProvisionRefused("opt_out", gettext("Name an opt-out provision in operation (Art. 27-2)."))
+    if basis == Basis.OPT_OUT and recipient_key(opt_out.recipient) != recipient_key(counterparty):
+        raise ProvisionRefused(
+            "counterparty",
+            gettext("This opt-out provision provides to %(recipient)s, not to this counterparty.")
+            % {"recipient": opt_out.recipient},
+        )
     record = _record(
         actor=actor,
         direction=Direction.PROVIDED,
@@ -525,6 +603,8 @@ def records_import(
     Raises ``ImportRefused`` with every row's errors, ordered by row (nothing is written).
     Returns the number of records written; the history note names ``source`` (the file)."""
     _check_scope(actor, organization_id)
+    if contains_individual_number(source):  # a file name is free text too
+        source = gettext("a file whose name held a 12-digit number")
     note = gettext("Imported from %(source)s") % {"source": source} if source else gettext("Imported")
     errors = list(errors or [])
     people: dict[tuple, DataSubject] = {}  # the same person on many rows is looked up once
@@ -552,28 +632,25 @@ def _import_row(actor, organization_id: int, row: dict, note: str, people: dict)
     if direction not in Direction.values:
         raise ValidationError({"direction": gettext("Give the direction: provided or received.")})
     fields = {name: row[name] for name in RECORD_FIELDS if row.get(name) not in (None, "")}
-    required = ("counterparty", "items", "provided_on", "recorded_how")
+    required = ("family_name", "counterparty", "items", "provided_on", "recorded_how")
     required += ("basis",) if direction == Direction.PROVIDED else ("provider_obtained_how",)
-    missing = {name: gettext("This field is required.") for name in required if name not in fields}
+    present = {**fields, "family_name": row.get("family_name")}
+    missing = {name: gettext("This field is required.") for name in required if not present.get(name)}
+    if row.get("consent_given_on") and fields.get("provided_on") and row["consent_given_on"] > fields["provided_on"]:
+        missing["consent_given_on"] = gettext("The consent is dated after the provision.")
     if missing:
         raise ValidationError(missing)
     identity = {name: row.get(name) for name in IDENTITY_FIELDS}
     key = tuple(identity.values())
     person = people.get(key) or person_on_record(actor=actor, organization_id=organization_id, identity=identity)
-    if ProvisionRecord.objects.filter(
-        data_subject=person,
-        direction=direction,
-        counterparty=fields["counterparty"],
-        provided_on=fields["provided_on"],
-        items=fields["items"],
-    ).exists():
-        raise ValidationError(
-            {"provided_on": gettext("This record is already on file (was the file imported before?).")}
-        )
     if direction == Direction.RECEIVED:
         return receipt_record(actor=actor, data_subject=person, note=note, **fields)
     consent = None
-    if fields["basis"] == Basis.CONSENT and row.get("consent_given_on"):
+    if (
+        fields["basis"] == Basis.CONSENT
+        and row.get("consent_given_on")
+        and not _consents_to(person, fields["counterparty"], on=fields["provided_on"])
+    ):
         consent = consent_give(
             actor=actor,
             data_subject=person,

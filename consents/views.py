@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -99,7 +99,9 @@ def consent_add(request, model_admin):
 
 def consent_withdraw(request, model_admin, object_id):
     """Record that the person withdrew a consent (outside a case: by phone, My Page, …)."""
-    consent = get_object_or_404(model_admin.get_queryset(request), pk=object_id)
+    consent = model_admin.get_object(request, object_id)  # None for another organization's or a bad id
+    if consent is None:
+        raise Http404
     if not model_admin.can_withdraw(request):
         raise PermissionDenied
     form = consent_forms.WithdrawForm(request.POST or None)
@@ -170,6 +172,13 @@ def opt_out_stop_add(request, model_admin):
             )
 
         stop = _write(form, operation)
+        if stop is not None and getattr(stop, "already_in_force", False):
+            messages.info(
+                request,
+                gettext("Provision was already stopped for this person since %(date)s.")
+                % {"date": stop.since.isoformat()},
+            )
+            return HttpResponseRedirect(reverse("admin:consents_provisionstop_change", args=[stop.pk]))
         if stop is not None:
             return _done(request, model_admin, gettext("Provision stopped for this person."), stop)
     return _page(request, model_admin, form=form, title=gettext("Stop an opt-out provision"), submit=gettext("Stop"))
@@ -213,6 +222,7 @@ def records_import(request, model_admin):
             "multipart": True,
             "import_errors": [(row, _column_label(column), message) for row, column, message in errors],
             "columns": consent_forms.RECORD_COLUMNS,
+            "aliases": list(consent_forms.HEADER_ALIASES),
         },
     )
 
@@ -229,6 +239,8 @@ def export(request, model_admin, header, row, related=()):
     cells neutralised (``privacyops.csv_safe``). Logged as an access to personal data."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
+    request.GET = request.GET.copy()
+    request.GET.pop(PAGE_VAR, None)  # the whole list as filtered, not the page the link was taken on
     try:
         changelist = model_admin.get_changelist_instance(request)
     except IncorrectLookupParameters:
@@ -248,7 +260,9 @@ def export(request, model_admin, header, row, related=()):
 
 def record_row(record) -> list:
     person = record.data_subject
+    consent = record.consent
     return [
+        record.organization.code,
         record.direction,
         person.family_name,
         person.given_name,
@@ -264,8 +278,8 @@ def record_row(record) -> list:
         record.last_provided_on or "",
         record.basis,
         record.recorded_how,
-        "",  # consent_given_on: the consent is on file here
-        "",
+        consent.given_on if consent is not None else "",
+        consent.method if consent is not None else "",
         record.opt_out.recipient if record.opt_out_id else "",
         record.provider_obtained_how,
         1 if record.excluded_from_disclosure else 0,
@@ -277,6 +291,7 @@ def record_row(record) -> list:
 RECORD_HEADER = (*consent_forms.RECORD_COLUMNS, *consent_forms.EXPORT_ONLY_COLUMNS)
 
 CONSENT_HEADER = (
+    "organization",
     "family_name",
     "given_name",
     "birth_date",
@@ -299,6 +314,7 @@ CONSENT_HEADER = (
 def consent_row(consent: Consent) -> list:
     person = consent.data_subject
     return [
+        consent.organization.code,
         person.family_name,
         person.given_name,
         person.birth_date or "",

@@ -3,6 +3,7 @@ requests with their items, identity documents, fees, pauses, verifications, deci
 approvals. Fields, choices and constraints only: every write goes through ``services``."""
 
 import datetime as dt
+import unicodedata
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -17,6 +18,15 @@ from requests_app.deadlines import DeadlineUnit
 from requests_app.validators import reject_individual_number
 
 FREE_TEXT = [reject_individual_number]
+
+_DASHES = dict.fromkeys(map(ord, "-‐‑‒–—―−_/"), None)
+
+
+def identifier_key(text: str) -> str:
+    """An identifier (member ID, applicant number) as compared: NFKC (full-width → half-width),
+    case folded, without spaces, dashes, slashes or underscores — ``ＬＶ 100234`` and
+    ``lv-100234`` are the same ID."""
+    return "".join(unicodedata.normalize("NFKC", text or "").casefold().split()).translate(_DASHES)
 
 
 # ------------------------------------------------------------------------------------------
@@ -628,6 +638,8 @@ class DataSubject(models.Model):
         help_text=_("As held in our records."),
     )
     member_id = models.CharField(_("member / applicant ID"), max_length=100, blank=True, validators=FREE_TEXT)
+    # ``member_id`` as compared (``identifier_key``): kept by ``save``.
+    member_key = models.CharField(max_length=100, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = audit_history()
@@ -639,13 +651,19 @@ class DataSubject(models.Model):
             models.Index(fields=["organization", "family_name_kana"], name="subject_org_kana_idx"),
             models.Index(fields=["email"], name="subject_email_idx"),
             # How the same person is found again (consents: member ID, date of birth, e-mail).
-            models.Index(Upper("member_id"), name="subject_member_id_upper_idx"),
+            models.Index(fields=["organization", "member_key"], name="subject_member_key_idx"),
             models.Index(Upper("email"), name="subject_email_upper_idx"),
             models.Index(fields=["birth_date"], name="subject_birth_date_idx"),
         ]
 
     def __str__(self):
         return f"DS-{self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.member_key = identifier_key(self.member_id)
+        if kwargs.get("update_fields") is not None and "member_id" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "member_key"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

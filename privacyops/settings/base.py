@@ -122,6 +122,9 @@ LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
+# Dates typed in Japanese (Django's ja locale defines none): 2026-12-01, 2026/12/01, 2026.12.01.
+# English keeps its own locale's formats.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
 USE_I18N = True
 USE_TZ = True
 

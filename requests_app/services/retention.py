@@ -58,6 +58,7 @@ PERSONAL_FIELDS: dict[type, dict[str, object]] = {
         "registered_postal_code": "",
         "registered_address": "",
         "member_id": "",
+        "member_key": "",
     },
     Agent: {
         "family_name": ERASED,

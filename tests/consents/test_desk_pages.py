@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from consents import services, tasks
@@ -552,3 +553,277 @@ def test_the_import_command_takes_a_large_file_all_or_nothing(tmp_path, leverage
         call_command("import_provision_records", "leverages", str(path), "--user", desk_user.username, stderr=err)
     assert "row 2, provided_on" in err.getvalue()
     assert ProvisionRecord.objects.count() == 2001
+
+
+# ------------------------------------------------------------------------------------------
+# The wrong person, the recipient written another way, duplicates (found by attacking the pages)
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "written_on_the_form",
+    [
+        {"given_name": "花子", "member_id": "", "birth_date": D("1992-01-01")},  # the family's e-mail
+        {"given_name": "花子", "member_id": ""},
+        {"member_id": "LV-555555", "birth_date": D("1990-05-12")},  # another member ID
+        {"member_id": "", "email": "", "birth_date": D("1990-05-12"), "family_name": "佐藤", "given_name": "健二"},
+        {"member_id": "LV-100234", "birth_date": D("1991-01-01")},  # the ID, another birthday
+    ],
+)
+def test_an_identifier_that_differs_means_another_person(leverages, desk_user, policies, written_on_the_form):
+    """Nothing of 佐藤 健 is shown, disclosed or withdrawn for a person whose member ID, date of
+    birth or given name differs from his, whatever else they share."""
+    person = on_record(desk_user, leverages, birth_date=D("1990-05-12"))
+    consented(desk_user, person)
+    case = case_in(
+        Status.RECEIVED,
+        desk_user,
+        policies[LEVERAGES],
+        reached_on=D(TODAY),
+        subject=subject_data(**{**SATO, **written_on_the_form}),
+    )
+    held = what_we_hold(actor=desk_user, data_subject=case.data_subject)
+    assert held.consents == [] and held.people == []
+    if written_on_the_form.get("member_id") == SATO["member_id"]:
+        # His member ID with another birthday: the desk is asked to check, nothing is stopped for him.
+        with pytest.raises(ValidationError, match="LV-100234"):
+            services.provision_suspend(actor=desk_user, data_subject=case.data_subject, recipient=AGENCY, on=D(TODAY))
+    else:
+        services.provision_suspend(actor=desk_user, data_subject=case.data_subject, recipient=AGENCY, on=D(TODAY))
+    assert Consent.objects.get().withdrawn_on is None
+
+
+def test_recording_for_a_member_id_held_by_someone_else_asks_to_check(leverages, desk_user):
+    on_record(desk_user, leverages, birth_date=D("1990-05-12"))
+    with pytest.raises(ValidationError) as refused:
+        on_record(desk_user, leverages, family_name="千葉", given_name="優", birth_date=None, email="")
+    assert "given_name" in refused.value.message_dict and "LV-100234" in str(refused.value)
+    with pytest.raises(ValidationError) as refused:
+        on_record(desk_user, leverages, birth_date=D("2030-01-01"), member_id="LV-9")
+    assert "birth_date" in refused.value.message_dict
+    assert DataSubject.objects.count() == 1
+
+
+@pytest.mark.parametrize("member_id", ["LV 100234", "ＬＶ－１００２３４", "lv100234", " LV-100234 ", "LV‐100234"])
+def test_a_member_id_written_another_way_finds_the_person(leverages, desk_user, policies, member_id):
+    person = on_record(desk_user, leverages)
+    consented(desk_user, person)
+    case = case_in(
+        Status.RECEIVED,
+        desk_user,
+        policies[LEVERAGES],
+        reached_on=D(TODAY),
+        subject=subject_data(family_name="佐藤", given_name="健", member_id=member_id, email=""),
+    )
+    assert len(what_we_hold(actor=desk_user, data_subject=case.data_subject).consents) == 1
+    assert on_record(desk_user, leverages, member_id=member_id) == person
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "株式会社 みらい人材エージェント",
+        "株式会社　みらい人材エージェント",
+        "（株）みらい人材エージェント",
+        "(株)みらい人材エージェント",
+        "㈱みらい人材エージェント",
+        "株式会社みらい人材エージェント ",
+    ],
+)
+def test_a_stop_holds_however_the_recipient_is_written(leverages, desk_user, written):
+    """Art. 35-4: the stop is about the recipient, not about how a name was typed."""
+    person = on_record(desk_user, leverages)
+    consented(desk_user, person)
+    services.provision_suspend(actor=desk_user, data_subject=person, recipient=AGENCY, on=D("2026-11-01"))
+    with pytest.raises(TransitionNotAllowed):
+        provided(desk_user, person, recipient=written, provided_on=TODAY, basis=Basis.OTHER)
+    assert not ProvisionRecord.objects.exists()
+
+
+def test_a_stopped_opt_out_refuses_every_provision_under_it(travel, desk_user, policies, manager_user):
+    """Art. 27-2: once the person stopped it, nothing is provided under that opt-out provision —
+    whatever the recipient is called, even after the provision is renamed."""
+    travel(TODAY)
+    juo = policies[JUO].organization
+    opt_out = OptOutProvision.objects.create(
+        organization=juo, recipient="提携求人広告事業者", items="氏名", method="電子ファイル", how_to_stop="メール"
+    )
+    person = services.person_on_record(
+        actor=desk_user, organization_id=juo.pk, identity={"family_name": "鈴木", "member_id": "JU-1"}
+    )
+    services.opt_out_stop(actor=desk_user, opt_out=opt_out, data_subject=person, on=D("2026-11-01"))
+    opt_out.recipient = "株式会社求人広告A"
+    opt_out.save()
+    for counterparty in ("提携求人広告事業者", "株式会社求人広告A", "ＣａｒｅｅｒＭｏｄｅｌ"):
+        with pytest.raises(TransitionNotAllowed):
+            services.provision_record(
+                actor=desk_user, data_subject=person, counterparty=counterparty, items="氏名",
+                provided_on=D(TODAY), basis=Basis.OPT_OUT, opt_out=opt_out, recorded_how=RecordedHow.BULK,
+            )  # fmt: skip
+
+
+def test_a_second_identical_submission_records_nothing(client, leverages, desk_user):
+    client.force_login(desk_user)
+    client.post("/admin/consents/consent/add/", consent_form(leverages), follow=True)
+    response = client.post("/admin/consents/consent/add/", consent_form(leverages))
+    assert "既に" in " ".join(response.context["form"].non_field_errors())
+    assert Consent.objects.count() == 1
+    person = Consent.objects.get().data_subject
+    provided(desk_user, person)
+    with pytest.raises(ValidationError) as refused:
+        provided(desk_user, person, recipient=f"{AGENCY} ")
+    assert "provided_on" in refused.value.message_dict
+    assert ProvisionRecord.objects.count() == 1
+
+
+def test_a_consent_is_not_withdrawn_before_a_provision_made_on_it(leverages, desk_user):
+    person = on_record(desk_user, leverages)
+    consent = consented(desk_user, person)
+    provided(desk_user, person, provided_on="2026-07-03")
+    with pytest.raises(ValidationError) as refused:
+        services.consent_withdraw(actor=desk_user, consent=consent, on=D("2026-06-01"), method="電話")
+    assert "2026-07-03" in str(refused.value)
+    services.consent_withdraw(actor=desk_user, consent=consent, on=D("2026-07-03"), method="電話")
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding", "message"),
+    [
+        (HEADER + "provided,山\x00田,,1,株式会社B,氏名,2026-05-20,other,each_time,,,\n", "utf-8", "制御文字"),
+        (HEADER + "provided,山田,,1,株式会社B," + "あ" * 140_000 + ",2026-05-20,other,each_time,,,\n", "utf-8", "行目"),
+        (HEADER + 'provided,"山田,,1,株式会社B,氏名,2026-05-20,other,each_time,,,\n', "utf-8", "引用符"),
+        (HEADER + "provided,山田,,1,株式会社B,氏名,2026-05-20,other,each_time,,,\n", "utf-16", "1件の記録"),
+        (HEADER + "provided,山田,,1,株式会社B,氏名,0001-01-01,other,each_time,,,\n", "utf-8", "日付ではありません"),
+    ],
+)
+def test_every_malformed_file_gets_a_message_not_an_error_page(
+    client, leverages, desk_user, content, encoding, message
+):
+    client.force_login(desk_user)
+    response = upload(client, leverages, content, encoding=encoding)
+    assert response.status_code == 200 and message in response.text
+    assert ProvisionRecord.objects.count() == (1 if "1件" in message else 0)
+
+
+def test_each_problem_of_a_row_is_named(client, leverages, desk_user):
+    client.force_login(desk_user)
+    text = (
+        HEADER
+        + "provided,山田,,1,株式会社B,マイナンバー123456789012,2026-05-40,other,each_time,,,\n"
+        + "received,,,2,株式会社C,氏名,2026-05-20,,each_time,,,\n"
+        + "provided,山本,,3,株式会社D,氏名,2026-05-20,consent,each_time,2026-06-01,申込画面,\n"
+    )
+    response = upload(client, leverages, text)
+    errors = [(row, column) for row, column, _message in response.context["import_errors"]]
+    assert errors == [
+        (2, "items"),
+        (2, "provided_on"),
+        (3, "family_name"),
+        (3, "provider_obtained_how"),
+        (4, "consent_given_on"),
+    ]
+
+
+def test_a_file_name_with_a_12_digit_number_stays_out_of_history(client, leverages, desk_user):
+    client.force_login(desk_user)
+    upload(client, leverages, HEADER + "provided,山田,,1,株式会社B,氏名,2026-05-20,other,each_time,,,\n",
+           name="マイナンバー1234-5678-9012一覧.csv")  # fmt: skip
+    notes = list(ProvisionRecord.history.values_list("history_change_reason", flat=True))
+    assert notes and not any("1234" in note for note in notes)
+
+
+def test_odd_addresses_get_404_or_the_whole_list(client, leverages, desk_user, manager_user):
+    consented(desk_user, on_record(desk_user, leverages))
+    client.force_login(desk_user)
+    for bad in ("abc", "%2Fx", "99999"):
+        assert client.get(f"/admin/consents/consent/{bad}/withdraw/").status_code == 404
+    response = client.get("/admin/consents/consent/export.csv?p=99999")
+    assert response.status_code == 200 and "みらい" in b"".join(response.streaming_content).decode()
+    client.force_login(manager_user)
+    response = client.post(
+        "/admin/consents/purposeofuse/add/",
+        {
+            "organization": leverages.pk,
+            "category": "members",
+            "text": "求人紹介のため",
+            "order": 0,
+            "effective_from": "2026-01-01",
+            "effective_until": "2025-01-01",
+            "change_reason": "方針改定",
+        },
+    )
+    assert "effective_until" in response.context["adminform"].form.errors
+
+
+def test_a_past_provision_is_recorded_on_the_consent_in_force_that_day(leverages, desk_user):
+    """Art. 29: a provision made while the consent was in force is recorded after its withdrawal."""
+    person = on_record(desk_user, leverages)
+    consent = consented(desk_user, person)
+    services.consent_withdraw(actor=desk_user, consent=consent, on=D("2026-11-19"), method="電話")
+    record = provided(desk_user, person, provided_on="2026-11-10")
+    assert record.consent == consent
+    with pytest.raises(TransitionNotAllowed):
+        provided(desk_user, person, provided_on="2026-11-19")
+
+
+def test_an_opt_out_record_names_the_opt_out_recipient(travel, desk_user, policies):
+    travel(TODAY)
+    juo = policies[JUO].organization
+    opt_out = OptOutProvision.objects.create(
+        organization=juo, recipient="提携求人広告事業者", items="氏名", method="電子ファイル", how_to_stop="メール"
+    )
+    person = services.person_on_record(
+        actor=desk_user, organization_id=juo.pk, identity={"family_name": "鈴木", "member_id": "JU-1"}
+    )
+    with pytest.raises(TransitionNotAllowed, match="提携求人広告事業者"):
+        services.provision_record(
+            actor=desk_user, data_subject=person, counterparty="株式会社別会社", items="氏名",
+            provided_on=D(TODAY), basis=Basis.OPT_OUT, opt_out=opt_out, recorded_how=RecordedHow.BULK,
+        )  # fmt: skip
+
+
+def test_a_member_id_with_another_family_name_and_no_given_name_is_not_him(leverages, desk_user):
+    on_record(desk_user, leverages, birth_date=D("1990-05-12"))
+    with pytest.raises(ValidationError, match="LV-100234"):
+        on_record(desk_user, leverages, family_name="田中", given_name="", email="taro@example.jp")
+    # A new family name (marriage) with the same given name and birthday is the same person.
+    assert on_record(desk_user, leverages, family_name="鈴木", birth_date=D("1990-05-12")).family_name == "佐藤"
+
+
+def test_an_export_imports_again_into_its_organization_and_no_other(client, leverages, desk_user, policies):
+    person = on_record(desk_user, leverages)
+    consented(desk_user, person)
+    provided(desk_user, person)
+    client.force_login(desk_user)
+    body = b"".join(client.get("/admin/consents/provisionrecord/export.csv").streaming_content).decode()
+    assert "2026-04-10" in body  # the consent's date travels with the record
+    ProvisionRecord.objects.all().delete()
+    assert "1件の記録を取り込みました" in upload(client, leverages, body).text
+    assert Consent.objects.count() == 1  # the consent on file is used, not doubled
+    ProvisionRecord.objects.all().delete()
+    response = upload(client, policies[JUO].organization, body)
+    assert [column for _row, column, _m in response.context["import_errors"]] == ["organization"]
+
+
+def test_record_pages_name_the_person(client, leverages, desk_user):
+    consent = consented(desk_user, on_record(desk_user, leverages))
+    client.force_login(desk_user)
+    page = client.get(f"/admin/consents/consent/{consent.pk}/change/").text
+    assert "佐藤 健 (LV-100234)" in page and "DS-" not in page
+
+
+def test_columns_may_be_named_in_japanese(client, leverages, desk_user):
+    client.force_login(desk_user)
+    text = "区分,姓,名,会員ID,相手方,項目,提供日,根拠,記録の方法\n"
+    text += "提供,山田,一郎,M-1,株式会社B,氏名,2026/05/20,その他,都度\n"
+    assert "1件の記録を取り込みました" in upload(client, leverages, text, encoding="cp932").text
+
+
+def test_dates_typed_with_slashes_are_read_in_japanese(client, leverages, manager_user):
+    client.force_login(manager_user)
+    client.post(
+        "/admin/consents/purposeofuse/add/",
+        {"organization": leverages.pk, "category": "members", "text": "求人紹介のため", "order": 0,
+         "effective_from": "2026/12/01", "change_reason": "方針改定"},
+    )  # fmt: skip
+    from consents.models import PurposeOfUse
+
+    assert PurposeOfUse.objects.get(text="求人紹介のため").effective_from == D("2026-12-01")

@@ -230,6 +230,10 @@ class ServiceWrittenAdmin(admin.ModelAdmin):
             links["export_url"] = f"export.csv?{request.GET.urlencode()}"
         return super().changelist_view(request, {**links, **(extra_context or {})})
 
+    @admin.display(description=_("organization"), ordering="organization__code")
+    def organization_code(self, obj):
+        return obj.organization.code
+
     @admin.display(description=_("data subject"), ordering="data_subject__family_name_kana")
     def person(self, obj):
         person = obj.data_subject
@@ -238,7 +242,15 @@ class ServiceWrittenAdmin(admin.ModelAdmin):
 
 @admin.register(Consent)
 class ConsentAdmin(ServiceWrittenAdmin):
-    list_display = ("organization", "person", "scope", "recipient", "given_on", "withdrawn_on", "withdrawn_by_case")
+    list_display = (
+        "organization_code",
+        "person",
+        "scope",
+        "recipient",
+        "given_on",
+        "withdrawn_on",
+        "withdrawn_by_case",
+    )
     list_filter = (OrganizationFilter, "scope", WithdrawnFilter, ForeignFilter, RecipientFilter)
     list_select_related = ("organization", "data_subject", "withdrawn_by_case")
     search_fields = (*PERSON_SEARCH, "recipient")
@@ -270,7 +282,7 @@ class ProvisionStopAdmin(ServiceWrittenAdmin):
     """Provision stopped for a person: a granted suspension of provision (from its case), or a
     stop of an opt-out provision (recorded here)."""
 
-    list_display = ("organization", "person", "recipient", "since", "opt_out", "case")
+    list_display = ("organization_code", "person", "recipient", "since", "opt_out", "case")
     list_filter = (OrganizationFilter, RecipientFilter)
     list_select_related = ("organization", "data_subject", "case", "opt_out")
     search_fields = (*PERSON_SEARCH, "recipient")
@@ -280,7 +292,7 @@ class ProvisionStopAdmin(ServiceWrittenAdmin):
 @admin.register(ProvisionRecord)
 class ProvisionRecordAdmin(ServiceWrittenAdmin):
     list_display = (
-        "organization",
+        "organization_code",
         "direction",
         "person",
         "counterparty",

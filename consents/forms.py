@@ -60,9 +60,17 @@ class PersonForm(FreeTextMixin, forms.Form):
         return {name: self.cleaned_data.get(name) for name in IDENTITY_FIELDS}
 
 
+class PurposeChoiceField(forms.ModelChoiceField):
+    """A purpose named with its organization and category, in full: several organizations' purposes
+    are offered to staff of several."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.organization.code} / {obj.get_category_display()}: {obj.text}"
+
+
 class ConsentForm(PersonForm):
     scope = forms.ChoiceField(label=_("consented to"), choices=_blank(ConsentScope.choices))
-    purpose = forms.ModelChoiceField(label=_("purpose"), queryset=None, required=False)
+    purpose = PurposeChoiceField(label=_("purpose"), queryset=None, required=False)
     recipient = forms.CharField(label=_("recipient"), max_length=200, required=False)
     items = forms.CharField(label=_("items of data"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     given_on = date_field(_("given on"))

@@ -239,7 +239,6 @@ def consent_give(
     foreign provision (``recipient``, ``items`` and the Art. 28-2 snapshot: ``country``,
     ``country_system``, ``recipient_measures`` — or ``unknown_reason`` for what was not known)."""
     _check_scope(actor, data_subject.organization_id)
-    _check_day(given_on, "given_on")
     consent = Consent(
         organization_id=data_subject.organization_id,
         data_subject=data_subject,
@@ -248,7 +247,11 @@ def consent_give(
         method=method,
         **fields,
     )
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = {}  # all of them at once: one correction, one submission
+    try:
+        _check_day(given_on, "given_on")
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if scope == ConsentScope.PURPOSE and consent.purpose_id is None:
         errors["purpose"] = [gettext("Choose the purpose consented to.")]
     if consent.purpose_id and consent.purpose.organization_id != data_subject.organization_id:

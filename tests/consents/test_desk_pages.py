@@ -827,3 +827,18 @@ def test_dates_typed_with_slashes_are_read_in_japanese(client, leverages, manage
     from consents.models import PurposeOfUse
 
     assert PurposeOfUse.objects.get(text="求人紹介のため").effective_from == D("2026-12-01")
+
+
+def test_a_consent_form_reports_every_problem_at_once(client, leverages, desk_user):
+    client.force_login(desk_user)
+    response = client.post(
+        "/admin/consents/consent/add/", consent_form(leverages, scope="foreign", given_on="2027-01-01")
+    )
+    assert {"given_on", "unknown_reason"} <= set(response.context["form"].errors)
+    from consents.models import PurposeOfUse
+
+    PurposeOfUse.objects.create(
+        organization=leverages, category="members", text="求人紹介のため", effective_from=D("2025-05-27")
+    )
+    page = client.get("/admin/consents/consent/add/").text
+    assert "leverages / " in page and "求人紹介のため" in page  # purposes named with their organization

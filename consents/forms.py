@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consents.models import Basis, ConsentScope, Direction, OptOutProvision, PurposeOfUse, RecordedHow
 from consents.selectors import IDENTITY_FIELDS
-from consents.services import NO_RECORD_GROUNDS
+from consents.services import NO_RECORD_GROUNDS, RECORD_FIELDS
 from privacyops.csv_safe import unneutralised
 from requests_app.forms import FreeTextMixin, date_field
 from requests_app.models import Organization
@@ -29,6 +29,10 @@ from requests_app.validators import contains_individual_number
 
 def _blank(choices):
     return [("", "---------"), *choices]
+
+
+def _opt_outs_in_operation(actor):
+    return OptOutProvision.objects.filter(organization_id__in=organization_ids_for(actor), active=True)
 
 
 class PersonForm(FreeTextMixin, forms.Form):
@@ -154,23 +158,12 @@ class ProvisionRecordForm(PersonForm):
     )
     note = forms.CharField(label=_("Note for the history"), max_length=500, required=False)
 
-    RECORD_FIELDS = (
-        "counterparty",
-        "counterparty_address",
-        "items",
-        "provided_on",
-        "last_provided_on",
-        "basis",
-        "recorded_how",
-        "excluded_from_disclosure",
-        "note",
-    )
+    # The record's own fields (the service's list; how the provider obtained it only for receipts).
+    RECORD_FIELDS = (*(name for name in RECORD_FIELDS if name != "provider_obtained_how"), "note")
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, actor=actor, **kwargs)
-        self.fields["opt_out"].queryset = OptOutProvision.objects.filter(
-            organization_id__in=organization_ids_for(actor), active=True
-        )
+        self.fields["opt_out"].queryset = _opt_outs_in_operation(actor)
 
     def clean(self):
         data = super().clean()
@@ -196,9 +189,7 @@ class OptOutStopForm(PersonForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, actor=actor, **kwargs)
-        self.fields["opt_out"].queryset = OptOutProvision.objects.filter(
-            organization_id__in=organization_ids_for(actor), active=True
-        )
+        self.fields["opt_out"].queryset = _opt_outs_in_operation(actor)
 
 
 # ------------------------------------------------------------------------------------------

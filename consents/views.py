@@ -78,6 +78,13 @@ def _write(form, operation):
         return None
 
 
+def _person(form, actor):
+    """The person the form names, found on record or added (``services.person_on_record``)."""
+    return services.person_on_record(
+        actor=actor, organization_id=form.cleaned_data["organization"].pk, identity=form.identity()
+    )
+
+
 def consent_add(request, model_admin):
     """Record a person's consent (found on record by their details, or added)."""
     if not model_admin.has_add_permission(request):
@@ -86,9 +93,7 @@ def consent_add(request, model_admin):
     if request.method == "POST" and form.is_valid():
 
         def operation():
-            person = services.person_on_record(
-                actor=request.user, organization_id=form.cleaned_data["organization"].pk, identity=form.identity()
-            )
+            person = _person(form, request.user)
             return services.consent_give(actor=request.user, data_subject=person, **form.service_kwargs())
 
         consent = _write(form, operation)
@@ -129,9 +134,7 @@ def record_add(request, model_admin):
     if request.method == "POST" and form.is_valid():
 
         def operation():
-            person = services.person_on_record(
-                actor=request.user, organization_id=form.cleaned_data["organization"].pk, identity=form.identity()
-            )
+            person = _person(form, request.user)
             kwargs = form.service_kwargs()
             if form.cleaned_data["direction"] == Direction.RECEIVED:
                 return services.receipt_record(actor=request.user, data_subject=person, **kwargs)
@@ -164,9 +167,7 @@ def opt_out_stop_add(request, model_admin):
         def operation():
             if data["opt_out"].organization_id != data["organization"].pk:
                 raise ValidationError({"opt_out": gettext("This opt-out provision is another organization's.")})
-            person = services.person_on_record(
-                actor=request.user, organization_id=data["organization"].pk, identity=form.identity()
-            )
+            person = _person(form, request.user)
             return services.opt_out_stop(
                 actor=request.user, opt_out=data["opt_out"], data_subject=person, on=data["on"], note=data["note"]
             )

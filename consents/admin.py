@@ -279,14 +279,14 @@ class ConsentAdmin(ServiceWrittenAdmin):
 
 @admin.register(ProvisionStop)
 class ProvisionStopAdmin(ServiceWrittenAdmin):
-    """Provision stopped for a person: a granted suspension of provision (from its case), or a
-    stop of an opt-out provision (recorded here)."""
+    """Provision stopped for a person: a granted suspension of provision (from its case, or
+    recorded here), or a stop of an opt-out provision."""
 
     list_display = ("organization_code", "person", "recipient", "since", "opt_out", "case")
     list_filter = (OrganizationFilter, RecipientFilter)
     list_select_related = ("organization", "data_subject", "case", "opt_out")
     search_fields = (*PERSON_SEARCH, "recipient")
-    add_page = views.opt_out_stop_add
+    add_page = views.stop_add
 
 
 @admin.register(ProvisionRecord)

@@ -17,12 +17,12 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from consents.models import Basis, ConsentScope, Direction, OptOutProvision, PurposeOfUse, RecordedHow
+from consents.models import Basis, ConsentScope, Direction, OptOutProvision, PurposeOfUse, RecordedHow, recipient_key
 from consents.selectors import IDENTITY_FIELDS
 from consents.services import NO_RECORD_GROUNDS, RECORD_FIELDS
 from privacyops.csv_safe import unneutralised
 from requests_app.forms import FreeTextMixin, date_field
-from requests_app.models import Organization
+from requests_app.models import Organization, Request
 from requests_app.selectors import organization_ids_for, organization_list
 from requests_app.validators import contains_individual_number
 
@@ -51,7 +51,7 @@ class PersonForm(FreeTextMixin, forms.Form):
         label=_("member / applicant ID"),
         max_length=100,
         required=False,
-        help_text=_("The person is found by member ID, or by name and date of birth, or by e-mail and family name."),
+        help_text=_("The person is found by member ID, or by name and date of birth, or by e-mail and name."),
     )
     email = forms.EmailField(label=_("e-mail"), required=False)
 
@@ -182,14 +182,40 @@ class ProvisionRecordForm(PersonForm):
         return kwargs
 
 
-class OptOutStopForm(PersonForm):
-    opt_out = forms.ModelChoiceField(label=_("opt-out provision"), queryset=None)
+class StopForm(PersonForm):
+    """Provision stopped for a person: an opt-out provision (Art. 27-2), or provision to a named
+    recipient (a suspension granted, e.g. on a case whose person was not yet linked on record)."""
+
+    opt_out = forms.ModelChoiceField(label=_("opt-out provision"), queryset=None, required=False)
+    recipient = forms.CharField(
+        label=_("recipient"),
+        max_length=200,
+        required=False,
+        help_text=_("For a suspension of provision: the recipient named in the request."),
+    )
+    case_reference = forms.CharField(
+        label=_("case"), max_length=20, required=False, help_text=_("The case that granted it (reference).")
+    )
     on = date_field(_("since"), initial_today=True)
     note = forms.CharField(label=_("Note for the history"), max_length=500, required=False)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, actor=actor, **kwargs)
         self.fields["opt_out"].queryset = _opt_outs_in_operation(actor)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("opt_out")) == bool((data.get("recipient") or "").strip()):
+            raise forms.ValidationError(gettext("Choose an opt-out provision or name a recipient (one of the two)."))
+        reference = (data.get("case_reference") or "").strip()
+        data["case"] = None
+        if reference:
+            data["case"] = Request.objects.filter(
+                reference=reference, organization_id__in=organization_ids_for(self.actor)
+            ).first()
+            if data["case"] is None:
+                self.add_error("case_reference", gettext("No case with this reference."))
+        return data
 
 
 # ------------------------------------------------------------------------------------------
@@ -327,6 +353,8 @@ def parse_records_csv(
     try:
         header = [unicodedata.normalize("NFKC", name).strip().casefold() for name in next(reader)]
         header = [HEADER_ALIASES.get(name, name) for name in header]
+        while header and not header[-1]:
+            header.pop()  # Excel's trailing separators
     except StopIteration:
         raise forms.ValidationError(gettext("The file is empty.")) from None
     except csv.Error:
@@ -346,7 +374,7 @@ def parse_records_csv(
             % {"problems": "; ".join(problems), "columns": ", ".join(RECORD_COLUMNS)}
         )
     opt_outs = {
-        unicodedata.normalize("NFKC", opt_out.recipient).strip(): opt_out
+        recipient_key(opt_out.recipient): opt_out
         for opt_out in OptOutProvision.objects.filter(organization_id=organization_id)
     }
     code = Organization.objects.filter(pk=organization_id).values_list("code", flat=True).first()
@@ -364,6 +392,8 @@ def parse_records_csv(
             raise forms.ValidationError(
                 gettext("The file has more than %(count)d rows: split it.") % {"count": max_rows}
             )
+        while len(cells) > len(header) and not cells[-1].strip():
+            cells = cells[:-1]
         if len(cells) > len(header):
             errors.append((number, "", gettext("This row has more cells than the header.")))
             continue
@@ -418,7 +448,7 @@ def _parse_row(raw: dict, opt_outs: dict, organization_code: str) -> tuple[dict,
                     raise forms.ValidationError(gettext("Write 1 (excluded) or 0 (not excluded)."))
                 row[name] = word in TRUE_WORDS
             elif name == "opt_out":
-                key = unicodedata.normalize("NFKC", value).strip()
+                key = recipient_key(value) if value.strip() else ""
                 if key and key not in opt_outs:
                     raise forms.ValidationError(
                         gettext("No opt-out provision to “%(recipient)s” is on record.") % {"recipient": value}

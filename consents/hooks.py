@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
@@ -23,7 +25,7 @@ from consents.models import (
     PurposeOfUse,
     recipient_key,
 )
-from consents.selectors import MATCH_LABELS, same_person_ids, what_we_hold
+from consents.selectors import IDENTITY_FIELDS, MATCH_LABELS, same_person_ids, what_we_hold
 from requests_app.models import ItemKind, Outcome
 
 
@@ -93,10 +95,10 @@ def decision_effective(case, actor) -> None:
             services.opt_out_stop(
                 actor=actor, opt_out=opt_out, data_subject=case.data_subject, on=decision.decided_on, case=case
             )
-        else:
-            services.provision_suspend(
-                actor=actor, data_subject=case.data_subject, recipient=recipient, on=decision.decided_on, case=case
-            )
+        # Consents to that recipient are withdrawn either way (the stop already written is kept).
+        services.provision_suspend(
+            actor=actor, data_subject=case.data_subject, recipient=recipient, on=decision.decided_on, case=case
+        )
 
 
 SEED_PURPOSES = Path(__file__).parent / "data" / "seed_purposes.json"
@@ -198,4 +200,25 @@ def case_panels(case, actor) -> list[str]:
     the request reached us, consents, records of provision and receipt, stops (5 queries)."""
     held = what_we_hold(actor=actor, data_subject=case.data_subject, on=case.reached_on)
     held.people = [(person, MATCH_LABELS[why]) for person, why in held.people]
-    return [render_to_string("consents/_holdings.html", {"held": held, "case": case})]
+    # A stop kept on the case's own person (no one on record could be matched without doubt) ends
+    # with the case's retention: the desk records it for the person on record.
+    subject = case.data_subject
+    unlinked = [
+        (
+            stop,
+            reverse("admin:consents_provisionstop_add")
+            + "?"
+            + urlencode(
+                {
+                    "organization": case.organization_id,
+                    **{name: getattr(subject, name) or "" for name in IDENTITY_FIELDS},
+                    "recipient": stop.recipient,
+                    "case_reference": case.reference,
+                    "on": stop.since.isoformat(),
+                }
+            ),
+        )
+        for stop in held.stops
+        if stop.data_subject_id == subject.pk and stop.opt_out_id is None
+    ]
+    return [render_to_string("consents/_holdings.html", {"held": held, "case": case, "unlinked": unlinked})]

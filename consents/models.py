@@ -9,6 +9,7 @@ app's models (organizations, data subjects, cases); the request app never import
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -75,16 +76,23 @@ class PurposeOfUse(models.Model):
         return self.effective_from <= day and (self.effective_until is None or day <= self.effective_until)
 
 
-_COMPANY_FORMS = {"(株)": "株式会社", "(有)": "有限会社", "(同)": "合同会社"}
+# A company's legal form, wherever it stands in its name (Japanese), or at its end (English).
+_COMPANY_FORMS = re.compile(
+    r"株式会社|有限会社|合同会社|合資会社|合名会社|一般社団法人|一般財団法人|\(株\)|\(有\)|\(同\)|株\)|\(株|御中"
+)
+_PUNCTUATION = re.compile(r"[\s・･.,，、。\-‐‑‒–—―−_/'\"“”‘’()\[\]「」『』\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_ENGLISH_FORMS = re.compile(r"(coltd|ltd|corporation|corp|inc|kk|llc)$")
 
 
 def recipient_key(name: str) -> str:
-    """A recipient's name as compared: NFKC (full-width → half-width, ㈱ → (株)), case folded,
-    without spaces, and (株)/(有)/(同) written out — ``（株） みらい`` is ``株式会社みらい``."""
-    key = "".join(unicodedata.normalize("NFKC", name or "").casefold().split())
-    for short, full in _COMPANY_FORMS.items():
-        key = key.replace(short, full)
-    return key
+    """A recipient's name as compared for consents and stops: NFKC (full-width → half-width,
+    ㈱ → (株)), case folded, without its legal form (株式会社, (株), Co., Ltd., Inc., … in front or
+    behind), punctuation, spaces or invisible characters, hiragana as katakana —
+    ``ネクスト・キャリア株式会社`` and ``（株）ネクストキャリア`` are one recipient. Loose on purpose:
+    a stop must hold however the name is typed."""
+    key = _COMPANY_FORMS.sub("", unicodedata.normalize("NFKC", name or "").casefold())
+    key = _ENGLISH_FORMS.sub("", _PUNCTUATION.sub("", key)) or unicodedata.normalize("NFKC", name or "").casefold()
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in key)
 
 
 class ConsentScope(models.TextChoices):

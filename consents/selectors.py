@@ -3,9 +3,10 @@
 **The same person.** A case keeps the person as the form names them (its own ``DataSubject``,
 erased with the case at the end of retention); consents, records and stops are kept on a *person on
 record* (a ``DataSubject`` with no case) that outlives the cases. ``same_person_ids`` links them: in
-the same organization, the same member ID, or the same name and date of birth, or the same e-mail
-and family name — names compared after Unicode NFKC, case folding and without spaces, member IDs
-also without dashes — unless a member ID, a date of birth or a given name that both have differs.
+the same organization, the same member ID, or the same full name and date of birth, or the same
+e-mail and full name — names compared after Unicode NFKC, case folding, hiragana as katakana and
+without spaces, member IDs also without dashes and dots — unless a member ID, a date of birth or a
+name that both have differs (``conflicts``).
 """
 
 from __future__ import annotations
@@ -33,54 +34,70 @@ IDENTITY_FIELDS = (
 )
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
 def normalised(text: str) -> str:
     """``text`` compared as a desk compares names: NFKC (full-width → half-width), case folded,
-    without spaces of any width."""
-    return "".join(unicodedata.normalize("NFKC", text or "").casefold().split())
+    hiragana as katakana, without spaces of any width or invisible characters."""
+    text = "".join(unicodedata.normalize("NFKC", text or "").casefold().split()).translate(_INVISIBLE)
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+
+
+def _names(identity: dict, candidate: DataSubject) -> tuple[str, str, str, str]:
+    return (
+        normalised(identity.get("family_name", "")),
+        normalised(identity.get("given_name", "")),
+        normalised(candidate.family_name),
+        normalised(candidate.given_name),
+    )
+
+
+def _same_full_name(identity: dict, candidate: DataSubject) -> bool:
+    """The same family and given name, written together ("佐藤 健" in one field is "佐藤" + "健"),
+    with a given name on at least one side: a family name alone is a family, not a person."""
+    family, given, candidate_family, candidate_given = _names(identity, candidate)
+    return bool(given or candidate_given) and family + given == candidate_family + candidate_given
 
 
 def conflicts(identity: dict, candidate: DataSubject) -> list[str]:
-    """The identifiers both sides have that differ — member ID, date of birth, given name, family
-    name (unless the given name and the date of birth agree: a new family name after marriage):
-    any one of them means two different people, whatever else they share (a family's e-mail)."""
+    """The identifiers both sides have that differ — member ID, date of birth, name: any one of
+    them means two different people, whatever else they share (a family's e-mail). A name is not
+    in conflict when one side gives only the family name the other's name starts with, or after a
+    new family name (marriage: the same given name and date of birth)."""
     found = []
     ours, theirs = identifier_key(identity.get("member_id") or ""), candidate.member_key
     if ours and theirs and ours != theirs:
         found.append("member_id")
-    if identity.get("birth_date") and candidate.birth_date and identity["birth_date"] != candidate.birth_date:
+    birth_date = identity.get("birth_date")
+    if birth_date and candidate.birth_date and birth_date != candidate.birth_date:
         found.append("birth_date")
-    given, candidate_given = normalised(identity.get("given_name", "")), normalised(candidate.given_name)
-    if given and candidate_given and given != candidate_given:
-        found.append("given_name")
-    family, candidate_family = normalised(identity.get("family_name", "")), normalised(candidate.family_name)
-    same_given_and_birth = (
-        bool(given)
-        and given == candidate_given
-        and bool(candidate.birth_date)
-        and (identity.get("birth_date") == candidate.birth_date)
-    )
-    if family and candidate_family and family != candidate_family and not same_given_and_birth:
-        found.append("family_name")  # a new family name (marriage) only with the same given name and birthday
+    family, given, candidate_family, candidate_given = _names(identity, candidate)
+    name, candidate_name = family + given, candidate_family + candidate_given
+    if name and candidate_name and name != candidate_name:
+        partial = (not given and candidate_name.startswith(name)) or (
+            not candidate_given and name.startswith(candidate_name)
+        )
+        married = bool(given) and given == candidate_given and bool(birth_date) and birth_date == candidate.birth_date
+        if not (partial or married):
+            found.append("given_name" if family == candidate_family else "family_name")
     return found
 
 
 def _matches(identity: dict, candidate: DataSubject) -> str:
     """Why ``candidate`` is the person ``identity`` describes ("" if not): the same member ID, the
-    same name and date of birth, or the same e-mail and family name — and no identifier that
+    same full name and date of birth, or the same e-mail and full name — and no identifier that
     differs (``conflicts``)."""
     if conflicts(identity, candidate):
         return ""
     member_key = identifier_key(identity.get("member_id") or "")
     if member_key and member_key == candidate.member_key:
         return "member_id"
-    name = normalised(identity.get("family_name", "")) + normalised(identity.get("given_name", ""))
-    candidate_name = normalised(candidate.family_name) + normalised(candidate.given_name)
     birth_date = identity.get("birth_date")
-    if birth_date and birth_date == candidate.birth_date and name and name == candidate_name:
+    if birth_date and birth_date == candidate.birth_date and _same_full_name(identity, candidate):
         return "name_and_birth_date"
     email = normalised(identity.get("email", ""))
-    family = normalised(identity.get("family_name", ""))
-    if email and email == normalised(candidate.email) and family and family == normalised(candidate.family_name):
+    if email and email == normalised(candidate.email) and _same_full_name(identity, candidate):
         return "email_and_family_name"
     return ""
 
@@ -88,7 +105,7 @@ def _matches(identity: dict, candidate: DataSubject) -> str:
 MATCH_LABELS = {
     "member_id": _("same member ID"),
     "name_and_birth_date": _("same name and date of birth"),
-    "email_and_family_name": _("same e-mail and family name"),
+    "email_and_family_name": _("same e-mail and name"),
 }
 
 

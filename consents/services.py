@@ -30,7 +30,7 @@ from consents.models import (
     retention_end,
 )
 from consents.selectors import IDENTITY_FIELDS, conflicts, identity_of, people_on_record, same_person_ids
-from requests_app.models import DataSubject, Request, identifier_key
+from requests_app.models import DataSubject, Organization, Request, identifier_key
 from requests_app.pipeline import TransitionNotAllowed
 from requests_app.selectors import organization_ids_for
 from requests_app.validators import contains_individual_number
@@ -115,14 +115,15 @@ def _stopped(
     key = recipient_key(recipient)
     stops = (
         ProvisionStop.objects.filter(data_subject_id__in=same_person_ids(data_subject), since__lte=on)
-        .select_related("case")
+        .select_related("case", "opt_out")
         .order_by("since", "pk")
     )
     return next(
         (
             stop
             for stop in stops
-            if recipient_key(stop.recipient) == key or (opt_out is not None and stop.opt_out_id == opt_out.pk)
+            if key in {recipient_key(stop.recipient), recipient_key(stop.opt_out.recipient if stop.opt_out_id else "")}
+            or (opt_out is not None and stop.opt_out_id == opt_out.pk)
         ),
         None,
     )
@@ -168,14 +169,21 @@ def person_on_record(*, actor, organization_id: int, identity: dict, note: str =
         )
     if identity["birth_date"] is not None:
         _check_day(identity["birth_date"], "birth_date")
-    member_key = identifier_key(identity["member_id"])
     matched = people_on_record(organization_id, identity)
+    if not matched:
+        # Two submissions for a new person wait here for each other: the second finds the first's.
+        Organization.objects.select_for_update().filter(pk=organization_id).first()
+        matched = people_on_record(organization_id, identity)
+    member_key = identifier_key(identity["member_id"])
     if member_key and not any(why == "member_id" for _person, why in matched):
-        holder = DataSubject.objects.filter(
-            organization_id=organization_id, requests__isnull=True, member_key=member_key
-        ).first()
-        if holder is not None:  # the ID is someone's, but not this person's details
-            field = conflicts(identity, holder)[0]
+        holder = (
+            DataSubject.objects.filter(organization_id=organization_id, requests__isnull=True, member_key=member_key)
+            .order_by("pk")
+            .first()
+        )
+        found = conflicts(identity, holder) if holder is not None else []
+        if found:  # the ID is someone's, but not this person's details
+            field = found[0]
             raise ValidationError(
                 {
                     field: gettext(
@@ -191,7 +199,7 @@ def person_on_record(*, actor, organization_id: int, identity: dict, note: str =
             )
     if len(matched) > 1:
         by_member_id = [candidate for candidate, why in matched if why == "member_id"]
-        if len(by_member_id) != 1:
+        if not by_member_id:
             raise ValidationError(
                 {
                     "member_id": gettext(
@@ -224,7 +232,12 @@ def _on_record(actor, data_subject: DataSubject) -> list[DataSubject]:
         return matched
     if not (data_subject.member_id or data_subject.birth_date or data_subject.email):
         return [data_subject]  # nothing to find them again by: the stop stays on the case's person
-    return [person_on_record(actor=actor, organization_id=data_subject.organization_id, identity=identity)]
+    try:
+        return [person_on_record(actor=actor, organization_id=data_subject.organization_id, identity=identity)]
+    except ValidationError:
+        # Their details clash with someone on record: the stop stays on the case's person, and the
+        # case page says it is not linked to a person on record (the desk checks and records it).
+        return [data_subject]
 
 
 # ------------------------------------------------------------------------------------------
@@ -311,7 +324,7 @@ def consent_withdraw(
 # ------------------------------------------------------------------------------------------
 @transaction.atomic
 def provision_suspend(
-    *, actor, data_subject: DataSubject, recipient: str, on: dt.date, case: Request | None = None
+    *, actor, data_subject: DataSubject, recipient: str, on: dt.date, case: Request | None = None, note: str = ""
 ) -> ProvisionStop:
     """Stop provision of ``data_subject``'s data to ``recipient`` from ``on``: the matching consents
     (third party or foreign, same recipient) are withdrawn through ``case``, and any new provision
@@ -325,7 +338,7 @@ def provision_suspend(
             method=gettext("Suspension of provision granted"),
             case=case,
         )
-    return _stop(actor=actor, data_subject=data_subject, recipient=recipient, on=on, case=case)
+    return _stop(actor=actor, data_subject=data_subject, recipient=recipient, on=on, case=case, note=note)
 
 
 @transaction.atomic
@@ -343,7 +356,7 @@ def opt_out_stop(
     _check_scope(actor, opt_out.organization_id)
     if data_subject.organization_id != opt_out.organization_id:
         raise TransitionNotAllowed(gettext("This person is another organization's."))
-    _check_day(on, "since")
+    _check_day(on, "on")
     return _stop(
         actor=actor,
         data_subject=data_subject,

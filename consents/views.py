@@ -156,21 +156,35 @@ def record_add(request, model_admin):
     )
 
 
-def opt_out_stop_add(request, model_admin):
-    """A person asked that an opt-out provision (Art. 27-2) stop for them."""
+def stop_add(request, model_admin):
+    """Stop provision for a person: an opt-out provision they asked to stop (Art. 27-2), or provision
+    to a recipient (a granted suspension of provision, Art. 35-3) — with the case, if any."""
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
-    form = consent_forms.OptOutStopForm(request.POST or None, actor=request.user)
+    form = consent_forms.StopForm(request.POST or None, initial=request.GET.dict() or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
 
         def operation():
-            if data["opt_out"].organization_id != data["organization"].pk:
+            organization_id = data["organization"].pk
+            if data["opt_out"] is not None and data["opt_out"].organization_id != organization_id:
                 raise ValidationError({"opt_out": gettext("This opt-out provision is another organization's.")})
+            if data["case"] is not None and data["case"].organization_id != organization_id:
+                raise ValidationError({"case_reference": gettext("This case is another organization's.")})
             person = _person(form, request.user)
-            return services.opt_out_stop(
-                actor=request.user, opt_out=data["opt_out"], data_subject=person, on=data["on"], note=data["note"]
-            )
+            if data["opt_out"] is not None:
+                return services.opt_out_stop(
+                    actor=request.user,
+                    opt_out=data["opt_out"],
+                    data_subject=person,
+                    on=data["on"],
+                    case=data["case"],
+                    note=data["note"],
+                )
+            return services.provision_suspend(
+                actor=request.user, data_subject=person, recipient=data["recipient"].strip(), on=data["on"],
+                case=data["case"], note=data["note"],
+            )  # fmt: skip
 
         stop = _write(form, operation)
         if stop is not None and getattr(stop, "already_in_force", False):
@@ -182,7 +196,7 @@ def opt_out_stop_add(request, model_admin):
             return HttpResponseRedirect(reverse("admin:consents_provisionstop_change", args=[stop.pk]))
         if stop is not None:
             return _done(request, model_admin, gettext("Provision stopped for this person."), stop)
-    return _page(request, model_admin, form=form, title=gettext("Stop an opt-out provision"), submit=gettext("Stop"))
+    return _page(request, model_admin, form=form, title=gettext("Stop provision for a person"), submit=gettext("Stop"))
 
 
 def records_import(request, model_admin):

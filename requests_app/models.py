@@ -19,12 +19,13 @@ from requests_app.validators import reject_individual_number
 
 FREE_TEXT = [reject_individual_number]
 
-_DASHES = dict.fromkeys(map(ord, "-‐‑‒–—―−_/"), None)
+_DASHES = dict.fromkeys(map(ord, "-‐‑‒–—―−ー_/・.･\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
 
 def identifier_key(text: str) -> str:
     """An identifier (member ID, applicant number) as compared: NFKC (full-width → half-width),
-    case folded, without spaces, dashes, slashes or underscores — ``ＬＶ 100234`` and
+    case folded, without spaces, dashes (the long-vowel mark ー an IME types for one included),
+    dots, slashes, underscores or invisible characters — ``ＬＶ 100234``, ``LVー100234`` and
     ``lv-100234`` are the same ID."""
     return "".join(unicodedata.normalize("NFKC", text or "").casefold().split()).translate(_DASHES)
 

@@ -90,7 +90,7 @@ def test_scenario_2_records_disclosed_and_provision_stopped(page: Page, live_ser
 
     # The case page shows what we hold about him, found by e-mail and family name.
     holdings = page.locator("#holdings")
-    expect(holdings.get_by_text("メールアドレスと姓が一致")).to_be_visible()
+    expect(holdings.get_by_text("メールアドレスと氏名が一致")).to_be_visible()
     expect(holdings.get_by_text("株式会社ネクストキャリア")).to_be_visible()
 
     # Verification, and the ID copy shredded the same day.

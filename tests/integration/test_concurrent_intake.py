@@ -74,3 +74,34 @@ def test_two_simultaneous_saves_of_one_case_apply_only_one(travel, desk_user, de
     saved = Request.objects.get(pk=case.pk)
     assert saved.notes in {"田中", "鈴木"}
     assert saved.version == seen + 1
+
+
+def test_simultaneous_consents_for_a_new_person_make_one_person_and_one_consent(
+    travel, desk_user, desk_user2, policies
+):
+    """A double submission for someone not yet on record (SPEC §11): one person on record, one
+    consent; the second is refused as already on record (no second person to block them later)."""
+    from consents import services as consents
+    from consents.models import Consent
+    from requests_app.models import DataSubject
+
+    travel("2026-11-20")
+    organization = policies[JUO].organization
+
+    def give(user, recipient):
+        person = consents.person_on_record(
+            actor=user, organization_id=organization.pk, identity={"family_name": "佐藤", "member_id": "JU-77"}
+        )
+        return consents.consent_give(
+            actor=user, data_subject=person, scope="third_party", recipient=recipient, items="氏名",
+            given_on=dt.date(2026, 11, 1), method="申込画面",
+        )  # fmt: skip
+
+    _results, errors = run_together(
+        *[(lambda user=user: give(user, "株式会社A")) for user in [desk_user, desk_user2] * 2]
+    )
+    assert DataSubject.objects.filter(member_key="ju77").count() == 1
+    assert Consent.objects.count() == 1 and errors.count(None) == 1
+
+    _results, errors = run_together(lambda: give(desk_user, "株式会社B"), lambda: give(desk_user2, "株式会社C"))
+    assert errors == [None, None] and DataSubject.objects.filter(member_key="ju77").count() == 1

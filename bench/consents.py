@@ -97,7 +97,7 @@ def run(args) -> None:
 
     header = "direction,family_name,member_id,counterparty,items,provided_on,basis,recorded_how\n"
     lines = [
-        f"provided,山田,BENCH-{i % 500},株式会社{i % 30},氏名,2026-05-{1 + i % 28:02d},other,each_time\n"
+        f"provided,山田,IMPORT-{i % 500},株式会社{i % 30},氏名,2026-05-{1 + i % 28:02d},other,each_time\n"
         for i in range(args.rows)
     ]
     client = Client()
@@ -111,7 +111,9 @@ def run(args) -> None:
         },
     )
     elapsed = time.perf_counter() - started
-    imported = ProvisionRecord.objects.filter(data_subject__member_id__startswith="BENCH-", items="氏名").count()
+    imported = ProvisionRecord.objects.filter(data_subject__member_id__startswith="IMPORT-").count()
+    if response.status_code != 302:
+        raise SystemExit(f"the import was refused: {response.context['import_errors'][:3]}")
     print(f"import of {args.rows} rows: {elapsed:.1f} s server time, {imported} records, HTTP {response.status_code}")
 
 

@@ -171,3 +171,19 @@ def test_the_demo_holds_what_scenario_2_answers_from():
     assert chiba.status == Status.CLOSED
     letter = chiba.letters.get(kind="result")
     assert "株式会社ネクストキャリア" in letter.body and "イベント企画" not in letter.body
+
+
+@override_settings(DEBUG=True)
+def test_a_demo_purpose_notice_prints_the_seed_policys_purposes():
+    """Art. 32-1, for a demo person: COPRO's purposes as its policy states them, no blank to fill."""
+    import json
+
+    from consents.hooks import SEED_PURPOSES
+
+    call_command("seed_demo", stdout=io.StringIO())
+    case = Request.objects.filter(
+        organization__code="copro", status=Status.RESPONDING, items__kind="purpose_notice"
+    ).first()
+    letter = desk.letter_draft(actor=get_user_model().objects.get(username="desk"), case=case, kind="result")
+    first = json.loads(SEED_PURPOSES.read_text(encoding="utf-8"))["copro"]["categories"][0]["purposes"][0]
+    assert first in letter.body and "〔要記入" not in letter.body

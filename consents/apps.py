@@ -19,6 +19,7 @@ class ConsentsConfig(AppConfig):
             decision_effective=hooks.decision_effective,
             demo_seed=hooks.demo_seed,
             case_panels=hooks.case_panels,
+            case_history_sources=hooks.case_history_sources,
         )
         registry.register_operations(ConsentOp)
         Source = registry.Source

@@ -22,6 +22,7 @@ from consents.models import (
     Direction,
     OptOutProvision,
     ProvisionRecord,
+    ProvisionStop,
     PurposeOfUse,
     recipient_key,
 )
@@ -222,3 +223,19 @@ def case_panels(case, actor) -> list[str]:
         if stop.data_subject_id == subject.pk and stop.opt_out_id is None
     ]
     return [render_to_string("consents/_holdings.html", {"held": held, "case": case, "unlinked": unlinked})]
+
+
+def case_history_sources(case) -> list[tuple]:
+    """For the case's history page: the consents withdrawn through the case and the stops it made."""
+    return [
+        (
+            Consent._meta.verbose_name,
+            Consent.history.filter(withdrawn_by_case_id=case.pk).select_related("history_user"),
+            lambda row: f"{row.get_scope_display()} {row.recipient}".strip(),
+        ),
+        (
+            ProvisionStop._meta.verbose_name,
+            ProvisionStop.history.filter(case_id=case.pk).select_related("history_user"),
+            lambda row: row.recipient,
+        ),
+    ]

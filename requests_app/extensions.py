@@ -11,7 +11,9 @@ The consents app (SPEC §11) registers, from its ``AppConfig.ready()``:
 - ``demo_seed(organizations, actor)``: called by ``seed_demo`` after the organizations exist
   (``{code: Organization}``), to add the app's demo data;
 - ``case_panels(case, actor) -> list[str]``: HTML sections (already escaped, safe) shown on the
-  case page, e.g. what we hold about the person.
+  case page, e.g. what we hold about the person;
+- ``case_history_sources(case) -> list[tuple]``: more (label, history queryset, row label) for the
+  case's history page, e.g. the consents withdrawn and the stops made through the case.
 
 Without a registered provider the hooks answer "nothing recorded" (the letter then holds a marked
 blank for staff to fill in) and do nothing.
@@ -26,10 +28,17 @@ _provision_records: list[Callable] = []
 _decision_effective: list[Callable] = []
 _demo_seed: list[Callable] = []
 _case_panels: list[Callable] = []
+_case_history_sources: list[Callable] = []
 
 
 def register(
-    *, purposes=None, provision_records=None, decision_effective=None, demo_seed=None, case_panels=None
+    *,
+    purposes=None,
+    provision_records=None,
+    decision_effective=None,
+    demo_seed=None,
+    case_panels=None,
+    case_history_sources=None,
 ) -> None:
     """Register providers (idempotent: registering the same callable twice keeps one)."""
     for hooks, func in (
@@ -38,6 +47,7 @@ def register(
         (_decision_effective, decision_effective),
         (_demo_seed, demo_seed),
         (_case_panels, case_panels),
+        (_case_history_sources, case_history_sources),
     ):
         if func is not None and func not in hooks:
             hooks.append(func)
@@ -63,3 +73,7 @@ def demo_seed(*, organizations: dict, actor) -> None:
 
 def case_panels(case, actor) -> list[str]:
     return [panel for provider in _case_panels for panel in provider(case, actor)]
+
+
+def case_history_sources(case) -> list[tuple]:
+    return [source for provider in _case_history_sources for source in provider(case)]

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from privacyops.audit.history import build_timeline
+from requests_app import extensions
 from requests_app.deadlines import BusinessCalendar
 from requests_app.models import (
     APPROVAL_OUTCOMES,
@@ -169,6 +170,7 @@ def case_history(case: Request) -> list:
                 lambda row: f"{row.family_name} {row.given_name}".strip(),
             )
         )
+    sources.extend(extensions.case_history_sources(case))  # e.g. consents withdrawn through the case
     return build_timeline(sources)
 
 

@@ -169,6 +169,26 @@ def test_a_granted_suspension_stops_provision_for_the_person_on_record(leverages
         provided(desk_user, person, provided_on=TODAY)
 
 
+def test_the_case_history_shows_the_consent_withdrawn_and_the_stop(client, leverages, desk_user, policies):
+    person = on_record(desk_user, leverages)
+    consented(desk_user, person)
+    case = case_in(
+        Status.RESPONDING,
+        desk_user,
+        policies[LEVERAGES],
+        reached_on=D(TODAY),
+        subject=subject_data(**SATO),
+        documents=[document_data(DocumentKind.PASSPORT)],
+        items=[{"kind": "suspension_of_provision", "recipient": AGENCY}],
+        decisions={"suspension_of_provision": {"outcome": "comply", "ground": "harm_to_rights"}},
+    )
+    client.force_login(desk_user)
+    timeline = client.get(f"/admin/requests_app/request/{case.pk}/history/").text
+    # Consent withdrawn (the operation), the stop (the record type), the recipient, by whom.
+    assert "同意の撤回" in timeline and "提供の停止" in timeline and AGENCY in timeline
+    assert desk_user.get_full_name() in timeline or desk_user.username in timeline
+
+
 def test_a_suspension_naming_an_opt_out_recipient_stops_that_opt_out(travel, desk_user, policies):
     """Art. 27-2 / SPEC §11: a person's request to stop an opt-out provision is handled like a
     suspension; the stop names the opt-out provision, and provision under it is refused."""

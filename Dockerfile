@@ -29,4 +29,4 @@ RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost python manage.py colle
 
 USER privacyops
 EXPOSE 8000
-CMD ["gunicorn", "privacyops.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "privacyops.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.template import Context, Engine, engines
+from django.template import Context
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
@@ -25,6 +25,7 @@ from requests_app.models import (
     ReplyTo,
     Request,
 )
+from requests_app.validators import letter_template_engine
 
 # Titles per kind; an organization's LetterTemplate.title overrides them.
 TITLES = {
@@ -53,6 +54,8 @@ class Draft:
     sender: str
     title: str
     body: str
+    # What staff must know about this draft (e.g. the organization's template could not be used).
+    warnings: tuple[str, ...] = ()
 
 
 def addressee_block(case: Request, language: str) -> str:
@@ -185,8 +188,10 @@ def render_body(kind: str, language: str, context: dict, custom: LetterTemplate 
     """The body text: the organization's own template if it has one, else the standard file."""
     with translation.override(language):
         if custom is not None:
-            engine: Engine = engines["django"].engine
-            template = engine.from_string("{% autoescape off %}" + custom.body + "{% endautoescape %}")
+            # The restricted engine the template was checked with when it was saved.
+            template = letter_template_engine().from_string(
+                "{% autoescape off %}" + custom.body + "{% endautoescape %}"
+            )
             return template.render(Context(_plain_context(context), autoescape=False)).strip() + "\n"
         return render_to_string(f"letters/{language}/{kind}.txt", context).strip() + "\n"
 
@@ -195,6 +200,20 @@ def draft(case: Request, kind: str, language: str = "ja", *, today: dt.date, ext
     """Everything a new letter of ``kind`` says, computed from the case as it is now."""
     context = _context(case, kind, extension_reason=extension_reason)
     custom = _custom_template(case, kind, language)
+    warnings: list[str] = []
+    body = None
+    if custom is not None:
+        try:
+            body = render_body(kind, language, context, custom)
+        except Exception as error:
+            warnings.append(
+                gettext(
+                    "The organization's own template for this letter could not be used (%(error)s): the "
+                    "standard wording was drafted instead. Correct the template under 書面テンプレート."
+                )
+                % {"error": f"{type(error).__name__}: {error}"[:200]}
+            )
+            custom = None
     standard_title = (TITLES if language == "ja" else TITLES_EN)[kind]
     title = custom.title if custom is not None and custom.title else standard_title
     _name, _address_block, email = derived.recipient(case)
@@ -204,7 +223,8 @@ def draft(case: Request, kind: str, language: str = "ja", *, today: dt.date, ext
         email=email,
         sender=sender_block(case, language),
         title=title,
-        body=render_body(kind, language, context, custom),
+        body=body if body is not None else render_body(kind, language, context, None),
+        warnings=tuple(warnings),
     )
 
 

@@ -15,9 +15,16 @@ from django.utils.translation import pgettext_lazy
 
 from privacyops.audit.models import audit_history
 from requests_app.deadlines import DeadlineUnit
-from requests_app.validators import reject_individual_number
+from requests_app.validators import (
+    reject_individual_number,
+    reject_line_breaks,
+    validate_letter_template,
+    validate_tracking_number,
+)
 
 FREE_TEXT = [reject_individual_number]
+# Values that may end up in an e-mail header (names, titles): free text on one line.
+ONE_LINE = [*FREE_TEXT, reject_line_breaks]
 
 _DASHES = dict.fromkeys(map(ord, "-‐‑‒–—―−ー_/・.･\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
@@ -621,10 +628,10 @@ class DataSubject(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="data_subjects", verbose_name=_("organization")
     )
-    family_name = models.CharField(_("family name"), max_length=100, validators=FREE_TEXT)
-    given_name = models.CharField(_("given name"), max_length=100, blank=True, validators=FREE_TEXT)
-    family_name_kana = models.CharField(_("family name (kana)"), max_length=100, blank=True, validators=FREE_TEXT)
-    given_name_kana = models.CharField(_("given name (kana)"), max_length=100, blank=True, validators=FREE_TEXT)
+    family_name = models.CharField(_("family name"), max_length=100, validators=ONE_LINE)
+    given_name = models.CharField(_("given name"), max_length=100, blank=True, validators=ONE_LINE)
+    family_name_kana = models.CharField(_("family name (kana)"), max_length=100, blank=True, validators=ONE_LINE)
+    given_name_kana = models.CharField(_("given name (kana)"), max_length=100, blank=True, validators=ONE_LINE)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=FREE_TEXT)
@@ -687,10 +694,10 @@ class Agent(models.Model):
         Organization, on_delete=models.PROTECT, related_name="agents", verbose_name=_("organization")
     )
     agent_type = models.CharField(_("agent type"), max_length=32, choices=AgentType)
-    family_name = models.CharField(_("family name"), max_length=100, validators=FREE_TEXT)
-    given_name = models.CharField(_("given name"), max_length=100, blank=True, validators=FREE_TEXT)
-    family_name_kana = models.CharField(_("family name (kana)"), max_length=100, blank=True, validators=FREE_TEXT)
-    given_name_kana = models.CharField(_("given name (kana)"), max_length=100, blank=True, validators=FREE_TEXT)
+    family_name = models.CharField(_("family name"), max_length=100, validators=ONE_LINE)
+    given_name = models.CharField(_("given name"), max_length=100, blank=True, validators=ONE_LINE)
+    family_name_kana = models.CharField(_("family name (kana)"), max_length=100, blank=True, validators=ONE_LINE)
+    given_name_kana = models.CharField(_("given name (kana)"), max_length=100, blank=True, validators=ONE_LINE)
     relationship = models.CharField(
         _("relationship to the data subject"), max_length=100, blank=True, validators=FREE_TEXT
     )
@@ -1223,7 +1230,13 @@ class LetterTemplate(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=32, choices=LetterKind)
     language = models.CharField(_("language"), max_length=2, choices=LetterLanguage, default=LetterLanguage.JA)
-    title = models.CharField(_("title template"), max_length=300, blank=True, help_text=_("Empty: the standard title."))
+    title = models.CharField(
+        _("title template"),
+        max_length=300,
+        blank=True,
+        validators=ONE_LINE,
+        help_text=_("Empty: the standard title."),
+    )
     body = models.TextField(
         _("body template"),
         help_text=_(
@@ -1231,6 +1244,7 @@ class LetterTemplate(models.Model):
             "organization.name, items (kind, outcome, ground, reason, method), fee.due, due_on, … — see "
             "templates/letters/ for the standard text."
         ),
+        validators=[*FREE_TEXT, validate_letter_template],
     )
 
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -1258,7 +1272,7 @@ class Letter(models.Model):
     letter_date = models.DateField(_("letter date"))
     addressee = models.TextField(_("addressee"), validators=FREE_TEXT)
     sender = models.TextField(_("sender"), validators=FREE_TEXT)
-    title = models.CharField(_("title"), max_length=300, validators=FREE_TEXT)
+    title = models.CharField(_("title"), max_length=300, validators=ONE_LINE)
     body = models.TextField(_("body"), validators=FREE_TEXT)
     items = models.ManyToManyField(RequestItem, blank=True, related_name="letters", verbose_name=_("items answered"))
     created_by = models.ForeignKey(
@@ -1307,7 +1321,9 @@ class Response(models.Model):
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("sent by")
     )
-    tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
+    tracking_number = models.CharField(
+        _("tracking number"), max_length=40, blank=True, validators=[validate_tracking_number]
+    )
     email_message_id = models.CharField(_("e-mail message id"), max_length=300, blank=True)
     attachments = models.TextField(_("attachments"), blank=True, validators=FREE_TEXT)
     text_sent = models.TextField(_("text sent"))

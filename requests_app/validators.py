@@ -1,23 +1,60 @@
 """Input rules shared by models, forms and services (SPEC §6, §16)."""
 
+import functools
 import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-# Twelve digits, written together or in groups of four with any usual separator (spaces, line
-# breaks, hyphens and dashes, dots, slashes, 「・」), not part of a longer number. Full-width
-# digits are normalised first (NFKC), so "１２３４…" is caught too.
-_SEPARATOR = r"[\s\-\u2010\u2011\u2012\u2013\u2014\u2212\u30fb\uff65./_]{0,3}"
-_INDIVIDUAL_NUMBER = re.compile(rf"(?<!\d)\d{{4}}{_SEPARATOR}\d{{4}}{_SEPARATOR}\d{{4}}(?!\d)")
+# ------------------------------------------------------------------------------------------
+# The Individual Number (My Number, マイナンバー: 12 digits) is never stored (Number Act Art. 20).
+# One detector for the whole kind of spelling:
+# - digits: half- or full-width (NFKC), kanji numerals 〇零一二三四五六七八九;
+# - separators between digits, up to three: spaces of any width, line breaks, dashes of every
+#   width (and the long-vowel mark ー an IME types for one), 〜 ～ ~, 、 , . : ; / \ · ・ _;
+#   invisible characters (zero-width spaces and joiners, soft hyphens, BOM) are dropped first;
+# - groupings: 12 digits together; digit by digit; in threes (3-3-3-3); or in two or three groups
+#   of at least three digits (4-4-4, 6-6, 3-4-5 …) — never across dates and times (2-digit
+#   groups: 2026-11-30 10:00) or phone numbers (03-1234-5678, 090-1234-5678).
+# ------------------------------------------------------------------------------------------
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_KANJI_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+_SEPARATOR = r"[\s\-\u2010-\u2015\u2212\u30fc\u301c~、,.:;/\\\u00b7\u30fb_]"
+_RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,3}}\d)*")
+_GROUP = re.compile(r"\d+")
+
+
+def _normalised(text: str) -> str:
+    return unicodedata.normalize("NFKC", str(text)).translate(_INVISIBLE).translate(_KANJI_DIGITS)
+
+
+def _looks_like_individual_number(sizes: list[int]) -> bool:
+    """Whether consecutive digit groups of these sizes, 12 digits in all, are a way of writing one
+    12-digit number (see the rules above)."""
+    if sum(sizes) != 12:
+        return False
+    if len(sizes) <= 3 and min(sizes) >= 3:
+        return True
+    return len(set(sizes)) == 1 and sizes[0] in {1, 3}
 
 
 def contains_individual_number(text: str) -> bool:
+    """Whether ``text`` holds something that may be an Individual Number, however it is spelled."""
     if not text:
         return False
-    normalised = unicodedata.normalize("NFKC", str(text)).replace("ー", "-")
-    return bool(_INDIVIDUAL_NUMBER.search(normalised))
+    for run in _RUN.finditer(_normalised(text)):
+        sizes = [len(group) for group in _GROUP.findall(run.group())]
+        for start in range(len(sizes)):
+            total = 0
+            for end in range(start, len(sizes)):
+                total += sizes[end]
+                if total > 12:
+                    break
+                if total == 12 and _looks_like_individual_number(sizes[start : end + 1]):
+                    return True
+    return False
 
 
 def reject_individual_number(value: str) -> None:
@@ -31,3 +68,83 @@ def reject_individual_number(value: str) -> None:
             ),
             code="individual_number",
         )
+
+
+# A delivery's tracking number (お問い合わせ番号): digits in groups, nothing else — the one field
+# where a 12-digit number (Japan Post's 4-4-4) is kept, because it can hold nothing else.
+validate_tracking_number = RegexValidator(
+    r"^(?:\d{10,14}|\d{2,6}(?:[- ]\d{2,6}){1,3})$",
+    _("Write the tracking number as its digits, e.g. 1234-5678-9012."),
+    code="tracking_number",
+)
+
+
+def reject_line_breaks(value: str) -> None:
+    """A one-line value that may become an e-mail header (title, name, address line) carries no
+    line break (header injection)."""
+    if value and any(mark in value for mark in ("\r", "\n", "\u2028", "\u2029", "\x85")):
+        raise ValidationError(_("Write this on one line (no line breaks)."), code="line_break")
+
+
+# What an organization's letter template may use: conditions, loops and plain output. Loading
+# libraries, including other templates, debugging and everything else is refused when it is saved.
+LETTER_TEMPLATE_TAGS = frozenset(
+    {
+        "if",
+        "elif",
+        "else",
+        "endif",
+        "for",
+        "empty",
+        "endfor",
+        "with",
+        "endwith",
+        "comment",
+        "endcomment",
+        "firstof",
+        "now",
+        "cycle",
+        "ifchanged",
+        "endifchanged",
+        "spaceless",
+        "endspaceless",
+    }
+)
+
+
+@functools.cache
+def letter_template_engine():
+    """The engine organization letter templates are checked and rendered with: Django's built-in
+    tags and filters only, no template libraries, no template files."""
+    from django.template import Engine
+
+    return Engine(libraries={}, builtins=["django.template.defaulttags", "django.template.defaultfilters"])
+
+
+def validate_letter_template(value: str) -> None:
+    """A letter template's body: valid Django template syntax using only ``LETTER_TEMPLATE_TAGS``.
+    Raises ``ValidationError`` naming the refused tag or the syntax error."""
+    from django.template import TemplateSyntaxError
+    from django.template.base import Lexer, TokenType
+
+    refused = sorted(
+        {
+            token.contents.split()[0]
+            for token in Lexer(value or "").tokenize()
+            if token.token_type == TokenType.BLOCK
+            and token.contents.split()
+            and token.contents.split()[0] not in LETTER_TEMPLATE_TAGS
+        }
+    )
+    if refused:
+        raise ValidationError(
+            _("These template tags are not allowed in a letter: %(tags)s. Allowed: %(allowed)s."),
+            code="template_tag",
+            params={"tags": ", ".join(refused), "allowed": ", ".join(sorted(LETTER_TEMPLATE_TAGS))},
+        )
+    try:
+        letter_template_engine().from_string(value or "")
+    except TemplateSyntaxError as error:
+        raise ValidationError(
+            _("The template has a syntax error: %(error)s"), code="template_syntax", params={"error": str(error)}
+        ) from None

@@ -209,13 +209,15 @@ def case_action(request, model_admin, object_id, slug):
         form = action.form_class(request.POST, **form_kwargs)
         if form.is_valid():
             try:
-                action.run(actor=request.user, case=case, form=form, target=item)
+                result = action.run(actor=request.user, case=case, form=form, target=item)
             except services.TransitionNotAllowed as error:
                 form.add_error(None, str(error))
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
                 messages.success(request, action.done)
+                for warning in getattr(result, "warnings", ()):
+                    messages.warning(request, warning)
                 return HttpResponseRedirect(_case_url(case))
     else:
         form = action.form_class(initial={"version": case.version}, **form_kwargs)

@@ -110,6 +110,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "privacyops.User"
 LOGIN_URL = "admin:login"
+# Staff sessions end after SESSION_IDLE_MINUTES without a request (default 30): each request moves
+# the end on (SESSION_SAVE_EVERY_REQUEST), so only an idle session expires.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -145,7 +150,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Below the web worker's timeout (gunicorn --timeout 60 in the Dockerfile): a stuck SMTP relay gives
+# the desk "could not be sent", never a killed worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PrivacyOps <privacyops@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -88,6 +88,7 @@ def new_letter(case: Request, *, actor, op: Op, kind: str, language: str = "ja",
         finally:
             del letter.skip_history_when_saving
     _save(letter, actor=actor, op=op)
+    letter.warnings = text.warnings  # shown to the user who drafted it
     return letter
 
 

@@ -63,3 +63,24 @@ def smtp_down():
         EMAIL_TIMEOUT=2,
     ):
         yield
+
+
+@pytest.fixture
+def smtp_hanging():
+    """A server that accepts the connection and never answers (a stuck relay): sending gives up
+    after ``EMAIL_TIMEOUT`` seconds."""
+    import socket
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    try:
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=listener.getsockname()[1],
+            EMAIL_TIMEOUT=2,
+        ):
+            yield
+    finally:
+        listener.close()

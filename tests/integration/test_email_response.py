@@ -84,3 +84,12 @@ def test_smtp_down_records_nothing_and_says_so(smtp_down, leverages_case, desk_u
     assert leverages_case.status == Status.RESPONDING
     assert not letter.is_sent
     assert not Response.objects.exists()
+
+
+def test_a_hanging_smtp_server_gives_the_could_not_be_sent_message(smtp_hanging, leverages_case, desk_user):
+    """EMAIL_TIMEOUT (default 10 s, below the web worker's 60 s): the page answers, nothing is sent."""
+    letter = services.letter_draft(actor=desk_user, case=leverages_case, kind=LetterKind.RESULT)
+    with translation.override("en"), pytest.raises(services.TransitionNotAllowed, match="could not be sent"):
+        services.response_send(actor=desk_user, letter=letter, method="email")
+    letter.refresh_from_db()
+    assert not letter.is_sent and not Response.objects.exists()

@@ -359,7 +359,8 @@ def test_searches_are_not_kept_and_list_views_reach_the_managers(client, full_ca
     client.get(reverse("admin:requests_app_request_action", args=[full_case.pk, "edit-people"]))
 
     listed = AccessLog.objects.get(user=desk_user, kind="case_list")
-    assert "山田" not in listed.path and "%E5%B1%B1" not in listed.path and "due=overdue" in listed.path
+    # The page only: a search or a filter may hold a name, an address or a number.
+    assert listed.path == reverse("admin:requests_app_request_changelist")
     assert AccessLog.objects.filter(user=desk_user, kind="action", request=full_case).exists()
 
     client.force_login(manager_user)

@@ -1,0 +1,267 @@
+"""Security rules of issue 12 that are in place: no Individual Number however it is spelled (one
+detector, generated spellings), letter templates checked when saved and never a 500 when drafting,
+no line breaks in header values, tracking numbers only in their own field, access-log paths
+without query strings."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from requests_app import services
+from requests_app.models import DocumentKind, LetterKind, LetterTemplate, Status
+from requests_app.seeds import JUO, LEVERAGES
+from requests_app.validators import contains_individual_number
+from tests.factories import case_in, document_data, register
+
+D = dt.date.fromisoformat
+
+
+def responding(desk_user, policies):
+    """A Leverages case ready for its answer (no fee; identity verified with a passport)."""
+    return case_in(
+        Status.RESPONDING,
+        desk_user,
+        policies[LEVERAGES],
+        reached_on=D("2026-11-20"),
+        documents=[document_data(DocumentKind.PASSPORT)],
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# The Individual Number detector (Number Act Art. 20: never stored)
+# ------------------------------------------------------------------------------------------
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+KANJI = str.maketrans("0123456789", "〇一二三四五六七八九")
+SEPARATORS = [
+    " ", "　", "\n", "\t", "-", "‐", "‑", "‒", "–", "—", "―", "−", "ー", "－", "〜", "～", "~", "、", ",", "，",
+    ".", "．", ":", "：", "/", "／", "·", "・", "･", "_",
+]  # fmt: skip
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
+GROUPINGS = [[12], [1] * 12, [3, 3, 3, 3], [4, 4, 4], [6, 6], [4, 8], [8, 4], [3, 4, 5], [5, 7]]
+AROUND = st.text(alphabet="あいうえおマイナンバー番号はですabcXYZ（）「」 ", max_size=12)
+
+
+@st.composite
+def individual_numbers(draw):
+    digits = draw(st.text(alphabet="0123456789", min_size=12, max_size=12))
+    grouping = draw(st.sampled_from(GROUPINGS))
+    groups, start = [], 0
+    for size in grouping:
+        groups.append(digits[start : start + size])
+        start += size
+    written = []
+    for group in groups:
+        style = draw(st.sampled_from(["ascii", "full", "kanji"]))
+        if style == "full":
+            group = group.translate(FULL_WIDTH)
+        elif style == "kanji":
+            group = group.translate(KANJI)
+        if draw(st.booleans()):  # an invisible character inside the group
+            cut = draw(st.integers(0, len(group)))
+            group = group[:cut] + draw(st.sampled_from(INVISIBLE)) + group[cut:]
+        written.append(group)
+    text = written[0]
+    for group in written[1:]:
+        text += "".join(draw(st.lists(st.sampled_from(SEPARATORS), min_size=1, max_size=3))) + group
+    return draw(AROUND) + text + draw(AROUND)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(individual_numbers())
+def test_every_spelling_of_a_12_digit_number_is_caught(text):
+    assert contains_individual_number(text), repr(text)
+
+
+@st.composite
+def ordinary_numbers(draw):
+    """What desk notes hold: dates and times, phone numbers, postal codes, references, amounts."""
+    year, month, day = draw(st.integers(1990, 2040)), draw(st.integers(1, 12)), draw(st.integers(1, 28))
+    hour, minute = draw(st.integers(0, 23)), draw(st.integers(0, 59))
+    choices = [
+        f"{year}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}",
+        f"{year}/{month:02d}/{day:02d} {hour:02d}:{minute:02d}〜{(hour + 1) % 24:02d}:{minute:02d}",
+        f"{month:02d}/{day:02d} {hour:02d}:{minute:02d}-{(hour + 1) % 24:02d}:{minute:02d}",
+        f"0{draw(st.integers(10, 99))}-{draw(st.integers(1000, 9999))}-{draw(st.integers(1000, 9999))}",
+        f"0{draw(st.integers(1, 9))}-{draw(st.integers(1000, 9999))}-{draw(st.integers(1000, 9999))}",
+        f"〒{draw(st.integers(100, 999))}-{draw(st.integers(0, 9999)):04d}",
+        f"{year}-{draw(st.integers(1, 999999)):06d}、{year}-{draw(st.integers(1, 999999)):06d}",
+        f"{draw(st.integers(1, 999_999)):,}円",
+        str(draw(st.integers(10**12, 10**15))),  # 13 digits and more: not one number of 12
+    ]
+    return draw(st.sampled_from(choices))
+
+
+@settings(max_examples=300, deadline=None)
+@given(ordinary_numbers())
+def test_dates_phones_postal_codes_references_and_amounts_are_not_flagged(text):
+    assert not contains_individual_number(text), repr(text)
+
+
+@pytest.mark.django_db
+def test_every_free_text_field_refuses_it_letters_and_templates_included(travel, desk_user, manager_user, policies):
+    travel("2026-11-20")
+    from django.core.exceptions import ValidationError
+
+    case = responding(desk_user, policies)
+    letter = services.letter_draft(actor=desk_user, case=case, kind=LetterKind.RESULT)
+    for field in ("title", "body"):
+        values = {name: getattr(letter, name) for name in ("letter_date", "addressee", "sender", "title", "body")}
+        values[field] += " 番号：一二三四 五六七八 九〇一二"
+        with pytest.raises(ValidationError) as refused:
+            services.letter_update(actor=desk_user, letter=letter, **values)
+        assert field in refused.value.message_dict
+    template = LetterTemplate(organization=case.organization, kind="acknowledgement", body="番号 1234・5678・9012")
+    with pytest.raises(ValidationError) as refused:
+        template.full_clean()
+    assert "body" in refused.value.message_dict
+
+
+# ------------------------------------------------------------------------------------------
+# Letter templates: checked when saved, never a 500 when drafting
+# ------------------------------------------------------------------------------------------
+def template_form(organization, body, title=""):
+    return {
+        "organization": organization.pk,
+        "kind": "result",
+        "language": "ja",
+        "title": title,
+        "body": body,
+        "change_reason": "文面の変更",
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{% load log %}{{ case.reference }}", "load"),
+        ("{% include 'admin/base.html' %}", "include"),
+        ("{% debug %}", "debug"),
+        ("{% extends 'letters/ja/result.txt' %}", "extends"),
+        ("{% url 'admin:index' %}", "url"),
+        ("{% if case.reference %}開いたまま", "構文"),
+        ("{{ case.reference|no_such_filter }}", "構文"),
+    ],
+)
+def test_a_template_outside_the_allowed_tags_is_refused_when_saved(client, manager_user, seed_orgs, body, message):
+    client.force_login(manager_user)
+    response = client.post("/admin/requests_app/lettertemplate/add/", template_form(seed_orgs[JUO], body))
+    errors = response.context["adminform"].form.errors
+    assert "body" in errors and message in " ".join(errors["body"]), errors
+    assert not LetterTemplate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_allowed_template_is_saved(client, manager_user, seed_orgs):
+    client.force_login(manager_user)
+    body = "{{ subject.full_name }} 様\n{% for item in items %}{{ item.kind }}：{{ item.outcome }}\n{% endfor %}"
+    client.post("/admin/requests_app/lettertemplate/add/", template_form(seed_orgs[JUO], body, title="ご回答"))
+    assert LetterTemplate.objects.get().body == body
+
+
+@pytest.mark.django_db
+def test_a_template_failing_at_drafting_falls_back_with_a_message(client, travel, desk_user, policies):
+    """A template saved before these checks (or failing on this case's data) never gives a 500: the
+    standard wording is drafted and the desk is told."""
+    travel("2026-11-20")
+    case = responding(desk_user, policies)
+    LetterTemplate.objects.create(
+        organization=case.organization,
+        kind="result",
+        language="ja",
+        body="{% load no_such_library %}{{ case.reference }}",
+    )  # written past the form, as an old row would be
+    client.force_login(desk_user)
+    page = client.get(f"/admin/requests_app/request/{case.pk}/action/draft-letter/")
+    from tests.desk import form_defaults
+
+    data = {**form_defaults(page.text), "kind": "result"}
+    response = client.post(f"/admin/requests_app/request/{case.pk}/action/draft-letter/", data, follow=True)
+    assert response.status_code == 200 and "使えませんでした" in response.text
+    assert "下記のとおり回答いたします" in case.letters.get().body
+
+
+# ------------------------------------------------------------------------------------------
+# Header values and tracking numbers
+# ------------------------------------------------------------------------------------------
+@pytest.mark.django_db
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r", "\u2028"])
+def test_a_title_or_a_name_with_a_line_break_is_refused(travel, desk_user, policies, newline):
+    from django.core.exceptions import ValidationError
+
+    travel("2026-11-20")
+    case = responding(desk_user, policies)
+    letter = services.letter_draft(actor=desk_user, case=case, kind=LetterKind.RESULT)
+    values = {name: getattr(letter, name) for name in ("letter_date", "addressee", "sender", "body")}
+    with pytest.raises(ValidationError) as refused:
+        services.letter_update(actor=desk_user, letter=letter, title=f"ご回答{newline}Bcc: x@example.com", **values)
+    assert "title" in refused.value.message_dict
+    with pytest.raises(ValidationError) as refused:
+        register(
+            desk_user,
+            policies[JUO],
+            reached_on=D("2026-11-20"),
+            subject={"family_name": f"山田{newline}Bcc: x@example.com", "email": "a@example.jp"},
+        )
+    assert "family_name" in refused.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("1234-5678-9012", True), ("123456789012", True), ("1234 5678 9012", True), ("A123", False), ("番号", False)],
+)
+def test_a_tracking_number_field_holds_digits_and_nothing_else(value, ok):
+    from django.core.exceptions import ValidationError
+
+    from requests_app.validators import validate_tracking_number
+
+    if ok:
+        validate_tracking_number(value)
+    else:
+        with pytest.raises(ValidationError):
+            validate_tracking_number(value)
+
+
+# ------------------------------------------------------------------------------------------
+# Sessions and passwords
+# ------------------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_a_session_idle_past_the_limit_is_refused_and_a_busy_one_lives_on(client, travel, desk_user):
+    """SESSION_IDLE_MINUTES (30): each request moves the end on; 31 idle minutes end it."""
+
+    def at(minutes: int) -> None:  # minutes after 09:00 on 2026-11-20, Tokyo
+        moment = dt.datetime(2026, 11, 20, 9) + dt.timedelta(minutes=minutes)
+        travel(moment.isoformat(), hour=moment.hour)
+
+    at(0)
+    client.force_login(desk_user)
+    assert client.get("/admin/").status_code == 200
+    for minutes in (25, 50, 75):  # a request every 25 minutes: still signed in after 75
+        at(minutes)
+        assert client.get("/admin/").status_code == 200
+    at(75 + 31)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("short-pass1", "12"),
+        ("tanaka-misaki-2026", "似"),
+        ("password1234", "一般的"),
+        ("123456789012345", "数字"),
+    ],
+)
+def test_weak_staff_passwords_are_refused(desk_user, password, reason):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    desk_user.username, desk_user.first_name, desk_user.last_name = "tanaka-misaki", "Misaki", "Tanaka"
+    with translation.override("ja"), pytest.raises(ValidationError) as refused:
+        validate_password(password, user=desk_user)
+    assert reason in " ".join(refused.value.messages)

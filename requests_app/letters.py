@@ -246,10 +246,13 @@ def plain_text(letter: Letter) -> str:
     return f"{date}\n\n{letter.addressee}\n\n{letter.sender}\n\n{letter.title}\n\n{letter.body}".strip() + "\n"
 
 
-def render_html(letter: Letter, *, pdf: bool = False, pdf_url: str = "", back_url: str = "") -> str:
+def render_html(letter: Letter, *, pdf: bool = False, pdf_url: str = "", back_url: str = "", nonce: str = "") -> str:
+    """The letter as an A4 page; ``nonce`` lets its style block run under the page's
+    Content-Security-Policy (none in a PDF)."""
     with translation.override(letter.language):
         return render_to_string(
-            "letters/print.html", {"letter": letter, "pdf": pdf, "pdf_url": pdf_url, "back_url": back_url}
+            "letters/print.html",
+            {"letter": letter, "pdf": pdf, "pdf_url": pdf_url, "back_url": back_url, "nonce": nonce},
         )
 
 

@@ -26,8 +26,11 @@ _RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,3}}\d)*")
 _GROUP = re.compile(r"\d+")
 
 
-def _normalised(text: str) -> str:
-    return unicodedata.normalize("NFKC", str(text)).translate(_INVISIBLE).translate(_KANJI_DIGITS)
+def _readings(text: str) -> set[str]:
+    """The text as digits are read in it: as written (after NFKC, invisible characters dropped),
+    and with kanji numerals read as digits — both, so that 「9012一覧」 still ends a number."""
+    plain = unicodedata.normalize("NFKC", str(text)).translate(_INVISIBLE)
+    return {plain, plain.translate(_KANJI_DIGITS)}
 
 
 def _looks_like_individual_number(sizes: list[int]) -> bool:
@@ -44,7 +47,8 @@ def contains_individual_number(text: str) -> bool:
     """Whether ``text`` holds something that may be an Individual Number, however it is spelled."""
     if not text:
         return False
-    for run in _RUN.finditer(_normalised(text)):
+    runs = (run for reading in _readings(text) for run in _RUN.finditer(reading))
+    for run in runs:
         sizes = [len(group) for group in _GROUP.findall(run.group())]
         for start in range(len(sizes)):
             total = 0

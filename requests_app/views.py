@@ -276,7 +276,9 @@ def letter_print(request, model_admin, object_id, letter_id):
     """The letter on A4, ready for the browser's print dialog."""
     letter = _letter(request, object_id, letter_id)
     pdf_url = reverse("admin:requests_app_request_letter_pdf", args=[letter.request_id, letter.pk])
-    html = desk_letters.render_html(letter, pdf_url=pdf_url, back_url=_case_url(letter.request))
+    html = desk_letters.render_html(
+        letter, pdf_url=pdf_url, back_url=_case_url(letter.request), nonce=str(getattr(request, "csp_nonce", ""))
+    )
     return HttpResponse(html)
 
 

@@ -54,3 +54,25 @@ def pytest_runtest_makereport(item, call):
             report.sections.append(("screenshot", str(path)))
         except Exception as exc:  # the page may be gone; the failure itself matters more
             report.sections.append(("screenshot", f"not taken: {exc}"))
+
+
+@pytest.fixture(autouse=True)
+def no_content_security_policy_violations(request):
+    """Every browser test fails if the page breaks the Content-Security-Policy (an inline script or
+    style, a handler attribute, a foreign resource): the admin, the chart and the letters work under it."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations = []
+
+    def watch(watched):
+        watched.on(
+            "console",
+            lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+        )
+
+    watch(page)
+    page.context.on("page", watch)  # pop-ups too (the printable letter)
+    yield
+    assert violations == []

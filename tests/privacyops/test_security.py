@@ -265,3 +265,42 @@ def test_weak_staff_passwords_are_refused(desk_user, password, reason):
     with translation.override("ja"), pytest.raises(ValidationError) as refused:
         validate_password(password, user=desk_user)
     assert reason in " ".join(refused.value.messages)
+
+
+@pytest.mark.parametrize("text", ["マイナンバー1234-5678-9012一覧.csv", "番号1234 5678 9012の一部", "123456789012一括"])
+def test_a_number_followed_by_a_word_starting_with_a_kanji_numeral_is_caught(text):
+    assert contains_individual_number(text)
+
+
+# ------------------------------------------------------------------------------------------
+# Content-Security-Policy
+# ------------------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_and_the_letter_its_nonce(client, travel, desk_user, policies):
+    travel("2026-11-20")
+    case = responding(desk_user, policies)
+    letter = services.letter_draft(actor=desk_user, case=case, kind=LetterKind.RESULT)
+    client.force_login(desk_user)
+    for url in ("/admin/", f"/admin/requests_app/request/{case.pk}/change/", "/admin/consents/consent/"):
+        policy = client.get(url)["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    response = client.get(f"/admin/requests_app/request/{case.pk}/letter/{letter.pk}/print/")
+    nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'<style nonce="{nonce}">' in response.text and "onclick" not in response.text
+
+
+def test_no_template_has_an_inline_handler_or_style_attribute():
+    """What the policy would block: handler attributes (onclick=…) and style attributes in the
+    pages (e-mail templates are not pages: mail clients need inline styles)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    pattern = re.compile(r"""\son[a-z]+\s*=\s*["']|\sstyle\s*=\s*["']|<script(?![^>]*\bsrc=)""", re.I)
+    found = [
+        f"{path.relative_to(root)}: {match.group()}"
+        for path in root.rglob("*.html")
+        if "reminders" not in path.parts
+        for match in pattern.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

@@ -22,6 +22,7 @@ class RequestsAppConfig(AppConfig):
                 organizations=selectors.organizations_by_ids,
                 case_lookup=selectors.case_scope_lookup,
                 case_references=selectors.case_references,
+                colleagues=selectors.colleagues,
             )
         )
         Source = registry.Source

@@ -246,13 +246,16 @@ def plain_text(letter: Letter) -> str:
     return f"{date}\n\n{letter.addressee}\n\n{letter.sender}\n\n{letter.title}\n\n{letter.body}".strip() + "\n"
 
 
-def render_html(letter: Letter, *, pdf: bool = False, pdf_url: str = "", back_url: str = "", nonce: str = "") -> str:
+def render_html(
+    letter: Letter, *, pdf: bool = False, pdf_url: str = "", back_url: str = "", nonce: str = "", final: bool = False
+) -> str:
     """The letter as an A4 page; ``nonce`` lets its style block run under the page's
-    Content-Security-Policy (none in a PDF)."""
+    Content-Security-Policy (none in a PDF); ``final``: the letter as it leaves (no draft stamp,
+    though it is recorded as sent only once it has left)."""
     with translation.override(letter.language):
         return render_to_string(
             "letters/print.html",
-            {"letter": letter, "pdf": pdf, "pdf_url": pdf_url, "back_url": back_url, "nonce": nonce},
+            {"letter": letter, "pdf": pdf, "pdf_url": pdf_url, "back_url": back_url, "nonce": nonce, "final": final},
         )
 
 
@@ -260,7 +263,7 @@ class PdfUnavailable(Exception):
     """WeasyPrint or its system libraries (pango, a Japanese font) are missing here."""
 
 
-def render_pdf(letter: Letter) -> bytes:
+def render_pdf(letter: Letter, *, final: bool = False) -> bytes:
     """The A4 letter as PDF with the Japanese fonts embedded (WeasyPrint)."""
     try:
         from weasyprint import HTML
@@ -269,4 +272,4 @@ def render_pdf(letter: Letter) -> bytes:
             gettext("PDF cannot be produced on this server (%(error)s). The printable page still works.")
             % {"error": exc}
         ) from exc
-    return HTML(string=render_html(letter, pdf=True)).write_pdf()
+    return HTML(string=render_html(letter, pdf=True, final=final)).write_pdf()

@@ -62,12 +62,13 @@ _DESK_CONSENTS = _perms("consents", ("consent",), ("add", "change")) | _perms(
 )
 _SETUP_CONSENTS = _perms("consents", ("purposeofuse", "optoutprovision"), ("add", "change"))
 
+# The staff directory (names, e-mails, groups) is for managers (their organizations' staff) and
+# superusers: desk staff and auditors see colleagues' names where work shows them, not the directory.
 _VIEW_STAFF = {"privacyops.view_user"}
 
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     # Works cases: registers, verifies, records fees and documents, decides. Reads case history.
-    DESK_STAFF: _VIEW_STAFF
-    | _perms("requests_app", CASE_MODELS, ("view", "add", "change"), history=True)
+    DESK_STAFF: _perms("requests_app", CASE_MODELS, ("view", "add", "change"), history=True)
     | _perms("requests_app", SETUP_MODELS, ("view",))
     | _VIEW_CONSENTS
     | _DESK_CONSENTS,
@@ -80,8 +81,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _DESK_CONSENTS
     | _SETUP_CONSENTS,
     # Reads everything and the audit trail; changes nothing.
-    AUDITOR: _VIEW_STAFF
-    | {"privacyops.view_historicaluser", "requests_app.view_audit_trail"}
+    AUDITOR: {"privacyops.view_historicaluser", "requests_app.view_audit_trail"}
     | _perms("requests_app", CASE_MODELS + SETUP_MODELS, ("view",), history=True)
     | _VIEW_CONSENTS,
 }

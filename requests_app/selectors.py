@@ -113,6 +113,15 @@ def policy_in_force(organization: Organization, on: dt.date | None = None) -> De
     return organization.policies.filter(effective_from__lte=on).order_by("-effective_from").first()
 
 
+def colleagues(user) -> QuerySet:
+    """The staff users ``user`` may see (least privilege): those working for one of ``user``'s
+    organizations, and ``user``; every one for a superuser."""
+    users = get_user_model().objects.all()
+    if user.is_superuser:
+        return users
+    return users.filter(Q(pk=user.pk) | Q(organizations__in=organization_ids_for(user))).distinct()
+
+
 def assignable_staff(*, actor, organization: Organization | None = None) -> QuerySet:
     """Active staff who may work cases of ``organization`` (or of any organization ``actor`` sees)."""
     org_ids = [organization.pk] if organization is not None else list(organization_ids_for(actor))

@@ -43,13 +43,15 @@ class Scope:
 
     ``organization_ids(user)`` → frozenset of ids; ``organizations(ids)`` → queryset for the
     filter's choices; ``case_lookup(reference, ids)`` → {"request", "subject", "agent"} ids or
-    None; ``case_references(ids)`` → {case id: reference}.
+    None; ``case_references(ids)`` → {case id: reference}; ``colleagues(user)`` → the staff users
+    ``user`` may see (those of their organizations; all for superusers).
     """
 
     organization_ids: Callable
     organizations: Callable
     case_lookup: Callable
     case_references: Callable
+    colleagues: Callable
 
 
 _sources: list[Source] = []

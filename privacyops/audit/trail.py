@@ -85,12 +85,21 @@ class AuditTrailFilter(django_filters.FilterSet):
     )
 
     def __init__(
-        self, data=None, queryset=None, *, source: Source | None = None, organizations=(), case_pks=None, **kwargs
+        self,
+        data=None,
+        queryset=None,
+        *,
+        source: Source | None = None,
+        organizations=(),
+        case_pks=None,
+        actor=None,
+        **kwargs,
     ):
         super().__init__(data, queryset=queryset, **kwargs)
         self.source = source
         self.case_pks = case_pks  # resolved once: reference → request pk (and its subject, agent)
-        self.filters["user"].queryset = get_user_model().objects.filter(is_staff=True).order_by("last_name", "username")
+        staff = registry.scope().colleagues(actor) if actor is not None else get_user_model().objects.none()
+        self.filters["user"].queryset = staff.filter(is_staff=True).order_by("last_name", "username")
         self.filters["organization"].queryset = registry.scope().organizations(organizations)
 
     # -- filter methods: each knows the source's columns --
@@ -171,7 +180,10 @@ class AuditTrail:
         self.organizations = registry.scope().organization_ids(actor)
         # The form-only instance: validation and the page's fields (each source gets its own below).
         self.form_filter = AuditTrailFilter(
-            data, queryset=apps.get_model("audit.AccessLog").objects.none(), organizations=self.organizations
+            data,
+            queryset=apps.get_model("audit.AccessLog").objects.none(),
+            organizations=self.organizations,
+            actor=actor,
         )
         self.case_pks = None
         self.form.fields["user"].label_from_instance = lambda user: user_label(user)  # names, not logins
@@ -211,7 +223,12 @@ class AuditTrail:
                 scope |= Q(organization__isnull=True) & Q(Exists(memberships))
             queryset = queryset.filter(scope)
         per_source = AuditTrailFilter(
-            self.data, queryset=queryset, source=source, organizations=self.organizations, case_pks=self.case_pks
+            self.data,
+            queryset=queryset,
+            source=source,
+            organizations=self.organizations,
+            case_pks=self.case_pks,
+            actor=self.actor,
         )
         per_source._form = self.form  # validated once for all sources: no lookup per source
         return per_source.qs

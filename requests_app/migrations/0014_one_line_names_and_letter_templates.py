@@ -2,8 +2,13 @@ import django.core.validators
 import requests_app.validators
 from django.db import migrations, models
 
+from requests_app.roles import sync_roles
+
 
 class Migration(migrations.Migration):
+    """Names and titles on one line, letter templates checked, tracking numbers as digits; the staff
+    directory for managers only (roles re-synced)."""
+
 
     dependencies = [
         ('requests_app', '0013_person_keys'),
@@ -130,4 +135,5 @@ class Migration(migrations.Migration):
             name='tracking_number',
             field=models.CharField(blank=True, max_length=40, validators=[django.core.validators.RegexValidator('^(?:\\d{10,14}|\\d{2,6}(?:[- ]\\d{2,6}){1,3})$', 'Write the tracking number as its digits, e.g. 1234-5678-9012.', code='tracking_number')], verbose_name='tracking number'),
         ),
+        migrations.RunPython(sync_roles, migrations.RunPython.noop),
     ]

@@ -151,7 +151,9 @@ def _send_email(letter: Letter, *, to: str) -> str:
         reply_to=[organization.desk_email] if organization.desk_email else None,
         headers={"Message-ID": message_id},
     )
-    message.attach(f"{letter.request.reference}-{letter.kind}.pdf", letters.render_pdf(letter), "application/pdf")
+    message.attach(
+        f"{letter.request.reference}-{letter.kind}.pdf", letters.render_pdf(letter, final=True), "application/pdf"
+    )
     try:
         message.send(fail_silently=False)
     except (smtplib.SMTPException, OSError) as exc:

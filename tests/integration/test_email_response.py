@@ -93,3 +93,16 @@ def test_a_hanging_smtp_server_gives_the_could_not_be_sent_message(smtp_hanging,
         services.response_send(actor=desk_user, letter=letter, method="email")
     letter.refresh_from_db()
     assert not letter.is_sent and not Response.objects.exists()
+
+
+def test_the_emailed_pdf_is_the_final_letter_without_a_draft_stamp(smtp_server, leverages_case, desk_user, tmp_path):
+    import subprocess
+
+    letter = services.letter_draft(actor=desk_user, case=leverages_case, kind=LetterKind.RESULT)
+    services.response_send(actor=desk_user, letter=letter, method="email")
+
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(next(smtp_server.messages[0].iter_attachments()).get_content())
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
+    assert "保有個人データの開示等の請求に対する回答" in text
+    assert "下書き" not in text and "DRAFT" not in text

@@ -304,3 +304,29 @@ def test_no_template_has_an_inline_handler_or_style_attribute():
         for match in pattern.finditer(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+# ------------------------------------------------------------------------------------------
+# Least privilege: the staff directory
+# ------------------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_the_staff_directory_is_for_managers_and_shows_their_organizations_staff(
+    client, desk_user, manager_user, auditor_user, other_org_user
+):
+    for user in (desk_user, auditor_user):
+        client.force_login(user)
+        assert client.get("/admin/privacyops/user/").status_code == 403
+    client.force_login(manager_user)
+    listed = {user.username for user in client.get("/admin/privacyops/user/").context["cl"].result_list}
+    assert {desk_user.username, manager_user.username} <= listed and other_org_user.username not in listed
+    assert client.get(f"/admin/privacyops/user/{other_org_user.pk}/change/").status_code == 302  # "not found"
+
+
+@pytest.mark.django_db
+def test_the_trail_offers_only_colleagues_as_users(client, manager_user, desk_user, other_org_user):
+    client.force_login(manager_user)
+    page = client.get("/admin/audit/")
+    choices = {user.username for user in page.context["form"].fields["user"].queryset}
+    assert desk_user.username in choices and other_org_user.username not in choices
+    response = client.get("/admin/audit/", {"user": other_org_user.pk})
+    assert not response.context["valid"] and "user" in response.context["form"].errors

@@ -200,6 +200,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker logs through LOGGING above (its filter drops query strings), not handlers of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The static beat schedule (exactly one beat runs it), in Asia/Tokyo time.
 from celery.schedules import crontab  # noqa: E402
@@ -236,7 +238,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No search terms in the logs: query strings are dropped from every line (privacyops.logging).
+    "filters": {"no_query_strings": {"()": "privacyops.logging.DropQueryStrings"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["no_query_strings"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The development server's request lines go through the same filter (Django's default
+        # handler for them would keep the query strings).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -330,3 +330,39 @@ def test_the_trail_offers_only_colleagues_as_users(client, manager_user, desk_us
     assert desk_user.username in choices and other_org_user.username not in choices
     response = client.get("/admin/audit/", {"user": other_org_user.pk})
     assert not response.context["valid"] and "user" in response.context["form"].errors
+
+
+# ------------------------------------------------------------------------------------------
+# Logs keep no search terms
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("logger_name", ["django.server", "django.request", "requests_app", "privacyops"])
+def test_log_lines_keep_no_query_strings(logger_name):
+    import logging
+
+    logger = logging.getLogger(logger_name)
+    handlers = logger.handlers if not logger.propagate or logger.handlers else logging.getLogger().handlers
+    record = logger.makeRecord(
+        logger_name,
+        logging.INFO,
+        __file__,
+        1,
+        '"GET %s HTTP/1.1" 200 512',
+        ("/admin/requests_app/request/?q=山田花子&due=overdue",),
+        None,
+    )
+    lines = []
+    for handler in handlers:
+        if handler.filter(record):
+            lines.append(handler.format(record))
+    assert lines and all(
+        "/admin/requests_app/request/" in line and "山田" not in line and "?" not in line for line in lines
+    )
+
+
+def test_the_production_access_log_names_the_page_without_its_query():
+    from pathlib import Path
+
+    dockerfile = (Path(__file__).resolve().parents[2] / "Dockerfile").read_text()
+    command = dockerfile[dockerfile.index("CMD [") :]
+    assert "--access-logformat" in command and "%(U)s" in command
+    assert "%(r)s" not in command and "%(q)s" not in command

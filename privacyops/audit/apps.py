@@ -17,6 +17,13 @@ class AuditConfig(AppConfig):
         from privacyops.audit.models import AuditOp
 
         pre_create_historical_record.connect(history.stamp_operation, dispatch_uid="audit_stamp_operation")
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_login_failed
+
+        from privacyops.audit import access
+
+        user_login_failed.connect(access.log_failed_login, dispatch_uid="audit_failed_login")
+        user_locked_out.connect(access.log_lockout, dispatch_uid="audit_lockout")
         registry.register_operations(AuditOp)
         registry.register_sources(
             registry.Source("user", "privacyops.User", None, None),

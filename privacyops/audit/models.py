@@ -36,13 +36,21 @@ class AccessKind(models.TextChoices):
     EXPORT = "export", _("Audit trail export (CSV)")
     RECORDS = "records", _("Consents and records of provision")
     RECORDS_EXPORT = "records_export", _("Consents and records export (CSV)")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOCKED_OUT = "locked_out", _("Login locked after repeated failures")
 
 
 class AccessLog(models.Model):
     """Who looked at whose personal data, when, from where (SPEC §12). Written, never edited."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="accesses", verbose_name=_("user")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accesses",
+        verbose_name=_("user"),
+        help_text=_("Empty for a failed login with a username nobody has."),
     )
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("what"), max_length=16, choices=AccessKind)

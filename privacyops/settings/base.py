@@ -5,6 +5,7 @@ Defaults are the laptop's: SQLite and a file-system broker under ``var/``, e-mai
 Every variable is documented in ``.env.example``.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "django_filters",
+    "axes",
     "privacyops.apps.PrivacyOpsConfig",
     "privacyops.audit.apps.AuditConfig",
     "requests_app.apps.RequestsAppConfig",
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: refuses logins while a username is locked out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "privacyops.urls"
@@ -128,6 +132,14 @@ CONTENT_SECURITY_POLICY = {
 }
 
 AUTH_USER_MODEL = "privacyops.User"
+# Lockout after repeated failed logins (django-axes): AXES_FAILURE_LIMIT failures for a username from
+# one address lock it for AXES_COOLOFF_MINUTES; failures and lockouts are in the audit trail.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "privacyops/locked_out.html"
 LOGIN_URL = "admin:login"
 # Staff sessions end after SESSION_IDLE_MINUTES without a request (default 30): each request moves
 # the end on (SESSION_SAVE_EVERY_REQUEST), so only an idle session expires.

@@ -366,3 +366,38 @@ def test_the_production_access_log_names_the_page_without_its_query():
     command = dockerfile[dockerfile.index("CMD [") :]
     assert "--access-logformat" in command and "%(U)s" in command
     assert "%(r)s" not in command and "%(q)s" not in command
+
+
+# ------------------------------------------------------------------------------------------
+# Lockout after repeated failures (django-axes), in the audit trail
+# ------------------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_repeated_failed_logins_lock_the_account_and_the_trail_shows_each(client, desk_user, manager_user):
+    from django.conf import settings
+
+    from privacyops.audit.models import AccessLog
+
+    login = "/admin/login/?next=/admin/"
+    for attempt in range(1, settings.AXES_FAILURE_LIMIT + 1):
+        response = client.post(login, {"username": desk_user.username, "password": "wrong-password-123"})
+        # The form again with its error; the N-th failure locks.
+        assert response.status_code == (429 if attempt == settings.AXES_FAILURE_LIMIT else 200)
+    response = client.post(login, {"username": desk_user.username, "password": "pw-for-tests-only"})
+    assert response.status_code == 429 and "ロック" in response.text  # even the right password now
+    assert not client.get("/admin/").wsgi_request.user.is_authenticated
+
+    events = list(AccessLog.objects.filter(user=desk_user).values_list("kind", flat=True))
+    # Every failure is recorded, the one tried while locked too, and the lockout itself.
+    assert events.count("login_failed") == settings.AXES_FAILURE_LIMIT + 1 and "locked_out" in events
+    client.force_login(manager_user)
+    trail = client.get("/admin/audit/", {"user": desk_user.pk, "change_type": "v"}).text
+    assert "ログイン失敗" in trail and "ロック" in trail
+
+
+@pytest.mark.django_db
+def test_a_failed_login_with_an_unknown_username_is_recorded_without_a_user(client):
+    from privacyops.audit.models import AccessLog
+
+    client.post("/admin/login/", {"username": "nobody-here", "password": "whatever-123456"})
+    event = AccessLog.objects.get(kind="login_failed")
+    assert event.user is None and event.path == "/admin/login/"

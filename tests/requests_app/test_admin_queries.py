@@ -28,20 +28,23 @@ D = dt.date.fromisoformat
 K = DocumentKind
 TODAY = "2026-11-20"
 
+# Every page also refreshes the idle session (SESSION_SAVE_EVERY_REQUEST): a savepoint, the
+# session's UPDATE and its release — three statements, whatever the page.
+SESSION_REFRESH = 3
 # Measured: 11 — session, user, 2 permission lookups, the user's organizations, the organization
 # and assignee filters, count, page of requests, their items, their organizations' closed days.
-LIST_CAP = 14
+LIST_CAP = 14 + SESSION_REFRESH
 # Measured: 11, and 13 for "due soon" with 200 requests: that filter also reads the organizations
 # with their closed days (with 10 requests none is due soon, and an empty page skips two prefetches).
-FILTERED_LIST_CAP = 16
+FILTERED_LIST_CAP = 16 + SESSION_REFRESH
 # Measured: 16 for a bare case, 21 for a full one — the five extra are one query per kind of
 # record that names a staff user (decided by, recorded by ×2, verified by, approver), not per row.
 # Letters, responses, fulfilment tasks and the reminder log add one prefetch each: 25. What we hold
 # about the person (consents app) adds four, however many records: purposes, consents, records, stops.
-CASE_PAGE_CAP = 30
+CASE_PAGE_CAP = 30 + SESSION_REFRESH
 # Measured: 20 for a bare case, 21 for a full one — the case header only, plus one history query
 # per kind of record (13, the agent's included), plus one for the staff users named in the diffs.
-CASE_HISTORY_CAP = 32  # one query per kind of history and per kind of linked record named
+CASE_HISTORY_CAP = 32 + SESSION_REFRESH  # one query per kind of history and per kind of linked record named
 
 
 # ------------------------------------------------------------------------------------------

@@ -66,6 +66,7 @@ def test_copro_agent_by_post_with_a_fee_short(client, travel, desk_user, manager
     assert reload(case).status == Status.AWAITING_REQUESTER
 
     travel("2027-01-05")
+    client.force_login(desk_user)  # days later: the idle session has ended, the desk signs in again
     response = desk.act(
         client, case, "record-payment", amount="500", method="postal_money_order", received_on="2027-01-05"
     )
@@ -187,6 +188,7 @@ def test_leverages_self_by_email_fourteen_business_days_dispose_at_once(client, 
     )
 
     travel("2026-09-24")
+    client.force_login(desk_user)  # days later: the idle session has ended, the desk signs in again
     records = case.items.get(kind="third_party_record_disclosure")
     suspension = case.items.get(kind="suspension_of_provision")
     desk.follow(
@@ -236,6 +238,7 @@ def test_juo_fee_per_disclosure_across_the_new_year_closure(client, travel, desk
     assert reload(case).complete_on is None
 
     travel("2027-01-06")
+    client.force_login(desk_user)  # days later: the idle session has ended, the desk signs in again
     desk.follow(
         client,
         desk.act(client, case, "record-payment", amount="1000", method="bank_transfer", received_on="2027-01-06"),
@@ -297,6 +300,7 @@ def test_recruit_phone_first_minors_legal_representative(client, travel, desk_us
     assert case.form_received_on is None and case.complete_on is None
 
     travel("2026-11-20")
+    client.force_login(desk_user)  # days later: the idle session has ended, the desk signs in again
     page = client.get(desk.case_url(case)).content.decode()
     version = case.version
     response = client.post(

@@ -15,10 +15,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 BOM = "\ufeff"
 
 
+_LEADING = " \u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"
+
+
 def safe_cell(value) -> str:
-    """``value`` as text, neutralised when a spreadsheet would read it as a formula."""
+    """``value`` as text, neutralised when a spreadsheet would read it as a formula — also when
+    spaces or invisible characters come first (a spreadsheet may trim them on import)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.lstrip(_LEADING).startswith(FORMULA_STARTS) else text
 
 
 def unneutralised(text: str) -> str:

@@ -9,7 +9,7 @@ the same way in the Dockerfile (``%(U)s``: the path without its query string).
 import logging
 import re
 
-_QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
+_QUERY = re.compile(r"(/[^\s?\"']*)\?\S*")
 
 
 def without_query_strings(text: str) -> str:

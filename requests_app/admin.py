@@ -432,6 +432,11 @@ class SetupAdminMixin:
             kwargs["queryset"] = selectors.organization_list(actor=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "staff":  # least privilege: a manager's own colleagues, no one else
+            kwargs["queryset"] = selectors.colleagues(request.user).filter(is_staff=True, is_active=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
 
 class ClosedDayInline(admin.TabularInline):
     model = OrganizationClosedDay

@@ -25,7 +25,10 @@ from requests_app.models import (
     ReplyTo,
     Request,
 )
-from requests_app.validators import letter_template_engine
+from requests_app.validators import contains_individual_number, letter_template_engine
+
+# A drafted letter's body from an organization's template is at most this long (characters).
+LETTER_MAX_LENGTH = 50_000
 
 # Titles per kind; an organization's LetterTemplate.title overrides them.
 TITLES = {
@@ -205,7 +208,9 @@ def draft(case: Request, kind: str, language: str = "ja", *, today: dt.date, ext
     if custom is not None:
         try:
             body = render_body(kind, language, context, custom)
-        except Exception as error:
+            if len(body) > LETTER_MAX_LENGTH or contains_individual_number(body):
+                raise ValueError(gettext("its text is too long or holds a 12-digit number"))
+        except Exception as error:  # a saved template failing on this case: never a 500
             warnings.append(
                 gettext(
                     "The organization's own template for this letter could not be used (%(error)s): the "
@@ -213,7 +218,7 @@ def draft(case: Request, kind: str, language: str = "ja", *, today: dt.date, ext
                 )
                 % {"error": f"{type(error).__name__}: {error}"[:200]}
             )
-            custom = None
+            custom, body = None, None
     standard_title = (TITLES if language == "ja" else TITLES_EN)[kind]
     title = custom.title if custom is not None and custom.title else standard_title
     _name, _address_block, email = derived.recipient(case)

@@ -355,7 +355,7 @@ class Organization(models.Model):
     desk_postal_code = models.CharField(_("desk postal code"), max_length=10, blank=True)
     desk_address = models.CharField(_("desk address"), max_length=300, blank=True, validators=FREE_TEXT)
     desk_phone = models.CharField(_("desk phone"), max_length=40, blank=True, validators=FREE_TEXT)
-    desk_email = models.EmailField(_("desk e-mail"), blank=True)
+    desk_email = models.EmailField(_("desk e-mail"), blank=True, validators=[reject_line_breaks])
     desk_hours = models.CharField(_("desk hours"), max_length=200, blank=True, validators=FREE_TEXT)
     complaint_desk = models.TextField(
         _("complaint desk"), blank=True, validators=FREE_TEXT, help_text=_("Where complaints go; printed on letters.")
@@ -633,7 +633,7 @@ class DataSubject(models.Model):
     family_name_kana = models.CharField(_("family name (kana)"), max_length=100, blank=True, validators=ONE_LINE)
     given_name_kana = models.CharField(_("given name (kana)"), max_length=100, blank=True, validators=ONE_LINE)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True, validators=[reject_line_breaks])
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=FREE_TEXT)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     address = models.CharField(_("address on the form"), max_length=300, blank=True, validators=FREE_TEXT)
@@ -701,7 +701,7 @@ class Agent(models.Model):
     relationship = models.CharField(
         _("relationship to the data subject"), max_length=100, blank=True, validators=FREE_TEXT
     )
-    email = models.EmailField(_("e-mail"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True, validators=[reject_line_breaks])
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=FREE_TEXT)
     postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True, validators=FREE_TEXT)
@@ -1316,7 +1316,7 @@ class Response(models.Model):
         help_text=_("Only when the desk's policy does not offer the method."),
     )
     addressee = models.TextField(_("sent to"), validators=FREE_TEXT)
-    email = models.EmailField(_("e-mail address"), blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True, validators=[reject_line_breaks])
     sent_on = models.DateField(_("sent on"))
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("sent by")

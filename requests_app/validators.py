@@ -84,9 +84,10 @@ validate_tracking_number = RegexValidator(
 
 
 def reject_line_breaks(value: str) -> None:
-    """A one-line value that may become an e-mail header (title, name, address line) carries no
-    line break (header injection)."""
-    if value and any(mark in value for mark in ("\r", "\n", "\u2028", "\u2029", "\x85")):
+    """A one-line value that may become an e-mail header (title, name, address, e-mail address)
+    carries no line break nor any other control character — Python's mail code breaks lines at
+    \x0b, \x0c, \x1c–\x1e too (header injection)."""
+    if value and any(unicodedata.category(char) in {"Cc", "Zl", "Zp"} for char in value):
         raise ValidationError(_("Write this on one line (no line breaks)."), code="line_break")
 
 
@@ -125,30 +126,89 @@ def letter_template_engine():
     return Engine(libraries={}, builtins=["django.template.defaulttags", "django.template.defaultfilters"])
 
 
+# Filters a letter may use (no padding or repetition that could blow a letter up: stringformat,
+# center, ljust, rjust, make_list … are refused), and how deep tags may nest.
+LETTER_TEMPLATE_FILTERS = frozenset(
+    {
+        "date",
+        "time",
+        "default",
+        "default_if_none",
+        "length",
+        "upper",
+        "lower",
+        "capfirst",
+        "title",
+        "join",
+        "first",
+        "last",
+        "floatformat",
+        "yesno",
+        "pluralize",
+        "truncatechars",
+        "cut",
+    }
+)
+LETTER_TEMPLATE_MAX_LENGTH = 20_000
+LETTER_TEMPLATE_MAX_DEPTH = 6
+LETTER_TEMPLATE_MAX_LOOPS = 2
+_OPENING = {"if", "for", "with", "comment", "spaceless", "ifchanged"}
+_FILTER = re.compile(r"\|\s*(\w+)")
+
+
 def validate_letter_template(value: str) -> None:
-    """A letter template's body: valid Django template syntax using only ``LETTER_TEMPLATE_TAGS``.
-    Raises ``ValidationError`` naming the refused tag or the syntax error."""
+    """A letter template's body: valid Django template syntax using only ``LETTER_TEMPLATE_TAGS``
+    and ``LETTER_TEMPLATE_FILTERS``, at most ``LETTER_TEMPLATE_MAX_LENGTH`` characters, tags nested
+    at most ``LETTER_TEMPLATE_MAX_DEPTH`` deep and loops ``LETTER_TEMPLATE_MAX_LOOPS`` deep (a
+    letter is drafted within the page's time). Raises ``ValidationError`` naming what is refused."""
     from django.template import TemplateSyntaxError
     from django.template.base import Lexer, TokenType
 
-    refused = sorted(
-        {
-            token.contents.split()[0]
-            for token in Lexer(value or "").tokenize()
-            if token.token_type == TokenType.BLOCK
-            and token.contents.split()
-            and token.contents.split()[0] not in LETTER_TEMPLATE_TAGS
-        }
-    )
+    value = value or ""
+    if len(value) > LETTER_TEMPLATE_MAX_LENGTH:
+        raise ValidationError(
+            _("A letter template has at most %(limit)d characters."),
+            code="template_length",
+            params={"limit": LETTER_TEMPLATE_MAX_LENGTH},
+        )
+    tokens = Lexer(value).tokenize()
+    refused, filters, stack, deepest, loops = set(), set(), [], 0, 0
+    for token in tokens:
+        if token.token_type not in (TokenType.BLOCK, TokenType.VAR):
+            continue
+        filters |= {name for name in _FILTER.findall(token.contents) if name not in LETTER_TEMPLATE_FILTERS}
+        if token.token_type != TokenType.BLOCK or not token.contents.split():
+            continue
+        tag = token.contents.split()[0]
+        if tag not in LETTER_TEMPLATE_TAGS:
+            refused.add(tag)
+        elif tag in _OPENING:
+            stack.append(tag)
+            deepest = max(deepest, len(stack))
+            loops = max(loops, stack.count("for"))
+        elif tag.startswith("end") and stack:
+            stack.pop()
     if refused:
         raise ValidationError(
             _("These template tags are not allowed in a letter: %(tags)s. Allowed: %(allowed)s."),
             code="template_tag",
-            params={"tags": ", ".join(refused), "allowed": ", ".join(sorted(LETTER_TEMPLATE_TAGS))},
+            params={"tags": ", ".join(sorted(refused)), "allowed": ", ".join(sorted(LETTER_TEMPLATE_TAGS))},
+        )
+    if filters:
+        raise ValidationError(
+            _("These filters are not allowed in a letter: %(filters)s. Allowed: %(allowed)s."),
+            code="template_filter",
+            params={"filters": ", ".join(sorted(filters)), "allowed": ", ".join(sorted(LETTER_TEMPLATE_FILTERS))},
+        )
+    if deepest > LETTER_TEMPLATE_MAX_DEPTH or loops > LETTER_TEMPLATE_MAX_LOOPS:
+        raise ValidationError(
+            _("Tags are nested too deep (at most %(depth)d levels, loops %(loops)d)."),
+            code="template_depth",
+            params={"depth": LETTER_TEMPLATE_MAX_DEPTH, "loops": LETTER_TEMPLATE_MAX_LOOPS},
         )
     try:
-        letter_template_engine().from_string(value or "")
-    except TemplateSyntaxError as error:
+        letter_template_engine().from_string(value)
+    except (TemplateSyntaxError, RecursionError) as error:
         raise ValidationError(
-            _("The template has a syntax error: %(error)s"), code="template_syntax", params={"error": str(error)}
+            _("The template has a syntax error: %(error)s"), code="template_syntax", params={"error": str(error)[:300]}
         ) from None

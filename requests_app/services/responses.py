@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
+from email.errors import MessageError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -156,7 +157,7 @@ def _send_email(letter: Letter, *, to: str) -> str:
     )
     try:
         message.send(fail_silently=False)
-    except (smtplib.SMTPException, OSError) as exc:
+    except (smtplib.SMTPException, OSError, ValueError, MessageError) as exc:  # a header the mail code refuses too
         raise TransitionNotAllowed(
             gettext(
                 "The e-mail could not be sent (%(error)s). Nothing was recorded as sent: try again later, "
@@ -222,6 +223,9 @@ def response_send(
     _check_text(method_override_reason=method_override_reason)
     if method == DeliveryMethod.REGISTERED_MAIL and not tracking_number.strip():
         raise ValidationError({"tracking_number": gettext("Registered mail needs its tracking number.")})
+    if method != DeliveryMethod.REGISTERED_MAIL and tracking_number.strip():
+        # The one field where a 12-digit number is kept holds a tracking number, and only that.
+        raise ValidationError({"tracking_number": gettext("A tracking number goes with registered mail only.")})
     _name, _address, default_email = derived.recipient(case)
     if method == DeliveryMethod.EMAIL:
         email = email or default_email

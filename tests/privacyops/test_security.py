@@ -142,7 +142,7 @@ def template_form(organization, body, title=""):
         ("{% extends 'letters/ja/result.txt' %}", "extends"),
         ("{% url 'admin:index' %}", "url"),
         ("{% if case.reference %}開いたまま", "構文"),
-        ("{{ case.reference|no_such_filter }}", "構文"),
+        ("{{ case.reference|no_such_filter }}", "フィルタ"),
     ],
 )
 def test_a_template_outside_the_allowed_tags_is_refused_when_saved(client, manager_user, seed_orgs, body, message):
@@ -401,3 +401,82 @@ def test_a_failed_login_with_an_unknown_username_is_recorded_without_a_user(clie
     client.post("/admin/login/", {"username": "nobody-here", "password": "whatever-123456"})
     event = AccessLog.objects.get(kind="login_failed")
     assert event.user is None and event.path == "/admin/login/"
+
+
+# ------------------------------------------------------------------------------------------
+# Found by attacking the pieces above
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("mark", ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x00", "\x85"])
+def test_every_control_character_is_refused_in_one_line_values(mark):
+    from django.core.exceptions import ValidationError
+
+    from requests_app.validators import reject_line_breaks
+
+    with pytest.raises(ValidationError):
+        reject_line_breaks(f"Acknowledgement{mark}Bcc: attacker@evil.example")
+
+
+@pytest.mark.django_db
+def test_an_email_address_with_a_control_character_is_refused(seed_orgs):
+    from django.core.exceptions import ValidationError
+
+    organization = seed_orgs[JUO]
+    organization.desk_email = '"x\x0bBcc:attacker@evil.example"@example.com'
+    with pytest.raises(ValidationError) as refused:
+        organization.full_clean()
+    assert "desk_email" in refused.value.message_dict
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('{{ 1|stringformat:"0300000000d" }}', "フィルタ"),
+        ("{% for a in 'ab' %}{% for b in 'ab' %}{% for c in 'ab' %}x{% endfor %}{% endfor %}{% endfor %}", "入れ子"),
+        ("x" * 20_001, "文字"),
+        ("{% if 1 %}" * 300 + "x" + "{% endif %}" * 300, "入れ子"),
+    ],
+)
+def test_a_template_that_could_tie_up_the_server_is_refused(client, manager_user, seed_orgs, body, message):
+    client.force_login(manager_user)
+    response = client.post("/admin/requests_app/lettertemplate/add/", template_form(seed_orgs[JUO], body))
+    errors = response.context["adminform"].form.errors
+    assert "body" in errors and message in " ".join(errors["body"]), errors
+
+
+@pytest.mark.django_db
+def test_a_template_that_writes_a_12_digit_number_is_not_drafted(client, travel, desk_user, policies):
+    """Pieces the check cannot see ({{ "1234" }}{{ "5678" }}…) are caught in the drafted letter."""
+    travel("2026-11-20")
+    case = responding(desk_user, policies)
+    LetterTemplate.objects.create(
+        organization=case.organization, kind="result", language="ja", body='番号 {{ "1234" }}{{ "5678" }}{{ "9012" }}'
+    )
+    letter = services.letter_draft(actor=desk_user, case=case, kind=LetterKind.RESULT)
+    assert not contains_individual_number(letter.body) and letter.warnings
+
+
+@pytest.mark.django_db
+def test_a_tracking_number_goes_with_registered_mail_only(travel, desk_user, policies):
+    from django.core.exceptions import ValidationError
+
+    travel("2026-11-20")
+    case = responding(desk_user, policies)
+    letter = services.letter_draft(actor=desk_user, case=case, kind=LetterKind.RESULT)
+    with pytest.raises(ValidationError) as refused:
+        services.response_send(actor=desk_user, letter=letter, method="post", tracking_number="123456789012")
+    assert "tracking_number" in refused.value.message_dict
+
+
+@pytest.mark.parametrize("cell", [" =1+1", "\u3000=HYPERLINK(1)", "\u200b@SUM(A1)", "\u00a0-1+2"])
+def test_a_formula_behind_spaces_or_invisible_characters_is_neutralised(cell):
+    from privacyops.csv_safe import safe_cell
+
+    assert safe_cell(cell).startswith("'")
+
+
+def test_a_query_with_quotes_is_dropped_whole():
+    from privacyops.logging import without_query_strings
+
+    line = '"GET /admin/requests_app/request/?q=yoshida\'secret"name HTTP/1.1" 200'
+    assert "secret" not in without_query_strings(line) and "yoshida" not in without_query_strings(line)

@@ -19,10 +19,17 @@ from django.utils.translation import gettext_lazy as _
 #   of at least three digits (4-4-4, 6-6, 3-4-5 …) — never across dates and times (2-digit
 #   groups: 2026-11-30 10:00) or phone numbers (03-1234-5678, 090-1234-5678).
 # ------------------------------------------------------------------------------------------
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
-_KANJI_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
-_SEPARATOR = r"[\s\-\u2010-\u2015\u2212\u30fc\u301c~、,.:;/\\\u00b7\u30fb_]"
-_RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,3}}\d)*")
+# Invisible characters: zero-width, joiners, soft hyphen, BOM, direction marks and embeddings,
+# invisible operators, variation selectors, the Hangul filler.
+_INVISIBLE = dict.fromkeys(
+    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u034f\u3164\u115f\u1160\u200e\u200f"),
+     *range(0x202A, 0x202F), *range(0x2061, 0x2065), *range(0x2066, 0x206A), *range(0xFE00, 0xFE10)],
+    None,
+)  # fmt: skip
+# Kanji numerals, the formal ones (大字) and ○ written for zero.
+_KANJI_DIGITS = str.maketrans("〇○零一二三四五六七八九壱弐参肆伍陸漆捌玖", "000123456789" + "123456789")
+_SEPARATOR = r"[\s\-\u2010-\u2015\u2212\u2500\u30fc\u301c\u3030~、,.:;/\\\u00b7\u2022\u30fb\u00b0_。+|()（）]"
+_RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,4}}\d)*")
 _GROUP = re.compile(r"\d+")
 
 

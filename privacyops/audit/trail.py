@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
@@ -222,6 +223,9 @@ class AuditTrail:
                 )
                 scope |= Q(organization__isnull=True) & Q(Exists(memberships))
             queryset = queryset.filter(scope)
+        if source.model == settings.AUTH_USER_MODEL and not self.actor.is_superuser:
+            # Staff records: only the reader's colleagues (least privilege, as the staff directory).
+            queryset = queryset.filter(id__in=registry.scope().colleagues(self.actor).values("pk"))
         per_source = AuditTrailFilter(
             self.data,
             queryset=queryset,

@@ -34,11 +34,24 @@ def responding(desk_user, policies):
 # ------------------------------------------------------------------------------------------
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 KANJI = str.maketrans("0123456789", "〇一二三四五六七八九")
+DAIJI = str.maketrans("0123456789", "○壱弐参肆伍陸漆捌玖")
 SEPARATORS = [
     " ", "　", "\n", "\t", "-", "‐", "‑", "‒", "–", "—", "―", "−", "ー", "－", "〜", "～", "~", "、", ",", "，",
-    ".", "．", ":", "：", "/", "／", "·", "・", "･", "_",
+    ".", "．", ":", "：", "/", "／", "·", "・", "･", "_", "。", "|", "•", "─", "+", "(", ")", "〰",
 ]  # fmt: skip
-INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
+INVISIBLE = [
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u00ad",
+    "\u200e",
+    "\u202a",
+    "\u2066",
+    "\u034f",
+    "\ufe0f",
+]
 GROUPINGS = [[12], [1] * 12, [3, 3, 3, 3], [4, 4, 4], [6, 6], [4, 8], [8, 4], [3, 4, 5], [5, 7]]
 AROUND = st.text(alphabet="あいうえおマイナンバー番号はですabcXYZ（）「」 ", max_size=12)
 
@@ -53,18 +66,20 @@ def individual_numbers(draw):
         start += size
     written = []
     for group in groups:
-        style = draw(st.sampled_from(["ascii", "full", "kanji"]))
+        style = draw(st.sampled_from(["ascii", "full", "kanji", "daiji"]))
         if style == "full":
             group = group.translate(FULL_WIDTH)
         elif style == "kanji":
             group = group.translate(KANJI)
+        elif style == "daiji":
+            group = group.translate(DAIJI)
         if draw(st.booleans()):  # an invisible character inside the group
             cut = draw(st.integers(0, len(group)))
             group = group[:cut] + draw(st.sampled_from(INVISIBLE)) + group[cut:]
         written.append(group)
     text = written[0]
     for group in written[1:]:
-        text += "".join(draw(st.lists(st.sampled_from(SEPARATORS), min_size=1, max_size=3))) + group
+        text += "".join(draw(st.lists(st.sampled_from(SEPARATORS), min_size=1, max_size=4))) + group
     return draw(AROUND) + text + draw(AROUND)
 
 
@@ -480,3 +495,26 @@ def test_a_query_with_quotes_is_dropped_whole():
 
     line = '"GET /admin/requests_app/request/?q=yoshida\'secret"name HTTP/1.1" 200'
     assert "secret" not in without_query_strings(line) and "yoshida" not in without_query_strings(line)
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_token_gets_a_japanese_page_in_the_admins_look(desk_user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(desk_user)
+    response = client.post("/admin/requests_app/request/add/", {"notes": "x"})
+    assert response.status_code == 403 and "有効期限が切れました" in response.text
+    assert "<style" not in response.text  # nothing the Content-Security-Policy would block
+
+
+@pytest.mark.django_db
+def test_the_trail_shows_only_colleagues_staff_records(client, manager_user, desk_user, other_org_user):
+    """The staff history in the trail follows the directory's rule: colleagues only."""
+    other_org_user.first_name = "秘密"
+    other_org_user.save()
+    desk_user.first_name = "同僚"
+    desk_user.save()
+    client.force_login(manager_user)
+    trail = client.get("/admin/audit/", {"record_type": "user"}).text
+    assert "同僚" in trail and "秘密" not in trail

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from privacyops.audit.models import audit_history
 from requests_app.deadlines import add_months
 from requests_app.models import FREE_TEXT, DataSubject, Organization, Request
+from requests_app.validators import fold
 
 LONG_TEXT = [*FREE_TEXT, MaxLengthValidator(4000)]
 
@@ -80,7 +80,7 @@ class PurposeOfUse(models.Model):
 _COMPANY_FORMS = re.compile(
     r"株式会社|有限会社|合同会社|合資会社|合名会社|一般社団法人|一般財団法人|\(株\)|\(有\)|\(同\)|株\)|\(株|御中"
 )
-_PUNCTUATION = re.compile(r"[\s・･.,，、。\-‐‑‒–—―−_/'\"“”‘’()\[\]「」『』\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_PUNCTUATION = re.compile(r"[\s・･.,，、。\-‐‑‒–—―−_/'\"“”‘’()\[\]「」『』]")
 _ENGLISH_FORMS = re.compile(r"(coltd|ltd|corporation|corp|inc|kk|llc)$")
 
 
@@ -90,9 +90,8 @@ def recipient_key(name: str) -> str:
     behind), punctuation, spaces or invisible characters, hiragana as katakana —
     ``ネクスト・キャリア株式会社`` and ``（株）ネクストキャリア`` are one recipient. Loose on purpose:
     a stop must hold however the name is typed."""
-    key = _COMPANY_FORMS.sub("", unicodedata.normalize("NFKC", name or "").casefold())
-    key = _ENGLISH_FORMS.sub("", _PUNCTUATION.sub("", key)) or unicodedata.normalize("NFKC", name or "").casefold()
-    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in key)
+    folded = fold(name)
+    return _ENGLISH_FORMS.sub("", _PUNCTUATION.sub("", _COMPANY_FORMS.sub("", folded))) or folded
 
 
 class ConsentScope(models.TextChoices):

@@ -12,7 +12,6 @@ name that both have differs (``conflicts``).
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from consents.models import Consent, Direction, ProvisionRecord, ProvisionStop, PurposeOfUse
 from requests_app.models import DataSubject, identifier_key
 from requests_app.selectors import organization_ids_for
+from requests_app.validators import fold
 
 IDENTITY_FIELDS = (
     "family_name",
@@ -34,14 +34,10 @@ IDENTITY_FIELDS = (
 )
 
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-
-
 def normalised(text: str) -> str:
     """``text`` compared as a desk compares names: NFKC (full-width → half-width), case folded,
     hiragana as katakana, without spaces of any width or invisible characters."""
-    text = "".join(unicodedata.normalize("NFKC", text or "").casefold().split()).translate(_INVISIBLE)
-    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+    return "".join(fold(text).split())
 
 
 def _names(identity: dict, candidate: DataSubject) -> tuple[str, str, str, str]:

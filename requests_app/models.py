@@ -3,7 +3,6 @@ requests with their items, identity documents, fees, pauses, verifications, deci
 approvals. Fields, choices and constraints only: every write goes through ``services``."""
 
 import datetime as dt
-import unicodedata
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -16,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from privacyops.audit.models import audit_history
 from requests_app.deadlines import DeadlineUnit
 from requests_app.validators import (
+    fold,
     reject_individual_number,
     reject_line_breaks,
     validate_letter_template,
@@ -26,7 +26,7 @@ FREE_TEXT = [reject_individual_number]
 # Values that may end up in an e-mail header (names, titles): free text on one line.
 ONE_LINE = [*FREE_TEXT, reject_line_breaks]
 
-_DASHES = dict.fromkeys(map(ord, "-‐‑‒–—―−ー_/・.･\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_DASHES = dict.fromkeys(map(ord, "-‐‑‒–—―−ー_/・.･"), None)
 
 
 def identifier_key(text: str) -> str:
@@ -34,7 +34,7 @@ def identifier_key(text: str) -> str:
     case folded, without spaces, dashes (the long-vowel mark ー an IME types for one included),
     dots, slashes, underscores or invisible characters — ``ＬＶ 100234``, ``LVー100234`` and
     ``lv-100234`` are the same ID."""
-    return "".join(unicodedata.normalize("NFKC", text or "").casefold().split()).translate(_DASHES)
+    return "".join(fold(text).split()).translate(_DASHES)
 
 
 # ------------------------------------------------------------------------------------------

@@ -33,6 +33,14 @@ _RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,4}}\d)*")
 _GROUP = re.compile(r"\d+")
 
 
+def fold(text: str) -> str:
+    """``text`` as compared, the one way the project folds text: NFKC (full-width → half-width,
+    ㈱ → (株)), case folded, invisible characters dropped, hiragana as katakana. Names, member IDs
+    and recipients add their own rules on top (spaces, dashes, legal forms)."""
+    folded = unicodedata.normalize("NFKC", text or "").casefold().translate(_INVISIBLE)
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in folded)
+
+
 def _readings(text: str) -> set[str]:
     """The text as digits are read in it: as written (after NFKC, invisible characters dropped),
     and with kanji numerals read as digits — both, so that 「9012一覧」 still ends a number."""

@@ -20,8 +20,12 @@ class PrivacyOpsAdminSite(admin.AdminSite):
 
     def get_urls(self):
         from privacyops.audit import views
+        from privacyops.two_factor import views as two_factor
 
         return [
+            path("two-factor/", self.admin_view(lambda r: two_factor.manage(r, self)), name="two_factor"),
+            path("two-factor/verify/", self.admin_view(lambda r: two_factor.verify(r, self)), name="two_factor_verify"),
+            path("two-factor/qr.svg", self.admin_view(lambda r: two_factor.qr_code(r, self)), name="two_factor_qr"),
             path("audit/", self.admin_view(lambda request: views.audit_trail(request, self)), name="audit_trail"),
             path(
                 "audit/export.csv",

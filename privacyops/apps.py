@@ -18,6 +18,24 @@ class PrivacyOpsConfig(AppConfig):
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(_update_last_login_without_history, dispatch_uid="update_last_login")
 
+        from privacyops import checks, two_factor  # noqa: F401 - checks register themselves
+
+        user_logged_in.connect(two_factor.remember_enrolment, dispatch_uid="two_factor_enrolment")
+        _hide_otp_device_admin()
+
+
+def _hide_otp_device_admin():
+    """django-otp registers admin pages listing every user's devices (with their secret keys) on
+    the default site: authenticators are managed by their owner (Two-factor login) and reset by
+    the administrator (users' action), never read by anyone."""
+    from django.contrib import admin
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (TOTPDevice, StaticDevice):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
 
 def _update_last_login_without_history(sender, user, **kwargs):
     from django.utils import timezone

@@ -5,7 +5,7 @@ Whether an action is offered is never decided here: ``pipeline.allowed(case, act
 answers for the buttons, the action page and the templates alike, and the service's
 ``pipeline.require`` refuses the rest.
 
-Calling convention: ``action.service(actor=user, <case|item|letter|task|response>=target,
+Calling convention: ``action.service(actor=user, <case|item|letter|task|response|document>=target,
 expected_version=form.cleaned_data["version"], **form.service_kwargs())``.
 """
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from requests_app import forms as desk_forms
 from requests_app import pipeline, services
-from requests_app.models import FulfilmentTask, Letter, Request, RequestItem, Response
+from requests_app.models import FulfilmentTask, IdentityDocument, Letter, Request, RequestItem, Response
 from requests_app.pipeline import Op
 
 
@@ -27,7 +27,7 @@ from requests_app.pipeline import Op
 class CaseAction:
     """One action: ``slug`` in the URL, the pipeline operation ``op``, the form and the service.
 
-    ``target`` names the record it acts on ("item", "letter", "task", "response"; chosen by
+    ``target`` names the record it acts on ("item", "letter", "task", "response", "document"; chosen by
     ``?<target>=<id>``); without one, the service gets the case.
     """
 
@@ -55,11 +55,13 @@ class CaseAction:
 
 
 # Related manager of the case per target name.
-TARGETS = {"item": "items", "letter": "letters", "task": "tasks", "response": "responses"}
+TARGETS = {"item": "items", "letter": "letters", "task": "tasks", "response": "responses", "document": "documents"}
 
 
 def target_label(target) -> str:
     """How a target is named in a page title."""
+    if isinstance(target, IdentityDocument):
+        return f"{target.get_kind_display()} ({target.get_holder_display()})"
     if isinstance(target, RequestItem | Letter):
         return target.get_kind_display()
     if isinstance(target, FulfilmentTask):
@@ -103,6 +105,15 @@ ACTIONS: dict[str, CaseAction] = {
             services.document_record,
             _("Document recorded."),
             form_kwargs=_with_case,
+        ),
+        CaseAction(
+            "attach-file",
+            Op.ATTACH_FILE,
+            _("Attach the document's file"),
+            desk_forms.AttachFileForm,
+            services.document_attach_file,
+            _("File attached (kept encrypted)."),
+            target="document",
         ),
         CaseAction(
             "dispose-documents",
@@ -214,6 +225,21 @@ ACTIONS: dict[str, CaseAction] = {
             style="primary",
             help=_("E-mail is sent now with the letter as PDF; for post, record it once it is posted."),
             form_kwargs=lambda case, letter: {"case": case, "letter": letter},
+        ),
+        CaseAction(
+            "check-sending",
+            Op.CHECK_SENDING,
+            _("Check an interrupted e-mail"),
+            desk_forms.SendingCheckForm,
+            services.response_check,
+            _("The check is recorded."),
+            target="response",
+            style="primary",
+            help=_(
+                "Sending this e-mail was interrupted after it was recorded: the mail server may or may not "
+                "have accepted it. Nothing is sent again by itself. Check the mail server's log (its Message-ID "
+                "is shown on the case page) or ask the recipient, then say what you found."
+            ),
         ),
         CaseAction(
             "record-return",

@@ -256,6 +256,13 @@ class RequestAdmin(admin.ModelAdmin):
                 name="requests_app_request_letter_pdf",
             ),
             path(
+                "<path:object_id>/document/<int:document_id>/file/",
+                wrap(
+                    lambda request, object_id, document_id: views.document_file(request, self, object_id, document_id)
+                ),
+                name="requests_app_request_document_file",
+            ),
+            path(
                 "<path:object_id>/case-history/",
                 wrap(lambda request, object_id: views.case_history(request, self, object_id)),
                 name="requests_app_request_case_history",

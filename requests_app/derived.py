@@ -27,6 +27,7 @@ from requests_app.models import (
     UNANSWERED_STATUSES,
     AgentType,
     ClockStart,
+    DeliveryState,
     DeskPolicy,
     DisposalRule,
     DocumentKind,
@@ -393,7 +394,8 @@ def art39_on(case: Request) -> dt.date | None:
         (
             response.sent_on
             for response in case.responses.all()
-            if refused & {answered.pk for answered in response.letter.items.all()}
+            if response.state == DeliveryState.SENT
+            and refused & {answered.pk for answered in response.letter.items.all()}
         ),
         default=None,
     )
@@ -503,4 +505,13 @@ def close_blockers(case: Request) -> list[str]:
                 gettext("%(n)s identity document copy(ies) not yet disposed of, as the policy requires.")
                 % {"n": len(kept)}
             )
+    if letters_in_outbox(case):
+        blockers.append(gettext("An e-mail was interrupted while sending: check whether it left (“Sent” below)."))
     return blockers
+
+
+def letters_in_outbox(case) -> set[int]:
+    """Ids of the case's letters with an e-mail recorded as leaving and not confirmed sent
+    (``DeliveryState.SENDING``): such a letter can be neither edited nor sent again until staff
+    check it. Reads ``case.responses`` (prefetched on the case page)."""
+    return {response.letter_id for response in case.responses.all() if response.state == DeliveryState.SENDING}

@@ -9,11 +9,12 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from requests_app import derived, pipeline, selectors
+from requests_app import derived, document_files, pipeline, selectors
 from requests_app.models import (
     DISCLOSURE_KINDS,
     ID_KINDS,
@@ -411,11 +412,44 @@ class NoteForm(VersionedForm):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DocumentForm(DocumentFields, VersionedForm):
+def document_file_field(required: bool) -> forms.FileField:
+    return forms.FileField(
+        label=_("Scanned copy or e-mailed file"),
+        required=required,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+        help_text=_(
+            "PDF, JPEG or PNG, up to %(limit)s MB. Kept encrypted, opened only by desk staff (each opening is "
+            "logged), erased when the copy is disposed of."
+        )
+        % {"limit": settings.DOCUMENT_FILE_MAX_MB},
+    )
+
+
+class DocumentFileMixin:
+    """The ``file`` field's upload checked by content (``document_files.check_upload``); the
+    service receives the checked bytes (or ``None``)."""
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return None
+        return document_files.check_upload(upload)
+
+
+class DocumentForm(DocumentFileMixin, DocumentFields, VersionedForm):
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"] = document_file_field(required=False)
         if case.agent_id is None:
             self.fields["holder"].choices = [(Holder.DATA_SUBJECT, Holder.DATA_SUBJECT.label)]
+
+
+class AttachFileForm(DocumentFileMixin, VersionedForm):
+    """Attach the copy to a document recorded without it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"] = document_file_field(required=True)
 
 
 class DisposeForm(VersionedForm):
@@ -616,6 +650,25 @@ class SendLetterForm(VersionedForm):
 class ReturnForm(VersionedForm):
     returned_on = date_field(_("Returned on"), initial_today=True)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SendingCheckForm(VersionedForm):
+    """Staff say whether an interrupted e-mail left (``services.response_check``)."""
+
+    left = forms.TypedChoiceField(
+        label=_("Did the e-mail leave?"),
+        choices=[
+            ("yes", _("Yes: the mail server accepted it (mark it sent)")),
+            ("no", _("No: it did not leave (the letter can be sent again)")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("How you checked"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The mail server's log, the recipient's confirmation, …; kept in the case history."),
+    )
 
 
 class TaskDoneForm(VersionedForm):

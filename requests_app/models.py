@@ -988,6 +988,64 @@ class IdentityDocument(models.Model):
         return Masking.MASKED_BY_DESK in (self.individual_number, self.insurer_number, self.domicile)
 
 
+class FileType(models.TextChoices):
+    PDF = "application/pdf", "PDF"
+    JPEG = "image/jpeg", "JPEG"
+    PNG = "image/png", "PNG"
+
+
+class DocumentFile(models.Model):
+    """The scanned (post) or e-mailed copy of an identity document, kept sealed (issue 12;
+    ``requests_app.document_files``). When the copy is disposed of, the file is erased: the row
+    stays, with ``erased_at`` and no ``storage_name``, as the record that the file is gone."""
+
+    document = models.OneToOneField(
+        IdentityDocument, on_delete=models.CASCADE, related_name="file", verbose_name=_("identity document")
+    )
+    content_type = models.CharField(_("file type"), max_length=32, choices=FileType)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    storage_name = models.CharField(_("stored as"), max_length=200, blank=True, editable=False)
+    uploaded_at = models.DateTimeField(_("attached at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("attached by")
+    )
+    erased_at = models.DateTimeField(_("file erased at"), null=True, blank=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("file erased by"),
+    )
+
+    history = audit_history(excluded_fields=["storage_name"])
+
+    class Meta:
+        verbose_name = _("identity document file")
+        verbose_name_plural = _("identity document files")
+        # Seeing that a file exists (its type, size, hash, erasure) is "view"; opening it is this.
+        permissions = [("open_documentfile", _("Can open identity document files"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(erased_at__isnull=True, storage_name__gt="") | Q(erased_at__isnull=False, storage_name=""),
+                name="document_file_kept_or_erased",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_content_type_display()} {self.size} B"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in {FileType.JPEG, FileType.PNG}
+
+    @property
+    def is_kept(self) -> bool:
+        return self.erased_at is None
+
+
 class Payment(models.Model):
     """A fee payment received (SPEC §7)."""
 
@@ -1303,12 +1361,25 @@ class DeliveryMethod(models.TextChoices):
     ELECTRONIC_FILE = "electronic_file", _("Electronic file (handed over)")
 
 
+class DeliveryState(models.TextChoices):
+    """Where a response stands. A letter sent by e-mail is recorded as ``SENDING`` before the SMTP
+    server is asked and marked ``SENT`` once it accepted (the outbox): a row left ``SENDING`` means
+    the process stopped in between, and staff check whether it left. Post is recorded as sent."""
+
+    SENDING = "sending", _("Sending — check whether it left")
+    SENT = "sent", _("Sent")
+
+
 class Response(models.Model):
-    """A letter as sent: how, when, by whom, to whom, and the exact text (SPEC §9)."""
+    """A letter as sent: how, when, by whom, to whom, and the exact text (SPEC §9). Only a
+    ``SENT`` response counts as an answer (``DeliveryState``)."""
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="responses", verbose_name=_("request"))
     letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="responses", verbose_name=_("letter"))
     method = models.CharField(_("method"), max_length=32, choices=DeliveryMethod)
+    state = models.CharField(
+        _("delivery"), max_length=16, choices=DeliveryState, default=DeliveryState.SENT, editable=False
+    )
     method_override_reason = models.TextField(
         _("why this method was used"),
         blank=True,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from requests_app import derived, letters
-from requests_app.models import OPEN_STATUSES, LetterKind, Request, Status, TaskStatus
+from requests_app.models import OPEN_STATUSES, DeliveryState, LetterKind, Request, Status, TaskStatus
 
 
 class TransitionNotAllowed(Exception):
@@ -39,6 +39,7 @@ class Op(models.TextChoices):
     UPDATE_PEOPLE = "update_people", _("Personal details corrected")
     RECORD_DOCUMENT = "record_document", _("Document received")
     DISPOSE_DOCUMENTS = "dispose_documents", _("Document copy disposed of")
+    ATTACH_FILE = "attach_file", _("Document file attached")
     DISPOSE_FORM = "dispose_form", _("Request form disposed of")
     RECORD_PAYMENT = "record_payment", _("Fee received")
     PAUSE = "pause", _("Waiting for the requester")
@@ -52,6 +53,9 @@ class Op(models.TextChoices):
     DRAFT_LETTER = "draft_letter", _("Letter drafted")
     EDIT_LETTER = "edit_letter", _("Letter edited")
     SEND_LETTER = "send_letter", _("Letter sent")
+    OUTBOX = "outbox", _("E-mail recorded before sending")
+    SEND_FAILED = "send_failed", _("E-mail not sent")
+    CHECK_SENDING = "check_sending", _("Interrupted e-mail checked")
     RECORD_RETURN = "record_return", _("Letter returned")
     COMPLETE_TASK = "complete_task", _("Fulfilment task done")
     EXTEND = "extend", _("Deadline extended")
@@ -106,9 +110,16 @@ LETTER_KIND_STATES: dict[str, frozenset[str]] = {
 
 
 def _letter_open(case, letter) -> bool:
+    leaving = derived.letters_in_outbox(case)
     if letter is not None:
-        return not letter.is_sent and case.status in LETTER_KIND_STATES[letter.kind]
-    return any(not x.is_sent and case.status in LETTER_KIND_STATES[x.kind] for x in case.letters.all())
+        return not letter.is_sent and letter.pk not in leaving and case.status in LETTER_KIND_STATES[letter.kind]
+    return any(
+        not x.is_sent and x.pk not in leaving and case.status in LETTER_KIND_STATES[x.kind] for x in case.letters.all()
+    )
+
+
+def _file_missing(document) -> bool:
+    return document.disposed_on is None and not hasattr(document, "file")
 
 
 def _can_extend(case, target) -> bool:
@@ -155,6 +166,14 @@ OPERATIONS: dict[str, Operation] = {
             _ALL,
             applies=lambda case, doc: (
                 doc.disposed_on is None if doc is not None else any(d.disposed_on is None for d in case.documents.all())
+            ),
+        ),
+        # The scanned or e-mailed copy, attached to a document recorded without it.
+        Operation(
+            Op.ATTACH_FILE,
+            OPEN_STATUSES,
+            applies=lambda case, doc: (
+                _file_missing(doc) if doc is not None else any(_file_missing(d) for d in case.documents.all())
             ),
         ),
         Operation(
@@ -217,13 +236,24 @@ OPERATIONS: dict[str, Operation] = {
             ),
             unmet=_("This letter is sent, or still has a part to fill in (〔要記入…〕): edit it first."),
         ),
+        # An e-mail left "sending — check" by an interrupted send: staff say whether it left.
+        Operation(
+            Op.CHECK_SENDING,
+            frozenset().union(*LETTER_KIND_STATES.values()),
+            frozenset({Status.RESPONDED}),
+            applies=lambda case, response: (
+                response.state == DeliveryState.SENDING
+                if response is not None
+                else any(r.state == DeliveryState.SENDING for r in case.responses.all())
+            ),
+        ),
         Operation(
             Op.RECORD_RETURN,
             _ALL - {Status.CLOSED},
             applies=lambda case, response: (
-                response.returned_on is None
+                response.returned_on is None and response.state == DeliveryState.SENT
                 if response is not None
-                else any(r.returned_on is None for r in case.responses.all())
+                else any(r.returned_on is None and r.state == DeliveryState.SENT for r in case.responses.all())
             ),
         ),
         Operation(

@@ -31,6 +31,7 @@ CASE_MODELS = (
     "request",
     "requestitem",
     "identitydocument",
+    "documentfile",
     "payment",
     "pause",
     "verification",
@@ -66,14 +67,20 @@ _SETUP_CONSENTS = _perms("consents", ("purposeofuse", "optoutprovision"), ("add"
 # superusers: desk staff and auditors see colleagues' names where work shows them, not the directory.
 _VIEW_STAFF = {"privacyops.view_user"}
 
+# The identity documents' files themselves: the staff who verify, and their managers; not auditors,
+# who see that a file was kept, its type, size and hash, and when it was erased.
+_OPEN_FILES = {"requests_app.open_documentfile"}
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     # Works cases: registers, verifies, records fees and documents, decides. Reads case history.
-    DESK_STAFF: _perms("requests_app", CASE_MODELS, ("view", "add", "change"), history=True)
+    DESK_STAFF: _OPEN_FILES
+    | _perms("requests_app", CASE_MODELS, ("view", "add", "change"), history=True)
     | _perms("requests_app", SETUP_MODELS, ("view",))
     | _VIEW_CONSENTS
     | _DESK_CONSENTS,
     # Everything desk staff do, plus approvals (four eyes), desk set-up and the audit trail.
     DESK_MANAGER: _VIEW_STAFF
+    | _OPEN_FILES
     | {"privacyops.view_historicaluser", "requests_app.approve_decision", "requests_app.view_audit_trail"}
     | _perms("requests_app", CASE_MODELS, ("view", "add", "change"), history=True)
     | _perms("requests_app", SETUP_MODELS, ("view", "add", "change"), history=True)

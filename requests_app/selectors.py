@@ -20,6 +20,7 @@ from requests_app.models import (
     Approval,
     DataSubject,
     Decision,
+    DeliveryState,
     DeskPolicy,
     FulfilmentTask,
     IdentityDocument,
@@ -88,8 +89,9 @@ def request_get(*, actor, pk) -> Request:
             "organization__closed_days",
             "policy__agent_proof_rules",
             "items__decision__decided_by",
-            "documents__recorded_by",
-            "documents__disposed_by",
+            Prefetch(
+                "documents", queryset=IdentityDocument.objects.select_related("recorded_by", "disposed_by", "file")
+            ),
             "payments__recorded_by",
             "pauses",
             "verifications__verified_by",
@@ -267,6 +269,7 @@ def dashboard_on_time(*, actor, today: dt.date, months: int = 12) -> list[dict]:
             request__organization_id__in=organization_ids_for(actor),
             letter__kind=LetterKind.RESULT,
             sent_on__gte=starts[0],
+            state=DeliveryState.SENT,
         )
         .annotate(month=TruncMonth("sent_on"))
         .values("month")

@@ -17,11 +17,11 @@ from django.utils.translation import gettext
 
 from privacyops.audit.access import log_access
 from privacyops.audit.models import AccessKind
-from requests_app import derived, extensions, pipeline, selectors, services
+from requests_app import derived, document_files, extensions, pipeline, selectors, services
 from requests_app import forms as desk_forms
 from requests_app import letters as desk_letters
 from requests_app.actions import ACTIONS, TARGETS, available_actions, target_label
-from requests_app.models import Letter, Request, Status
+from requests_app.models import DocumentFile, Letter, Request, Status
 from requests_app.pipeline import Op
 
 CHANGE = "requests_app.change_request"
@@ -170,9 +170,17 @@ def case_detail(request, model_admin, object_id):
             for letter in case.letters.all()
         ],
         responses=[
-            (response, pipeline.allowed(case, Op.RECORD_RETURN, user=user, target=response))
+            (
+                response,
+                pipeline.allowed(case, Op.RECORD_RETURN, user=user, target=response),
+                pipeline.allowed(case, Op.CHECK_SENDING, user=user, target=response),
+            )
             for response in case.responses.all()
         ],
+        leaving=derived.letters_in_outbox(case),
+        documents=[(d, pipeline.allowed(case, Op.ATTACH_FILE, user=user, target=d)) for d in case.documents.all()],
+        can_open_files=user.has_perm("requests_app.open_documentfile"),
+        show_identity=show_identity,
         tasks=[(task, pipeline.allowed(case, Op.COMPLETE_TASK, user=user, target=task)) for task in case.tasks.all()],
         edit_form=edit_form,
         can_view_history=user.has_perm(HISTORY),
@@ -206,7 +214,7 @@ def case_action(request, model_admin, object_id, slug):
     if request.method == "GET":
         log_access(request, AccessKind.ACTION, case=case)  # the page shows the case's personal data
     if request.method == "POST":
-        form = action.form_class(request.POST, **form_kwargs)
+        form = action.form_class(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
             try:
                 result = action.run(actor=request.user, case=case, form=form, target=item)
@@ -292,6 +300,36 @@ def letter_pdf(request, model_admin, object_id, letter_id):
         return HttpResponseRedirect(_case_url(letter.request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{letter.request.reference}-{letter.kind}.pdf"'
+    return response
+
+
+def document_file(request, model_admin, object_id, document_id):
+    """An identity document's file, for staff allowed to open such files: scoped to the user's
+    organizations (404 otherwise, as for a case they cannot see), each opening in the access log,
+    never cached, never offered to another origin. An erased file says so."""
+    if not request.user.has_perm("requests_app.open_documentfile"):
+        raise PermissionDenied
+    case = _get_case(request, object_id, selectors.request_header)
+    try:
+        attached = DocumentFile.objects.select_related("document__request").get(
+            document_id=document_id, document__request=case
+        )
+    except DocumentFile.DoesNotExist:
+        raise Http404(gettext("This document has no file.")) from None
+    try:
+        data = services.document_file_open(actor=request.user, document_file=attached)
+    except services.TransitionNotAllowed as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(_case_url(case))
+    log_access(request, AccessKind.DOCUMENT_FILE, case=case)
+    suffix = document_files.SUFFIX[attached.content_type]
+    response = HttpResponse(data, content_type=attached.content_type)
+    response["Content-Disposition"] = (
+        f"{'attachment' if request.GET.get('download') else 'inline'}; "
+        f'filename="{case.reference}-document-{attached.document_id}.{suffix}"'
+    )
+    response["Cache-Control"] = "no-store, private"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
 
 

@@ -38,6 +38,10 @@ class AccessKind(models.TextChoices):
     RECORDS_EXPORT = "records_export", _("Consents and records export (CSV)")
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOCKED_OUT = "locked_out", _("Login locked after repeated failures")
+    TWO_FACTOR_FAILED = "two_factor_failed", _("Wrong two-factor code")
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Two-factor login set up")
+    TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor login removed")
+    DOCUMENT_FILE = "document_file", _("Identity document file")
 
 
 class AccessLog(models.Model):
@@ -53,7 +57,7 @@ class AccessLog(models.Model):
         help_text=_("Empty for a failed login with a username nobody has."),
     )
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
-    kind = models.CharField(_("what"), max_length=16, choices=AccessKind)
+    kind = models.CharField(_("what"), max_length=24, choices=AccessKind)
     request = models.ForeignKey(
         "requests_app.Request",
         on_delete=models.SET_NULL,

@@ -39,6 +39,16 @@ if not SECRET_KEY:
         _dev_key_file.chmod(0o600)
     SECRET_KEY = _dev_key_file.read_text().strip()
 
+# Identity-document files are kept encrypted (privacyops.sealed_files): Fernet keys, newest first.
+# Only with DEBUG on, a development key is made once in var/ when none is set.
+DOCUMENT_KEYS = env.list("DOCUMENT_KEYS", default=[])
+if not DOCUMENT_KEYS and DEBUG:
+    from privacyops.sealed_files import dev_key
+
+    DOCUMENT_KEYS = [dev_key(VAR_DIR)]
+# Largest identity-document file accepted (megabytes); PDF, JPEG or PNG only.
+DOCUMENT_FILE_MAX_MB = env.int("DOCUMENT_FILE_MAX_MB", default=10)
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute address of the site, for links in e-mails (no request there).
@@ -56,6 +66,9 @@ INSTALLED_APPS = [
     "simple_history",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "privacyops.apps.PrivacyOpsConfig",
     "privacyops.audit.apps.AuditConfig",
     "requests_app.apps.RequestsAppConfig",
@@ -70,9 +83,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # After authentication: the signed-in user's own language wins over the browser's.
     "privacyops.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Nothing but the second-factor pages until the signed-in user gave it (privacyops.two_factor).
+    "privacyops.two_factor.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: refuses logins while a username is locked out.
@@ -141,6 +157,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "privacyops/locked_out.html"
 LOGIN_URL = "admin:login"
+# Two-factor login (TOTP, django-otp): required of every staff user when OTP_REQUIRED is on (always
+# under production settings); otherwise only of users who enrolled (Two-factor login, top right).
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=False)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="PrivacyOps")
+
 # Staff sessions end after SESSION_IDLE_MINUTES without a request (default 30): each request moves
 # the end on (SESSION_SAVE_EVERY_REQUEST), so only an idle session expires.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
@@ -168,9 +189,16 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "privacyops" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
+# "documents": sealed identity-document files, never under a URL (no base_url, no route serves
+# MEDIA_ROOT); read only through the permission-checked view that writes the access log.
+DOCUMENT_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT / "documents"), "file_permissions_mode": 0o600},
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": DOCUMENT_STORAGE,
 }
 
 # E-mail: files under var/mail/ unless told otherwise, so a person can read what was sent.

@@ -7,6 +7,10 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-deployment")
 os.environ.setdefault("PRIVACYOPS_VAR_DIR", tempfile.mkdtemp(prefix="privacyops-test-"))
 os.environ["PRIVACYOPS_READ_DOT_ENV"] = "false"
+if "DOCUMENT_KEYS" not in os.environ:
+    from cryptography.fernet import Fernet
+
+    os.environ["DOCUMENT_KEYS"] = Fernet.generate_key().decode()
 
 from .base import *  # noqa: F403
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from requests_app import derived, selectors
+from requests_app import derived, document_files, selectors
 from requests_app.models import (
     APPROVAL_OUTCOMES,
     DISCLOSURE_KINDS,
@@ -33,6 +33,7 @@ from requests_app.models import (
     DataSubject,
     Decision,
     DeskPolicy,
+    DocumentFile,
     DocumentKind,
     Holder,
     IdentityDocument,
@@ -74,7 +75,9 @@ __all__ = [
     "check_registration",
     "decision_approve",
     "decision_return",
+    "document_attach_file",
     "document_dispose",
+    "document_file_open",
     "document_record",
     "item_decide",
     "payment_record",
@@ -466,18 +469,110 @@ def _add_document(case: Request, *, actor, op: Op, **data) -> IdentityDocument:
     return document
 
 
-@transaction.atomic
-def document_record(*, actor, case: Request, expected_version: int | None = None, **data) -> IdentityDocument:
-    """Record an identity or authority document received, with what was masked (SPEC §6).
+def document_record(
+    *,
+    actor,
+    case: Request,
+    expected_version: int | None = None,
+    file: document_files.CheckedFile | None = None,
+    **data,
+) -> IdentityDocument:
+    """Record an identity or authority document received, with what was masked (SPEC §6), and
+    its scanned or e-mailed copy when ``file`` is given (checked by ``document_files.check_upload``;
+    kept sealed).
 
     ``data``: holder, kind, description, received_on, issued_on and the three masking fields.
+    Raises ``ValidationError``, ``TransitionNotAllowed``, ``EditConflict``; then nothing is kept.
     """
-    case = _lock(case, actor=actor, expected_version=expected_version)
-    require(case, Op.RECORD_DOCUMENT, actor=actor)
-    document = _add_document(case, actor=actor, op=Op.RECORD_DOCUMENT, **data)
-    _refresh_clock(case)
-    _save_case(case, actor=actor, op=Op.RECORD_DOCUMENT)
-    return document
+    with _file_kept_only_if_recorded(file) as stored, transaction.atomic():
+        case = _lock(case, actor=actor, expected_version=expected_version)
+        require(case, Op.RECORD_DOCUMENT, actor=actor)
+        document = _add_document(case, actor=actor, op=Op.RECORD_DOCUMENT, **data)
+        if file is not None:
+            _add_file(document, file, stored, actor=actor, op=Op.RECORD_DOCUMENT)
+        _refresh_clock(case)
+        _save_case(case, actor=actor, op=Op.RECORD_DOCUMENT)
+        return document
+
+
+def document_attach_file(
+    *,
+    actor,
+    document: IdentityDocument,
+    file: document_files.CheckedFile,
+    expected_version: int | None = None,
+) -> DocumentFile:
+    """Attach the copy (a checked upload) to a document already recorded, while the copy is
+    kept (not disposed of) and it has no file yet. Raises ``TransitionNotAllowed`` otherwise."""
+    with _file_kept_only_if_recorded(file) as stored, transaction.atomic():
+        case = _lock(document.request_id, actor=actor, expected_version=expected_version)
+        require(case, Op.ATTACH_FILE, actor=actor, target=document)
+        document = IdentityDocument.objects.select_for_update().get(pk=document.pk, request=case)
+        if document.disposed_on is not None:
+            raise TransitionNotAllowed(gettext("This copy was disposed of: no file can be attached to it."))
+        if DocumentFile.objects.filter(document=document).exists():
+            raise TransitionNotAllowed(gettext("This document already has its file."))
+        attached = _add_file(document, file, stored, actor=actor, op=Op.ATTACH_FILE)
+        _save_case(case, actor=actor, op=Op.ATTACH_FILE)
+        return attached
+
+
+class _file_kept_only_if_recorded:
+    """Seal and store the file before the transaction (the database never names a missing file);
+    erase it again if the recording fails."""
+
+    def __init__(self, file):
+        self.file, self.stored = file, ""
+
+    def __enter__(self) -> str:
+        if self.file is not None:
+            self.stored = document_files.store(self.file)
+        return self.stored
+
+    def __exit__(self, kind, error, trace):
+        if kind is not None and self.stored:
+            document_files.erase(self.stored)
+        return False
+
+
+def _add_file(document: IdentityDocument, file, stored: str, *, actor, op: Op) -> DocumentFile:
+    attached = DocumentFile(
+        document=document,
+        content_type=file.content_type,
+        size=file.size,
+        sha256=file.sha256,
+        storage_name=stored,
+        uploaded_by=actor,
+    )
+    _save(attached, actor=actor, op=op)
+    return attached
+
+
+def document_file_open(*, actor, document_file: DocumentFile) -> bytes:
+    """The plain bytes of a kept file, for the permission-checked view (which logs the access).
+    Raises ``TransitionNotAllowed`` when the file was erased or cannot be read (the reason said)."""
+    _check_scope(actor, document_file.document.request.organization_id)
+    if not document_file.is_kept:
+        raise TransitionNotAllowed(gettext("This file was erased when the copy was disposed of."))
+    try:
+        return document_files.read(document_file.storage_name)
+    except FileNotFoundError:
+        raise TransitionNotAllowed(gettext("The stored file is missing: tell the system administrator.")) from None
+    except document_files.sealed_files.SealBroken:
+        raise TransitionNotAllowed(
+            gettext("No configured key opens the stored file (DOCUMENT_KEYS): tell the system administrator.")
+        ) from None
+
+
+def _erase_file(document: IdentityDocument, *, actor, op: Op) -> None:
+    """The copy is disposed of: erase its file (after commit) and record that it is gone."""
+    attached = DocumentFile.objects.select_for_update().filter(document=document, erased_at__isnull=True).first()
+    if attached is None:
+        return
+    stored = attached.storage_name
+    attached.erased_at, attached.erased_by, attached.storage_name = timezone.now(), actor, ""
+    _save(attached, actor=actor, op=op)
+    transaction.on_commit(lambda: document_files.erase(stored))
 
 
 @transaction.atomic
@@ -513,6 +608,7 @@ def document_dispose(
         document.disposed_on, document.disposal_method, document.disposed_by = disposed_on, method, actor
         _clean(document, exclude=["request", "recorded_by", "disposed_by"])
         _save(document, actor=actor, op=Op.DISPOSE_DOCUMENTS)
+        _erase_file(document, actor=actor, op=Op.DISPOSE_DOCUMENTS)
     _save_case(case, actor=actor, op=Op.DISPOSE_DOCUMENTS)
     return locked
 

@@ -2,8 +2,11 @@
 
 Letters are drafted from the case (``requests_app.letters``), edited by staff, and frozen when
 sent: the response record keeps the exact text. E-mail responses really go out, with the PDF
-attached, before anything is recorded: if the SMTP server refuses, the desk is told and nothing
-is marked as sent.
+attached, through an outbox: the response is recorded as "sending" (committed) before the SMTP
+server is asked and marked sent after it accepted. If the server refuses, the row is removed
+(its history keeps the attempt) and the desk is told; if the process stops in between, the row
+stays "sending — check" and staff say whether it left (``response_check``): nothing is ever sent
+a second time by itself.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from requests_app.models import (
     FULFILMENT_KINDS,
     FULFILMENT_OUTCOMES,
     DeliveryMethod,
+    DeliveryState,
     DisposalMethod,
     FulfilmentTask,
     Letter,
@@ -57,6 +61,7 @@ __all__ = [
     "letter_update",
     "request_close",
     "request_extend",
+    "response_check",
     "response_record_return",
     "response_send",
     "task_complete",
@@ -140,9 +145,10 @@ def letter_update(
 # ------------------------------------------------------------------------------------------
 # Responses
 # ------------------------------------------------------------------------------------------
-def _send_email(letter: Letter, *, to: str) -> str:
-    """Send the letter by e-mail with its PDF; returns the Message-ID. Raises if SMTP refuses."""
-    message_id = new_message_id()
+def _send_email(letter: Letter, *, to: str, message_id: str) -> None:
+    """Send the letter by e-mail with its PDF under ``message_id``. Raises ``TransitionNotAllowed``
+    (the message for the desk) if the SMTP server refuses, cannot be reached or does not answer
+    within ``EMAIL_TIMEOUT`` seconds."""
     organization = letter.request.organization
     message = EmailMessage(
         subject=f"{letter.title}（{letter.request.reference}）" if letter.language == "ja" else letter.title,
@@ -165,16 +171,16 @@ def _send_email(letter: Letter, *, to: str) -> str:
             )
             % {"error": exc}
         ) from exc
-    return message_id
 
 
 def _items_answered(case: Request) -> set[int]:
     return set(
-        Response.objects.filter(request=case, letter__kind=LetterKind.RESULT).values_list("letter__items", flat=True)
+        Response.objects.filter(request=case, letter__kind=LetterKind.RESULT, state=DeliveryState.SENT).values_list(
+            "letter__items", flat=True
+        )
     ) - {None}
 
 
-@transaction.atomic
 def response_send(
     *,
     actor,
@@ -188,11 +194,58 @@ def response_send(
     expected_version: int | None = None,
 ) -> Response:
     """Send (or record as sent) a letter; a result letter covering every item makes the case
-    responded. A method the policy does not offer needs ``method_override_reason`` (SPEC §9)."""
+    responded. A method the policy does not offer needs ``method_override_reason`` (SPEC §9).
+
+    By post (or by hand) the response is recorded as sent at once. By e-mail it goes through the
+    outbox (module docstring): three short transactions, none held open while the SMTP server is
+    asked. Raises ``ValidationError`` (a field's error), ``TransitionNotAllowed`` (including "could
+    not be sent", after which nothing is recorded as sent) or ``EditConflict``."""
+    response = _response_record(
+        actor=actor,
+        letter=letter,
+        method=method,
+        sent_on=sent_on,
+        email=email,
+        tracking_number=tracking_number,
+        attachments=attachments,
+        method_override_reason=method_override_reason,
+        expected_version=expected_version,
+    )
+    if response.state == DeliveryState.SENT:
+        return response
+    try:
+        _send_email(response.letter, to=response.email, message_id=response.email_message_id)
+    except TransitionNotAllowed as error:
+        _outbox_drop(response, actor=actor, reason=str(error))
+        raise
+    return _outbox_sent(response, actor=actor)
+
+
+@transaction.atomic
+def _response_record(
+    *,
+    actor,
+    letter: Letter,
+    method: str,
+    sent_on: dt.date | None,
+    email: str,
+    tracking_number: str,
+    attachments: str,
+    method_override_reason: str,
+    expected_version: int | None,
+) -> Response:
+    """The checks and the response row: sent (post) or in the outbox (e-mail), committed."""
     case = _lock(letter.request_id, actor=actor, expected_version=expected_version)
     letter = Letter.objects.select_for_update().get(pk=letter.pk, request=case)
     if letter.is_sent:
         raise TransitionNotAllowed(gettext("This letter was already sent."))
+    if letter.pk in derived.letters_in_outbox(case):
+        raise TransitionNotAllowed(
+            gettext(
+                "This letter is already being sent by e-mail, or its sending was interrupted: check "
+                "whether it left (“Sent” on the case page) before anything else."
+            )
+        )
     require(case, Op.SEND_LETTER, actor=actor, target=letter)
     if letters.unfilled(letter):
         raise TransitionNotAllowed(
@@ -246,12 +299,22 @@ def response_send(
     )
     _clean(response, exclude=["request", "letter", "sent_by"])
     if method == DeliveryMethod.EMAIL:
-        response.email_message_id = _send_email(letter, to=email)
-    op = Op.SEND_LETTER
-    _save(response, actor=actor, op=op)
-    letter.sent_at = timezone.now()
-    _save(letter, actor=actor, op=op)
+        response.state = DeliveryState.SENDING
+        response.email_message_id = new_message_id()
+        _save(response, actor=actor, op=Op.OUTBOX)
+        _save_case(case, actor=actor, op=Op.OUTBOX)
+        return response
+    _save(response, actor=actor, op=Op.SEND_LETTER)
+    _mark_sent(case, response, actor=actor, op=Op.SEND_LETTER)
+    return response
 
+
+def _mark_sent(case: Request, response: Response, *, actor, op: Op, note: str = "") -> None:
+    """The letter is out: freeze it and move the case on (the caller holds the case lock)."""
+    letter = response.letter
+    letter.sent_at = timezone.now()
+    _save(letter, actor=actor, op=op, note=note)
+    sent_on = response.sent_on
     if letter.kind == LetterKind.ACKNOWLEDGEMENT and case.acknowledged_on is None:
         case.acknowledged_on = sent_on
     if letter.kind == LetterKind.RESULT:
@@ -259,8 +322,54 @@ def response_send(
         if not unanswered:
             move(case, op, Status.RESPONDED)
     _refresh_clock(case)  # a refusal sent opens Art. 39 at once
-    _save_case(case, actor=actor, op=op)
+    _save_case(case, actor=actor, op=op, note=note)
+
+
+@transaction.atomic
+def _outbox_sent(response: Response, *, actor, note: str = "", op: Op = Op.SEND_LETTER) -> Response:
+    """The SMTP server accepted the e-mail (or staff checked that it left): mark it sent."""
+    case = _lock(response.request_id, actor=actor)
+    response = Response.objects.select_for_update().select_related("letter").get(pk=response.pk, request=case)
+    if response.state != DeliveryState.SENDING:
+        raise TransitionNotAllowed(gettext("This e-mail is already recorded as sent."))
+    response.state = DeliveryState.SENT
+    _save(response, actor=actor, op=op, note=note)
+    _mark_sent(case, response, actor=actor, op=op, note=note)
     return response
+
+
+@transaction.atomic
+def _outbox_drop(response: Response, *, actor, reason: str, op: Op = Op.SEND_FAILED) -> None:
+    """The e-mail did not leave: remove the outbox row (its history keeps the attempt and
+    ``reason``); the letter is a draft again and can be sent later or by post."""
+    case = _lock(response.request_id, actor=actor)
+    response = Response.objects.select_for_update().get(pk=response.pk, request=case)
+    if response.state != DeliveryState.SENDING:
+        raise TransitionNotAllowed(gettext("This e-mail is already recorded as sent."))
+    response._history_user, response._history_operation, response._change_reason = actor, op, reason
+    response.delete()
+    _save_case(case, actor=actor, op=op, note=reason)
+
+
+def response_check(
+    *, actor, response: Response, left: bool, note: str, expected_version: int | None = None
+) -> Response | None:
+    """Staff checked an e-mail left "sending — check" (the mail server's log, the recipient):
+    ``left=True`` marks it sent (the case moves on as if the server had answered), ``left=False``
+    removes it so the letter can be sent again. ``note`` says how it was checked (required; kept in
+    the history). Returns the response, or ``None`` when removed. Raises ``TransitionNotAllowed``
+    if it is not waiting for a check, ``EditConflict`` on a stale form."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": gettext("Say how you checked (mail server log, the recipient, …).")})
+    _check_text(note=note)
+    with transaction.atomic():
+        case = _lock(response.request_id, actor=actor, expected_version=expected_version)
+        require(case, Op.CHECK_SENDING, actor=actor, target=response)
+        if left:
+            return _outbox_sent(response, actor=actor, note=note, op=Op.CHECK_SENDING)
+        _outbox_drop(response, actor=actor, reason=note, op=Op.CHECK_SENDING)
+        return None
 
 
 @transaction.atomic

@@ -14,7 +14,9 @@ import logging
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from requests_app import document_files
 from requests_app.deadlines import add_months
 from requests_app.models import (
     ERASED,
@@ -22,6 +24,7 @@ from requests_app.models import (
     Approval,
     DataSubject,
     Decision,
+    DocumentFile,
     FulfilmentTask,
     IdentityDocument,
     Letter,
@@ -136,6 +139,14 @@ def request_purge(*, case: Request, today: dt.date, actor=None) -> Request:
         else:
             model.objects.filter(**on_case).update(**values)
             _erase_history(model, on_case, values)
+
+    # Files of copies never disposed of go too (a copy is normally disposed of long before).
+    kept = list(DocumentFile.objects.filter(document__request=case, erased_at__isnull=True))
+    DocumentFile.objects.filter(pk__in=[f.pk for f in kept]).update(
+        erased_at=timezone.now(), erased_by=actor, storage_name=""
+    )
+    names = [f.storage_name for f in kept]
+    transaction.on_commit(lambda: [document_files.erase(name) for name in names])
 
     case.refresh_from_db()
     case.purged_on = today

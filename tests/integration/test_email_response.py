@@ -106,3 +106,118 @@ def test_the_emailed_pdf_is_the_final_letter_without_a_draft_stamp(smtp_server, 
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
     assert "保有個人データの開示等の請求に対する回答" in text
     assert "下書き" not in text and "DRAFT" not in text
+
+
+# ------------------------------------------------------------------------------------------
+# The outbox: recorded before it leaves, marked sent after, never sent twice by itself
+# ------------------------------------------------------------------------------------------
+def _interrupt_after_smtp(monkeypatch):
+    """The worker dies after the SMTP server accepted the mail, before it is marked sent."""
+    from requests_app.services import responses as module
+
+    def killed(*args, **kwargs):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(module, "_outbox_sent", killed)
+
+
+def test_a_crash_after_smtp_accepted_leaves_one_check_row_and_no_resend(
+    smtp_server, leverages_case, desk_user, monkeypatch
+):
+    from requests_app import pipeline
+    from requests_app.models import DeliveryState
+    from requests_app.pipeline import Op
+
+    letter = services.letter_draft(actor=desk_user, case=leverages_case, kind=LetterKind.RESULT)
+    _interrupt_after_smtp(monkeypatch)
+    with pytest.raises(SystemExit):
+        services.response_send(actor=desk_user, letter=letter, method="email")
+    monkeypatch.undo()
+
+    assert len(smtp_server.messages) == 1
+    response = Response.objects.get()
+    assert response.state == DeliveryState.SENDING
+    assert smtp_server.messages[0]["Message-ID"] == response.email_message_id  # what to look for in the log
+    letter.refresh_from_db()
+    case = leverages_case
+    case.refresh_from_db()
+    assert not letter.is_sent and case.status == Status.RESPONDING
+    assert not pipeline.allowed(case, Op.SEND_LETTER, target=letter)
+    assert pipeline.allowed(case, Op.CHECK_SENDING, target=response)
+
+    with translation.override("en"), pytest.raises(services.TransitionNotAllowed, match="check whether it left"):
+        services.response_send(actor=desk_user, letter=letter, method="email")
+    assert len(smtp_server.messages) == 1 and Response.objects.count() == 1
+
+    checked = services.response_check(
+        actor=desk_user, response=response, left=True, note="Mail server log: 250 OK for the Message-ID"
+    )
+    assert checked.state == DeliveryState.SENT
+    case.refresh_from_db()
+    letter.refresh_from_db()
+    assert case.status == Status.RESPONDED and letter.is_sent
+    assert len(smtp_server.messages) == 1
+    operations = list(
+        Response.history.filter(id=response.pk).order_by("history_id").values_list("history_operation", flat=True)
+    )
+    assert operations == [Op.OUTBOX, Op.CHECK_SENDING]
+
+
+def test_an_interrupted_email_that_did_not_leave_can_be_sent_again(smtp_server, leverages_case, desk_user, monkeypatch):
+    from requests_app.pipeline import Op
+
+    letter = services.letter_draft(actor=desk_user, case=leverages_case, kind=LetterKind.RESULT)
+    _interrupt_after_smtp(monkeypatch)
+    with pytest.raises(SystemExit):
+        services.response_send(actor=desk_user, letter=letter, method="email")
+    monkeypatch.undo()
+    response = Response.objects.get()
+
+    with translation.override("en"), pytest.raises(Exception, match="Say how you checked"):
+        services.response_check(actor=desk_user, response=response, left=False, note="  ")
+    assert Response.objects.count() == 1
+
+    assert services.response_check(actor=desk_user, response=response, left=False, note="Not in the server log") is None
+    assert not Response.objects.exists()
+    deleted = Response.history.get(id=response.pk, history_type="-")
+    assert deleted.history_operation == Op.CHECK_SENDING and deleted.history_change_reason == "Not in the server log"
+
+    services.response_send(actor=desk_user, letter=letter, method="email")  # staff send it again, knowingly
+    assert len(smtp_server.messages) == 2
+    leverages_case.refresh_from_db()
+    assert leverages_case.status == Status.RESPONDED
+
+
+def test_a_refused_email_leaves_its_attempt_in_the_history(smtp_down, leverages_case, desk_user):
+    from requests_app.pipeline import Op
+
+    letter = services.letter_draft(actor=desk_user, case=leverages_case, kind=LetterKind.RESULT)
+    with translation.override("en"), pytest.raises(services.TransitionNotAllowed, match="could not be sent"):
+        services.response_send(actor=desk_user, letter=letter, method="email")
+    rows = list(Response.history.order_by("history_id"))
+    assert [(r.history_type, r.history_operation) for r in rows] == [("+", Op.OUTBOX), ("-", Op.SEND_FAILED)]
+    assert "could not be sent" in rows[1].history_change_reason
+
+
+def test_the_case_page_shows_the_check_and_the_check_form_keeps_input(
+    smtp_server, leverages_case, desk_user, monkeypatch, client
+):
+    letter = services.letter_draft(actor=desk_user, case=leverages_case, kind=LetterKind.RESULT)
+    _interrupt_after_smtp(monkeypatch)
+    with pytest.raises(SystemExit):
+        services.response_send(actor=desk_user, letter=letter, method="email")
+    monkeypatch.undo()
+    response = Response.objects.get()
+    client.force_login(desk_user)
+    page = client.get(f"/admin/requests_app/request/{leverages_case.pk}/change/", HTTP_ACCEPT_LANGUAGE="ja")
+    html = page.content.decode()
+    assert "送信未確認（送られたか確認してください）" in html
+    url = f"/admin/requests_app/request/{leverages_case.pk}/action/check-sending/?response={response.pk}"
+    assert url.replace("&", "&amp;") in html or url in html
+    leverages_case.refresh_from_db()
+    posted = client.post(url, {"version": leverages_case.version, "left": "yes", "note": ""})
+    assert posted.status_code == 200 and "yes" in posted.content.decode()  # the choice is kept
+    assert Response.objects.get().state == "sending"
+    posted = client.post(url, {"version": leverages_case.version, "left": "yes", "note": "server log"})
+    assert posted.status_code == 302
+    assert Response.objects.get().state == "sent"

@@ -49,3 +49,19 @@ def test_production_refuses_to_start_without_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_check_deploy_fails_without_a_document_key():
+    """Identity-document files are stored encrypted: no key, no deployment (issue 12)."""
+    result = _manage(
+        "check",
+        "--deploy",
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "privacyops.settings.production",
+            "SECRET_KEY": "x7#kq9v!m2p$w8z@r4t&y6u*i1o^e3a%s5d-f0g+h=j_l;c:b.n,LONG-ENOUGH-KEY",
+            "ALLOWED_HOSTS": "privacyops.example.jp",
+            "DOCUMENT_KEYS": "",
+        },
+    )
+    assert result.returncode != 0
+    assert "privacyops.E001" in result.stdout + result.stderr

@@ -1,8 +1,11 @@
 """Input rules shared by models, forms and services (SPEC §6, §16)."""
 
 import functools
+import html
+import itertools
 import re
 import unicodedata
+from urllib.parse import unquote
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -11,13 +14,21 @@ from django.utils.translation import gettext_lazy as _
 # ------------------------------------------------------------------------------------------
 # The Individual Number (My Number, マイナンバー: 12 digits) is never stored (Number Act Art. 20).
 # One detector for the whole kind of spelling:
-# - digits: half- or full-width (NFKC), kanji numerals 〇零一二三四五六七八九;
-# - separators between digits, up to three: spaces of any width, line breaks, dashes of every
-#   width (and the long-vowel mark ー an IME types for one), 〜 ～ ~, 、 , . : ; / \ · ・ _;
-#   invisible characters (zero-width spaces and joiners, soft hyphens, BOM) are dropped first;
-# - groupings: 12 digits together; digit by digit; in threes (3-3-3-3); or in two or three groups
-#   of at least three digits (4-4-4, 6-6, 3-4-5 …) — never across dates and times (2-digit
-#   groups: 2026-11-30 10:00) or phone numbers (03-1234-5678, 090-1234-5678).
+# - digits: half- or full-width (NFKC), kanji numerals 〇零一二三四五六七八九 and the formal ones,
+#   HTML character references (&#49; &#x31;) and %-encoding;
+# - separators between digits, up to four: spaces of any width, line breaks, dashes of every
+#   width (and the long-vowel mark ー an IME types for one), 〜 ～ ~, 、 , . : ; / \ · ・ _ …;
+#   invisible characters (zero-width spaces and joiners, soft hyphens, BOM, bidi marks) dropped;
+# - clear groupings are refused whatever the digits: 12 together; digit by digit; in threes
+#   (3-3-3-3); in two or three groups of at least three digits (4-4-4, 6-6, 3-4-5 …);
+# - other groupings written with one kind of separator and a group of four or more digits
+#   (1 2 3 4 5678 9012, 1234 5678 90 12) are refused too;
+# - lists and ranges (joined by 、 , ; 〜 ~) and clock times are several numbers: refused only
+#   when the 12 digits carry a valid check digit, as every Individual Number does (Order for
+#   Enforcement of the Number Act, Art. 8) — 2024, 2025, 2026 · 101、102、103、104 (counting up
+#   evenly: never) · 0900-1200 1300-1700 · 12, 34, 56, 78, 90, 12;
+# - never across dates and times (2026-11-30 10:00), phone numbers (03-1234-5678) or the desk's
+#   own references and their ranges (2026-000001, 2026-000001〜000012).
 # ------------------------------------------------------------------------------------------
 # Invisible characters: zero-width, joiners, soft hyphen, BOM, direction marks and embeddings,
 # invisible operators, variation selectors, the Hangul filler.
@@ -31,6 +42,18 @@ _KANJI_DIGITS = str.maketrans("〇○零一二三四五六七八九壱弐参肆�
 _SEPARATOR = r"[\s\-\u2010-\u2015\u2212\u2500\u30fc\u301c\u3030~、,.:;/\\\u00b7\u2022\u30fb\u00b0_。+|()（）]"
 _RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,4}}\d)*")
 _GROUP = re.compile(r"\d+")
+# Separators that make a list or a range of several numbers.
+_LIST_MARKS = frozenset("、,;〜~\u3030")
+# Separator classes: a spelling "with one kind of separator" uses one class throughout.
+_SEPARATOR_CLASS = str.maketrans(
+    {**dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u30fc"), "-"),
+     **dict.fromkeys(map(ord, "\t\n\r\x0b\x0c\u3000\u00a0"), " ")},
+)  # fmt: skip
+# The desk's references (YYYY-NNNNNN) and ranges of them: read as one token, not as digits.
+_REFERENCE = re.compile(
+    r"(?<![\d\-])(?:19|20)\d\d-\d{6}"
+    r"(?:\s?[〜~\u3030]\s?(?:(?:19|20)\d\d-)?\d{6}(?!\d)|(?!\s?[-\u2010-\u2015\u2212\u30fc]?\s?\d))"
+)
 
 
 def fold(text: str) -> str:
@@ -43,36 +66,85 @@ def fold(text: str) -> str:
 
 def _readings(text: str) -> set[str]:
     """The text as digits are read in it: as written (after NFKC, invisible characters dropped),
-    and with kanji numerals read as digits — both, so that 「9012一覧」 still ends a number."""
-    plain = unicodedata.normalize("NFKC", str(text)).translate(_INVISIBLE)
-    return {plain, plain.translate(_KANJI_DIGITS)}
+    with kanji numerals read as digits — both, so that 「9012一覧」 still ends a number — and the
+    same after HTML character references and %-escapes are decoded. References are masked."""
+    decoded = unquote(html.unescape(str(text)))
+    readings = set()
+    for source in {str(text), decoded}:
+        plain = unicodedata.normalize("NFKC", source).translate(_INVISIBLE)
+        for reading in (plain, plain.translate(_KANJI_DIGITS)):
+            readings.add(_REFERENCE.sub("#", reading))
+    return readings
 
 
-def _looks_like_individual_number(sizes: list[int]) -> bool:
-    """Whether consecutive digit groups of these sizes, 12 digits in all, are a way of writing one
-    12-digit number (see the rules above)."""
-    if sum(sizes) != 12:
-        return False
+def _check_digit_valid(digits: str) -> bool:
+    """Whether the 12th digit is the check digit of the first 11, as in every Individual Number
+    (Order for Enforcement of the Number Act, Art. 8): weights 2–7 then 2–6 from the right,
+    11 minus the remainder mod 11, 0 when the remainder is 0 or 1."""
+    total = sum(int(d) * (n + 1 if n <= 6 else n - 5) for n, d in enumerate(reversed(digits[:11]), start=1))
+    remainder = total % 11
+    return int(digits[11]) == (0 if remainder <= 1 else 11 - remainder)
+
+
+def _clear_grouping(sizes: list[int]) -> bool:
+    """Groups of these sizes (12 digits in all) that can only be one number written in parts."""
     if len(sizes) <= 3 and min(sizes) >= 3:
         return True
     return len(set(sizes)) == 1 and sizes[0] in {1, 3}
+
+
+def _list_kind(groups: list[str], separators: list[str]) -> str | None:
+    """How equal-width groups counting up read: ``"sequence"`` when three or more step evenly
+    and are joined by list or range marks (2024, 2025, 2026 · 101、102、103、104: several numbers,
+    never one); ``"list"`` when joined by such marks otherwise, or when all are clock times
+    (0900-1200 1300-1700): several numbers unless the check digit says otherwise; else ``None``."""
+    values = [int(group) for group in groups]
+    if len({len(group) for group in groups}) != 1 or not all(a < b for a, b in itertools.pairwise(values)):
+        return None
+    marked = any(_LIST_MARKS & set(separator) for separator in separators)
+    if marked and len(values) >= 3 and len({b - a for a, b in itertools.pairwise(values)}) == 1:
+        return "sequence"
+    if marked or all(len(g) == 4 and int(g[:2]) <= 23 and int(g[2:]) <= 59 for g in groups):
+        return "list"
+    return None
+
+
+def _one_kind_of_separator(separators: list[str]) -> bool:
+    return len({separator.translate(_SEPARATOR_CLASS) for separator in separators}) <= 1
+
+
+def _is_individual_number(groups: list[str], separators: list[str]) -> bool:
+    """Whether these consecutive digit groups (12 digits) spell an Individual Number (rules above)."""
+    sizes = [len(group) for group in groups]
+    if _clear_grouping(sizes):
+        kind = _list_kind(groups, separators)
+        if kind is None:
+            return True
+        return kind == "list" and _check_digit_valid("".join(groups))
+    if not _one_kind_of_separator(separators) or max(sizes) < 2:
+        return False
+    if max(sizes) >= 4 and not any(_LIST_MARKS & set(separator) for separator in separators):
+        return True  # 1 2 3 4 5678 9012, 1234 5678 90 12: parts of one number
+    return _check_digit_valid("".join(groups))  # 12, 34, 56, 78, 90, 12: a list, unless the check digit says not
 
 
 def contains_individual_number(text: str) -> bool:
     """Whether ``text`` holds something that may be an Individual Number, however it is spelled."""
     if not text:
         return False
-    runs = (run for reading in _readings(text) for run in _RUN.finditer(reading))
-    for run in runs:
-        sizes = [len(group) for group in _GROUP.findall(run.group())]
-        for start in range(len(sizes)):
-            total = 0
-            for end in range(start, len(sizes)):
-                total += sizes[end]
-                if total > 12:
-                    break
-                if total == 12 and _looks_like_individual_number(sizes[start : end + 1]):
-                    return True
+    for reading in _readings(text):
+        for run in _RUN.finditer(reading):
+            found = run.group()
+            groups = _GROUP.findall(found)
+            separators = _GROUP.split(found)[1:-1]
+            for start in range(len(groups)):
+                total = 0
+                for end in range(start, len(groups)):
+                    total += len(groups[end])
+                    if total > 12:
+                        break
+                    if total == 12 and _is_individual_number(groups[start : end + 1], separators[start:end]):
+                        return True
     return False
 
 

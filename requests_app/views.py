@@ -244,6 +244,9 @@ def case_action(request, model_admin, object_id, slug):
             form=form,
             fee=derived.fee_status(case),
             identity_missing=derived.identity_missing(case) if slug == "verify" else [],
+            # Verifying: the copies beside what the desk checked on each (masking, dates).
+            documents=list(case.documents.all()) if slug == "verify" else [],
+            can_open_files=request.user.has_perm("requests_app.open_documentfile"),
         ),
     )
 

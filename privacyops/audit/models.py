@@ -38,6 +38,7 @@ class AccessKind(models.TextChoices):
     RECORDS_EXPORT = "records_export", _("Consents and records export (CSV)")
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOCKED_OUT = "locked_out", _("Login locked after repeated failures")
+    LOGIN_REFUSED_LOCKED = "login_refused_locked", _("Login refused: account locked")
     TWO_FACTOR_FAILED = "two_factor_failed", _("Wrong two-factor code")
     TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Two-factor login set up")
     TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor login removed")

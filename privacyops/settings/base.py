@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_zxcvbn_password_validator",  # its messages in Japanese
     "privacyops.apps.PrivacyOpsConfig",
     "privacyops.audit.apps.AuditConfig",
     "requests_app.apps.RequestsAppConfig",
@@ -156,6 +157,10 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "privacyops/locked_out.html"
+# The client's address for the lockout and the access log (privacyops.audit.access.client_ip).
+# Behind a reverse proxy: the header it overwrites with the client's address, e.g. HTTP_X_REAL_IP.
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
+AXES_CLIENT_IP_CALLABLE = "privacyops.audit.access.client_ip"
 LOGIN_URL = "admin:login"
 # Two-factor login (TOTP, django-otp): required of every staff user when OTP_REQUIRED is on (always
 # under production settings); otherwise only of users who enrolled (Two-factor login, top right).
@@ -172,7 +177,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Guessability (zxcvbn): refuses aaaaaaaaaaaa, PrivacyOps2026 and the like that pass the rules above.
+    {"NAME": "django_zxcvbn_password_validator.ZxcvbnPasswordValidator"},
 ]
+PASSWORD_MINIMAL_STRENGTH = 3  # zxcvbn's score, 0–4
+# Words a staff password must not be built on, besides the user's own names and e-mail.
+PASSWORD_EXTRA_DICTIONARY = ["privacyops", "privacy", "personal", "desk", "madoguchi", "kojinjoho", "password"]
 
 # Internationalization: Japanese first, English selectable per user.
 LANGUAGE_CODE = "ja"

@@ -56,10 +56,29 @@ GROUPINGS = [[12], [1] * 12, [3, 3, 3, 3], [4, 4, 4], [6, 6], [4, 8], [8, 4], [3
 AROUND = st.text(alphabet="あいうえおマイナンバー番号はですabcXYZ（）「」 ", max_size=12)
 
 
+# Groupings a person may type with one separator throughout (1 2 3 4 5678 9012, 1234 5678 90 12).
+MIXED_GROUPINGS = [[1, 1, 1, 1, 4, 4], [4, 4, 2, 2], [2, 2, 4, 4], [4, 2, 2, 4], [2, 4, 4, 2], [1, 1, 2, 4, 4]]
+
+
+def with_check_digit(eleven: str) -> str:
+    """An Individual Number: 11 digits and their check digit (Number Act Enforcement Order, Art. 8)."""
+    total = sum(int(d) * (n + 1 if n <= 6 else n - 5) for n, d in enumerate(reversed(eleven), start=1))
+    remainder = total % 11
+    return eleven + str(0 if remainder <= 1 else 11 - remainder)
+
+
+def test_the_check_digit_is_the_law_s():
+    assert with_check_digit("12345678901") == "123456789018"  # the sample number of the Digital Agency
+
+
 @st.composite
 def individual_numbers(draw):
-    digits = draw(st.text(alphabet="0123456789", min_size=12, max_size=12))
-    grouping = draw(st.sampled_from(GROUPINGS))
+    digits = with_check_digit(draw(st.text(alphabet="0123456789", min_size=11, max_size=11)))
+    mixed = draw(st.booleans())
+    grouping = draw(st.sampled_from(MIXED_GROUPINGS if mixed else GROUPINGS))
+    one_separator = "".join(
+        draw(st.lists(st.sampled_from([" ", "　", "-", "－", "ー", ".", "/"]), min_size=1, max_size=2))
+    )
     groups, start = [], 0
     for size in grouping:
         groups.append(digits[start : start + size])
@@ -79,7 +98,12 @@ def individual_numbers(draw):
         written.append(group)
     text = written[0]
     for group in written[1:]:
-        text += "".join(draw(st.lists(st.sampled_from(SEPARATORS), min_size=1, max_size=4))) + group
+        separator = (
+            one_separator if mixed else "".join(draw(st.lists(st.sampled_from(SEPARATORS), min_size=1, max_size=4)))
+        )
+        text += separator + group
+    if draw(st.integers(0, 9)) == 0:  # as HTML character references, decimal or hexadecimal
+        text = "".join(draw(st.sampled_from([f"&#{ord(c)};", f"&#x{ord(c):x};", c])) for c in text)
     return draw(AROUND) + text + draw(AROUND)
 
 
@@ -94,6 +118,7 @@ def ordinary_numbers(draw):
     """What desk notes hold: dates and times, phone numbers, postal codes, references, amounts."""
     year, month, day = draw(st.integers(1990, 2040)), draw(st.integers(1, 12)), draw(st.integers(1, 28))
     hour, minute = draw(st.integers(0, 23)), draw(st.integers(0, 59))
+    step, room, first = draw(st.integers(1, 3)), draw(st.integers(100, 990)), draw(st.integers(1, 500_000))
     choices = [
         f"{year}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}",
         f"{year}/{month:02d}/{day:02d} {hour:02d}:{minute:02d}〜{(hour + 1) % 24:02d}:{minute:02d}",
@@ -104,6 +129,11 @@ def ordinary_numbers(draw):
         f"{year}-{draw(st.integers(1, 999999)):06d}、{year}-{draw(st.integers(1, 999999)):06d}",
         f"{draw(st.integers(1, 999_999)):,}円",
         str(draw(st.integers(10**12, 10**15))),  # 13 digits and more: not one number of 12
+        # Lists counting up evenly, and ranges of the desk's own references.
+        ", ".join(str(year + step * n) for n in range(3)),
+        "、".join(str(room + n) for n in range(4)),
+        f"{year}-{first:06d}〜{first + draw(st.integers(1, 400_000)):06d}",
+        f"{year}-{first:06d}〜{year}-{first + 11:06d}",
     ]
     return draw(st.sampled_from(choices))
 
@@ -269,9 +299,13 @@ def test_a_session_idle_past_the_limit_is_refused_and_a_busy_one_lives_on(client
         ("tanaka-misaki-2026", "似"),
         ("password1234", "一般的"),
         ("123456789012345", "数字"),
+        ("aaaaaaaaaaaa", "推測"),  # twelve characters, and guessed at once
+        ("PrivacyOps2026", "推測"),  # the product's name and a year
+        ("Misaki2026Tanaka", "似"),  # the user's own names
     ],
 )
 def test_weak_staff_passwords_are_refused(desk_user, password, reason):
+    """Length ≥ 12, not like the user, not common, not all digits, and not guessable (zxcvbn ≥ 3)."""
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
     from django.utils import translation
@@ -280,6 +314,39 @@ def test_weak_staff_passwords_are_refused(desk_user, password, reason):
     with translation.override("ja"), pytest.raises(ValidationError) as refused:
         validate_password(password, user=desk_user)
     assert reason in " ".join(refused.value.messages)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1 2 3 4 5678 9012",
+        "1234 5678 90 12",
+        "番号は12 34 5678 9012です",
+        "&#49;&#50;&#51;&#52;&#53;&#54;&#55;&#56;&#57;&#48;&#49;&#50;",
+        "&#x31;&#x32;&#x33;&#x34;-&#x35;&#x36;&#x37;&#x38;-&#x39;&#x30;&#x31;&#x32;",
+        "%31%32%33%34%35%36%37%38%39%30%31%32",
+        "1234〜5678〜9018",  # a list spelling, but the check digit is right: a real number
+    ],
+)
+def test_mixed_groupings_and_encoded_digits_are_caught(text):
+    assert contains_individual_number(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024, 2025, 2026",
+        "対象年度：2024、2025、2026",
+        "0900-1200 1300-1700",
+        "受付 09:00-12:00 13:00-17:00",
+        "101, 102, 103, 104",
+        "2026-000001〜000012",
+        "2026-000001～2026-000012",
+        "10, 20, 30, 40, 50, 60",
+    ],
+)
+def test_lists_ranges_and_times_are_not_taken_for_a_number(text):
+    assert not contains_individual_number(text)
 
 
 @pytest.mark.parametrize("text", ["マイナンバー1234-5678-9012一覧.csv", "番号1234 5678 9012の一部", "123456789012一括"])
@@ -401,9 +468,11 @@ def test_repeated_failed_logins_lock_the_account_and_the_trail_shows_each(client
     assert response.status_code == 429 and "ロック" in response.text  # even the right password now
     assert not client.get("/admin/").wsgi_request.user.is_authenticated
 
-    events = list(AccessLog.objects.filter(user=desk_user).values_list("kind", flat=True))
-    # Every failure is recorded, the one tried while locked too, and the lockout itself.
-    assert events.count("login_failed") == settings.AXES_FAILURE_LIMIT + 1 and "locked_out" in events
+    events = list(AccessLog.objects.filter(user=desk_user).order_by("id").values_list("kind", flat=True))
+    # Every failure, the lockout itself, and the attempt refused while locked: one row each.
+    assert events.count("login_failed") == settings.AXES_FAILURE_LIMIT
+    assert events.count("locked_out") == 1 and events[-1] == "login_refused_locked"
+    assert len(events) == settings.AXES_FAILURE_LIMIT + 2
     client.force_login(manager_user)
     trail = client.get("/admin/audit/", {"user": desk_user.pk, "change_type": "v"}).text
     assert "ログイン失敗" in trail and "ロック" in trail
@@ -518,3 +587,45 @@ def test_the_trail_shows_only_colleagues_staff_records(client, manager_user, des
     client.force_login(manager_user)
     trail = client.get("/admin/audit/", {"record_type": "user"}).text
     assert "同僚" in trail and "秘密" not in trail
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("password", ["kV9#q2Lm!x7Rt", "sakura-fubuki-kaisatsu-7", "correct horse battery staple"])
+def test_strong_staff_passwords_are_accepted(desk_user, password):
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password(password, user=desk_user)
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_the_lockout_is_per_client_and_cannot_be_dodged_by_a_forged_header(
+    client, desk_user, settings
+):
+    """The proxy overwrites X-Real-IP with its peer's address (CLIENT_IP_HEADER): one client's
+    failures lock that client only; X-Forwarded-For as the client sends it changes nothing."""
+    from django.test import Client
+
+    from privacyops.audit.models import AccessLog
+
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    attacker = {**proxy, "HTTP_X_REAL_IP": "198.51.100.7"}
+    login = "/admin/login/?next=/admin/"
+    for attempt in range(settings.AXES_FAILURE_LIMIT + 2):
+        # A new forged X-Forwarded-For each time does not make a new client.
+        response = client.post(
+            login,
+            {"username": desk_user.username, "password": "wrong-password-123"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}",
+            **attacker,
+        )
+    assert response.status_code == 429
+    assert set(AccessLog.objects.values_list("ip_address", flat=True)) == {"198.51.100.7"}
+
+    colleague = Client(**proxy, HTTP_X_REAL_IP="192.0.2.44")  # the same account, another office
+    response = colleague.post(login, {"username": desk_user.username, "password": "pw-for-tests-only"})
+    assert response.status_code == 302  # not locked by the attacker's failures
+
+    garbage = Client(**proxy, HTTP_X_REAL_IP="198.51.100.7, 1.2.3.4")  # not one address: REMOTE_ADDR
+    garbage.post(login, {"username": "nobody-here", "password": "wrong-password-123"})
+    assert AccessLog.objects.filter(user=None).latest("id").ip_address == "10.0.0.2"

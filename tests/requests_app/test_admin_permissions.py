@@ -31,6 +31,8 @@ ANONYMOUS, DESK, MANAGER, AUDITOR, OTHER_ORG = "anonymous", "desk staff", "manag
 EVERYONE = [ANONYMOUS, DESK, MANAGER, AUDITOR, OTHER_ORG]
 # A case in progress under a policy that allows extending the deadline.
 EXTENDABLE = "extendable"
+# A responding case whose result letter was recorded as leaving by e-mail, then interrupted.
+SENDING_CHECK = "sending-check"
 # Actions that need the manager permission ``requests_app.approve_decision`` (four eyes).
 MANAGER_ONLY = {"approve", "return"}
 
@@ -73,6 +75,23 @@ def make_case(travel, desk_user, manager_user, policies):
                 reached_on=today,
                 documents=[document_data(DocumentKind.DRIVERS_LICENSE)],
             )
+        if status == SENDING_CHECK:
+            from requests_app.models import DeliveryState, LetterKind, Response
+
+            case = make(Status.RESPONDING)
+            letter = services.letter_draft(actor=desk_user, case=case, kind=LetterKind.RESULT)
+            Response.objects.create(
+                request=case,
+                letter=letter,
+                method="email",
+                addressee=letter.addressee,
+                email="someone@example.jp",
+                sent_on=today,
+                sent_by=desk_user,
+                text_sent=letter.body,
+                state=DeliveryState.SENDING,
+            )
+            return reload(case)
         if status == EXTENDABLE:
             policy = policies[LEVERAGES]
             policy.extension_limit, policy.extension_notice_limit = 14, 14
@@ -109,7 +128,13 @@ def action_url(case, slug):
     url = admin_url("requests_app_request_action", case.pk, slug)
     target = ACTIONS[slug].target
     if target:
-        related = {"item": case.items, "letter": case.letters, "task": case.tasks, "response": case.responses}[target]
+        related = {
+            "item": case.items,
+            "letter": case.letters,
+            "task": case.tasks,
+            "response": case.responses,
+            "document": case.documents,
+        }[target]
         url += f"?{target}={related.order_by('pk').first().pk}"
     return url
 
@@ -282,6 +307,8 @@ ACTION_STATUS = {
     "start-verification": Status.RECEIVED,
     "verify": Status.VERIFYING,
     "record-document": Status.RECEIVED,
+    "attach-file": Status.RECEIVED,  # the driver's licence was recorded without its file
+    "check-sending": SENDING_CHECK,
     "dispose-documents": Status.RECEIVED,
     "dispose-form": Status.CLOSED,
     "record-payment": Status.RECEIVED,

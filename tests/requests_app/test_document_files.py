@@ -310,3 +310,14 @@ def test_case_status_is_unchanged_by_attaching(case, desk_user):
     _record(case, desk_user, png_bytes())
     case.refresh_from_db()
     assert case.status == Status.RECEIVED
+
+
+def test_the_verification_form_shows_the_copies_beside_their_masking(case, desk_user, client):
+    document = _record(case, desk_user, png_bytes())
+    services.request_start_verification(actor=desk_user, case=case)
+    client.force_login(desk_user)
+    html = client.get(action_url(case, "verify")).content.decode()
+    figure = html[html.index('<figure class="po-verify-document">') :]
+    figure = figure[: figure.index("</figure>")]
+    assert f"/document/{document.pk}/file/" in figure and "<img" in figure
+    assert document.get_individual_number_display() in figure

@@ -30,6 +30,13 @@ class RequestsAppConfig(AppConfig):
             Source("request", "requests_app.Request", "organization_id", "id", "status"),
             Source("item", "requests_app.RequestItem", "request__organization_id", "request_id", "kind"),
             Source("document", "requests_app.IdentityDocument", "request__organization_id", "request_id", "kind"),
+            Source(
+                "document_file",
+                "requests_app.DocumentFile",
+                "document__request__organization_id",
+                "document__request_id",
+                "content_type",
+            ),
             Source("payment", "requests_app.Payment", "request__organization_id", "request_id", "method"),
             Source("pause", "requests_app.Pause", "request__organization_id", "request_id", "kind"),
             Source("verification", "requests_app.Verification", "request__organization_id", "request_id", "outcome"),

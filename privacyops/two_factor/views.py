@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -83,8 +84,11 @@ def verify(request, site):
     if user.is_verified():
         return HttpResponseRedirect(_next_url(request))
     totp = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if totp is None:
-        return HttpResponseRedirect(f"{reverse('admin:two_factor')}?next={_next_url(request)}")
+    if totp is None:  # never enrolled, or reset by the administrator since this session began
+        request.session[two_factor.ENROLLED_SESSION_KEY] = False
+        if not settings.OTP_REQUIRED:
+            return HttpResponseRedirect(_next_url(request))
+        return HttpResponseRedirect(f"{reverse('admin:two_factor')}?{urlencode({'next': _next_url(request)})}")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]

@@ -40,6 +40,16 @@ def full_case(travel, desk_user, manager_user, policies):
     travel("2026-12-24")
 
     def fee_paid_late(case):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from requests_app import document_files
+
+        pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        services.document_attach_file(
+            actor=desk_user,
+            document=case.documents.order_by("pk").first(),
+            file=document_files.check_upload(SimpleUploadedFile("power-of-attorney.pdf", pdf)),
+        )
         services.request_pause(actor=desk_user, case=case, kind=PauseKind.FEE_SHORTFALL, note="不足額300円")
         travel("2027-01-05")
         services.payment_record(

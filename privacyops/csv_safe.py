@@ -9,20 +9,31 @@ The file starts with a UTF-8 BOM so that Excel opens the Japanese correctly.
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 BOM = "\ufeff"
 
 
-_LEADING = " \u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"
+# What a spreadsheet may trim or not show before a formula: spaces of any width, line and
+# paragraph separators, format characters (zero-width, soft hyphen, BOM, bidi marks, invisible
+# operators, tags) and combining marks.
+_LEADING_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Mn", "Me"})
+
+
+def _first_visible(text: str) -> str:
+    for char in text:
+        if unicodedata.category(char) not in _LEADING_CATEGORIES and char not in "\n\x0b\x0c\x1c\x1d\x1e\x1f":
+            return text[text.index(char) :]
+    return ""
 
 
 def safe_cell(value) -> str:
     """``value`` as text, neutralised when a spreadsheet would read it as a formula — also when
     spaces or invisible characters come first (a spreadsheet may trim them on import)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.lstrip(_LEADING).startswith(FORMULA_STARTS) else text
+    return "'" + text if _first_visible(text).startswith(FORMULA_STARTS) else text
 
 
 def unneutralised(text: str) -> str:

@@ -9,7 +9,9 @@ the same way in the Dockerfile (``%(U)s``: the path without its query string).
 import logging
 import re
 
-_QUERY = re.compile(r"(/[^\s?\"']*)\?\S*")
+# A path, then its query string up to the next blank (a closing quote stays): quotes inside the
+# path or the query do not end it early.
+_QUERY = re.compile(r"(/[^\s?]*)\?\S*?(?=\"?(?:\s|$))")
 
 
 def without_query_strings(text: str) -> str:

@@ -122,6 +122,7 @@ ACTIONS: dict[str, CaseAction] = {
             desk_forms.DisposeForm,
             services.document_dispose,
             _("Disposal recorded."),
+            help=_("A file attached to a copy disposed of is erased at once (the record keeps that it was erased)."),
             form_kwargs=_with_case,
         ),
         CaseAction(

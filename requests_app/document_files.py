@@ -28,8 +28,32 @@ from privacyops import sealed_files
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 EXTENSIONS = {PDF: {".pdf"}, JPEG: {".jpg", ".jpeg", ".jpe", ".jfif"}, PNG: {".png"}}
 SUFFIX = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
-# Active content a scanned copy never needs; a PDF carrying it is refused.
-PDF_ACTIVE = (b"/JavaScript", b"/JS ", b"/JS(", b"/JS<", b"/Launch", b"/EmbeddedFile", b"/OpenAction", b"/AA ")
+# Active content a scanned copy never needs (keys and action types, as pypdf reads them with
+# #xx escapes undone); a PDF carrying any of it is refused — links too: a scan has none.
+PDF_ACTIVE = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/OpenAction",
+        "/AA",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToR",
+        "/GoToE",
+        "/RichMedia",
+        "/XFA",
+        "/Sound",
+        "/Movie",
+        "/Rendition",
+        "/URI",
+    }
+)
+PDF_MAX_OBJECTS = 20_000
+# A scan of an A4 page at 600 dpi is 35 megapixels; larger images are refused before decoding.
+IMAGE_MAX_PIXELS = 36_000_000
 
 
 @dataclass(frozen=True)
@@ -92,14 +116,56 @@ def check_upload(upload) -> CheckedFile:
     return CheckedFile(content_type, data, len(data), hashlib.sha256(data).hexdigest())
 
 
+def _pdf_active_refused() -> str:
+    return gettext("The PDF file contains scripts, actions, links or attached files: print it to a plain PDF first.")
+
+
 def _check_pdf(data: bytes) -> None:
+    """Parse the PDF (pypdf: names unescaped, object streams opened) and refuse active content
+    anywhere in it: scripts, actions run on opening, launch, embedded files, forms that submit,
+    rich media. A file pypdf cannot read as a PDF is refused as damaged."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
     if b"%%EOF" not in data[-2048:]:
         _refuse(gettext("The PDF file is incomplete (cut short in the transfer?)."))
-    if any(marker in data for marker in PDF_ACTIVE):
-        _refuse(gettext("The PDF file contains scripts, actions or attached files: print it to a plain PDF first."))
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            _refuse(gettext("The PDF file is password-protected: ask for a copy without a password."))
+        pending = [reader.trailer]
+        for page in reader.pages:
+            pending.append(page)
+        seen: set[int] = set()
+        visited = 0
+        while pending:
+            item = pending.pop()
+            if isinstance(item, IndirectObject):
+                key = (item.idnum, item.generation)
+                if key in seen:
+                    continue
+                seen.add(key)
+                item = item.get_object()
+            visited += 1
+            if visited > PDF_MAX_OBJECTS:
+                _refuse(gettext("The PDF file is too complex to be a scanned document."))
+            if isinstance(item, DictionaryObject):
+                for name, value in item.items():
+                    if name in PDF_ACTIVE or (name == "/S" and isinstance(value, NameObject) and value in PDF_ACTIVE):
+                        _refuse(_pdf_active_refused())
+                    pending.append(value)
+            elif isinstance(item, ArrayObject):
+                pending.extend(item)
+    except ValidationError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError):
+        _refuse(gettext("The PDF file is damaged and cannot be read."))
 
 
 def _check_image(data: bytes, content_type: str) -> None:
+    """Parse the image with Pillow: the right format, at most ``IMAGE_MAX_PIXELS`` (checked from
+    the header, before any decoding), and complete (JPEG decoded at 1/8 scale, PNG in full)."""
     from PIL import Image
 
     expected = {JPEG: "JPEG", PNG: "PNG"}[content_type]
@@ -109,12 +175,17 @@ def _check_image(data: bytes, content_type: str) -> None:
             with Image.open(io.BytesIO(data)) as image:
                 if image.format != expected:
                     raise ValueError(image.format)
+                width, height = image.size
+                if width * height > min(IMAGE_MAX_PIXELS, Image.MAX_IMAGE_PIXELS or IMAGE_MAX_PIXELS):
+                    raise Image.DecompressionBombError(f"{width}x{height}")
                 image.verify()
             with Image.open(io.BytesIO(data)) as image:
+                if image.format == "JPEG":
+                    image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
                 image.load()  # verify() does not decode the pixels; a truncated image fails here
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         _refuse(gettext("The image is too large in pixels to be a scanned document."))
-    except Exception:
+    except Exception:  # Pillow raises many kinds for a damaged image
         _refuse(gettext("The image file is damaged or incomplete."))
 
 

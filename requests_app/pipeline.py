@@ -175,6 +175,7 @@ OPERATIONS: dict[str, Operation] = {
             applies=lambda case, doc: (
                 _file_missing(doc) if doc is not None else any(_file_missing(d) for d in case.documents.all())
             ),
+            unmet=_("This copy already has its file, or it was disposed of."),
         ),
         Operation(
             Op.DISPOSE_FORM,

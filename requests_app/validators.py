@@ -14,21 +14,26 @@ from django.utils.translation import gettext_lazy as _
 # ------------------------------------------------------------------------------------------
 # The Individual Number (My Number, マイナンバー: 12 digits) is never stored (Number Act Art. 20).
 # One detector for the whole kind of spelling:
-# - digits: half- or full-width (NFKC), kanji numerals 〇零一二三四五六七八九 and the formal ones,
-#   HTML character references (&#49; &#x31;) and %-encoding;
-# - separators between digits, up to four: spaces of any width, line breaks, dashes of every
-#   width (and the long-vowel mark ー an IME types for one), 〜 ～ ~, 、 , . : ; / \ · ・ _ …;
-#   invisible characters (zero-width spaces and joiners, soft hyphens, BOM, bidi marks) dropped;
+# - digits: half- or full-width (NFKC), kanji numerals 〇零一二三四五六七八九 and the formal ones
+#   (壱壹弐貳参參肆伍陸漆柒捌玖), HTML character references (&#49; &#x31;) and %-escapes, decoded
+#   as often as they were encoded;
+# - separators between digits, up to eight in a row: spaces of any width, line breaks, dashes
+#   and rules of every width (and the long-vowel mark ー an IME types for one), 〜 ～ ~, 、 , . : ;
+#   / \ · ・ • ‧ ∙ _ + | * # =, quotes and brackets; format characters and combining marks
+#   (zero-width spaces, soft hyphens, BOM, bidi marks, tags, accents, underlines) are dropped;
+#   a word between digits (番, x) ends a number;
 # - clear groupings are refused whatever the digits: 12 together; digit by digit; in threes
 #   (3-3-3-3); in two or three groups of at least three digits (4-4-4, 6-6, 3-4-5 …);
-# - other groupings written with one kind of separator and a group of four or more digits
-#   (1 2 3 4 5678 9012, 1234 5678 90 12) are refused too;
-# - lists and ranges (joined by 、 , ; 〜 ~) and clock times are several numbers: refused only
-#   when the 12 digits carry a valid check digit, as every Individual Number does (Order for
-#   Enforcement of the Number Act, Art. 8) — 2024, 2025, 2026 · 101、102、103、104 (counting up
-#   evenly: never) · 0900-1200 1300-1700 · 12, 34, 56, 78, 90, 12;
-# - never across dates and times (2026-11-30 10:00), phone numbers (03-1234-5678) or the desk's
-#   own references and their ranges (2026-000001, 2026-000001〜000012).
+# - other groupings with a group of four or more digits joined by blanks, dashes or dots
+#   (1 2 3 4 5678 9012, 1234 5678-90-12) are refused too, unless they hold a date or a time;
+# - what reads as something else is refused only when its 12 digits carry a valid check digit,
+#   as every Individual Number does (Order for Enforcement of the Number Act, Art. 8): lists and
+#   ranges (joined by 、 , ; 〜 ~), clock times (0900-1200 1300-1700), date-based numbers
+#   (2026-1130-0042, 2026 11 30 1000), IPv4 addresses, amounts with thousands separators, international phone
+#   numbers (+81 90 1234 5678), small groups (12 34 56 78 90 12); lists counting up evenly
+#   (2024, 2025, 2026 · 101、102、103、104) are never a number;
+# - never across Japanese phone numbers (052-589-3067(24時間受付)) or the desk's own references
+#   and their ranges (2026-000001, 2026-000001〜000012).
 # ------------------------------------------------------------------------------------------
 # Invisible characters: zero-width, joiners, soft hyphen, BOM, direction marks and embeddings,
 # invisible operators, variation selectors, the Hangul filler.
@@ -38,17 +43,30 @@ _INVISIBLE = dict.fromkeys(
     None,
 )  # fmt: skip
 # Kanji numerals, the formal ones (大字) and ○ written for zero.
-_KANJI_DIGITS = str.maketrans("〇○零一二三四五六七八九壱弐参肆伍陸漆捌玖", "000123456789" + "123456789")
-_SEPARATOR = r"[\s\-\u2010-\u2015\u2212\u2500\u30fc\u301c\u3030~、,.:;/\\\u00b7\u2022\u30fb\u00b0_。+|()（）]"
-_RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,4}}\d)*")
+_KANJI_DIGITS = str.maketrans(
+    "〇○零一二三四五六七八九壱壹弐貳参參肆伍陸漆柒捌玖", "000123456789" + "11223345677" + "89"
+)
+_SEPARATOR = (
+    r"[\s\-\u2010-\u2015\u2212\u2500-\u257f\u2e3a\u2e3b\u2043\u2027\u2219\u30fc\u301c\u3030~、,.:;/\\"
+    r"\u00b7\u2022\u30fb\u00b0_。+|()（）*#=\"'`\u201c\u201d\u2018\u2019\u301d\u301e\u301f\[\]"
+    r"【】「」『』〔〕<>\u2800\ufffc]"
+)
+_RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,8}}\d)*")
 _GROUP = re.compile(r"\d+")
+# Separators that join the parts of one number (blanks, dashes, dots): a mixed grouping joined
+# only by these is one number; brackets, quotes, list marks … may end one number and start another
+# (052-589-3067(24時間受付)).
+_JOINER = re.compile(r"[\s\-\u2010-\u2015\u2212\u2500-\u257f\u2e3a\u2e3b\u2043\u30fc.\u00b7\u2022\u30fb\u2027\u2219_]+")
 # Separators that make a list or a range of several numbers.
 _LIST_MARKS = frozenset("、,;〜~\u3030")
-# Separator classes: a spelling "with one kind of separator" uses one class throughout.
-_SEPARATOR_CLASS = str.maketrans(
-    {**dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2500\u30fc"), "-"),
-     **dict.fromkeys(map(ord, "\t\n\r\x0b\x0c\u3000\u00a0"), " ")},
-)  # fmt: skip
+# Japanese phone numbers (03-1234-5678, 052-589-3067, 090-1234-5678, 0120(123)456): 10 or 11
+# digits from a leading 0, read as one token, so that a phone number and the digits after it
+# (052-589-3067(24時間受付)) are never taken together.
+_PHONE = re.compile(
+    r"(?<![\d\-\u2010-\u2015\u2212\u30fc])"
+    r"0[1-9]\d{0,3}[\-\u2010-\u2015\u2212\u30fc(（]\d{1,4}[\-\u2010-\u2015\u2212\u30fc)）]\d{3,4}"
+    r"(?!\d|[\-\u2010-\u2015\u2212\u30fc]\d)"
+)
 # The desk's references (YYYY-NNNNNN) and ranges of them: read as one token, not as digits.
 _REFERENCE = re.compile(
     r"(?<![\d\-])(?:19|20)\d\d-\d{6}"
@@ -64,16 +82,37 @@ def fold(text: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in folded)
 
 
+def _without_marks(text: str) -> str:
+    """NFKC, then without format characters and combining marks (zero-width characters, bidi
+    controls, tags, accents and underlines put on digits) — for reading digits only."""
+    plain = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return "".join(c for c in plain if unicodedata.category(c) not in {"Cf", "Mn", "Me"})
+
+
+def _phone_token(match: re.Match) -> str:
+    digits = sum(c.isdigit() for c in match.group())
+    return "#" if digits in (10, 11) else match.group()
+
+
+def _decoded(text: str) -> str:
+    """HTML character references and %-escapes undone, as many times as they were applied."""
+    for _round in range(4):
+        decoded = unquote(html.unescape(text))
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
 def _readings(text: str) -> set[str]:
-    """The text as digits are read in it: as written (after NFKC, invisible characters dropped),
-    with kanji numerals read as digits — both, so that 「9012一覧」 still ends a number — and the
-    same after HTML character references and %-escapes are decoded. References are masked."""
-    decoded = unquote(html.unescape(str(text)))
+    """The text as digits are read in it: as written (after NFKC, marks dropped), with kanji
+    numerals read as digits — both, so that 「9012一覧」 still ends a number — and the same after
+    HTML character references and %-escapes are decoded. References are masked."""
     readings = set()
-    for source in {str(text), decoded}:
-        plain = unicodedata.normalize("NFKC", source).translate(_INVISIBLE)
+    for source in {str(text), _decoded(str(text))}:
+        plain = _without_marks(source)
         for reading in (plain, plain.translate(_KANJI_DIGITS)):
-            readings.add(_REFERENCE.sub("#", reading))
+            readings.add(_PHONE.sub(_phone_token, _REFERENCE.sub("#", reading)))
     return readings
 
 
@@ -109,23 +148,70 @@ def _list_kind(groups: list[str], separators: list[str]) -> str | None:
     return None
 
 
-def _one_kind_of_separator(separators: list[str]) -> bool:
-    return len({separator.translate(_SEPARATOR_CLASS) for separator in separators}) <= 1
+def _time_or_day(groups: list[str], separators: list[str]) -> bool:
+    """A time (10:00, 10:00:30) or a month and day (11/30, 2026/11/30) in the digits: at most two
+    : or / in the window, with hours and minutes, or a month and a day, around one of them."""
+    pairs = list(zip(groups, separators, groups[1:], strict=False))
+    colons = sum(":" in sep for sep in separators)
+    slashes = sum("/" in sep for sep in separators)
+    return (
+        colons <= 2
+        and any(
+            ":" in sep and len(left) <= 2 and int(left) <= 23 and len(right) == 2 and int(right) <= 59
+            for left, sep, right in pairs
+        )
+    ) or (
+        slashes <= 2
+        and any(
+            "/" in sep and len(left) <= 2 and 1 <= int(left) <= 12 and len(right) <= 2 and 1 <= int(right) <= 31
+            for left, sep, right in pairs
+        )
+    )
 
 
-def _is_individual_number(groups: list[str], separators: list[str]) -> bool:
-    """Whether these consecutive digit groups (12 digits) spell an Individual Number (rules above)."""
+def _year_month_day(groups: list[str]) -> bool:
+    """Year, month and day groups (2026 11 30, 2026-11-30)."""
+    return any(
+        len(year) == 4
+        and 1900 <= int(year) <= 2099
+        and len(month) <= 2
+        and len(day) <= 2
+        and 1 <= int(month) <= 12
+        and 1 <= int(day) <= 31
+        for year, month, day in zip(groups, groups[1:], groups[2:], strict=False)
+    )
+
+
+def _reads_as_something_else(groups: list[str], separators: list[str]) -> bool:
+    """Clear groups that read as another number: date-based (2026-1130-0042), an IPv4 address,
+    an amount with thousands separators (123,456,789,012)."""
+    first = groups[0]
+    month_day = groups[1] if len(groups) == 3 else ""
+    if len(first) == 4 and 1900 <= int(first) <= 2099 and len(month_day) == 4 and 1 <= int(month_day[:2]) <= 12:
+        return 1 <= int(month_day[2:]) <= 31
+    if len(groups) == 4 and all(int(g) <= 255 for g in groups) and set(separators) == {"."}:
+        return True
+    return set(separators) == {","} and all(len(g) == 3 for g in groups[1:])
+
+
+def _is_individual_number(groups: list[str], separators: list[str], *, phone: bool = False) -> bool:
+    """Whether these consecutive digit groups (12 digits) spell an Individual Number (rules
+    above). ``phone``: the run began with + (an international phone number)."""
     sizes = [len(group) for group in groups]
+    check_digit = _check_digit_valid("".join(groups))
     if _clear_grouping(sizes):
         kind = _list_kind(groups, separators)
-        if kind is None:
+        if kind == "sequence":
+            return False
+        if kind is None and not phone and not _reads_as_something_else(groups, separators):
             return True
-        return kind == "list" and _check_digit_valid("".join(groups))
-    if not _one_kind_of_separator(separators) or max(sizes) < 2:
+        return check_digit
+    if _time_or_day(groups, separators):
         return False
-    if max(sizes) >= 4 and not any(_LIST_MARKS & set(separator) for separator in separators):
-        return True  # 1 2 3 4 5678 9012, 1234 5678 90 12: parts of one number
-    return _check_digit_valid("".join(groups))  # 12, 34, 56, 78, 90, 12: a list, unless the check digit says not
+    joined = all(_JOINER.fullmatch(separator) for separator in separators)
+    if max(sizes) >= 4 and joined and not phone and not _year_month_day(groups):
+        return True  # 1 2 3 4 5678 9012, 1234 5678-90-12: parts of one number
+    return check_digit  # 12, 34, 56, 78, 90, 12 or +81 90 1234 5678: others, unless the check digit says not
 
 
 def contains_individual_number(text: str) -> bool:
@@ -137,13 +223,15 @@ def contains_individual_number(text: str) -> bool:
             found = run.group()
             groups = _GROUP.findall(found)
             separators = _GROUP.split(found)[1:-1]
+            phone = reading[max(0, run.start() - 2) : run.start()].rstrip().endswith("+")
             for start in range(len(groups)):
                 total = 0
                 for end in range(start, len(groups)):
                     total += len(groups[end])
                     if total > 12:
                         break
-                    if total == 12 and _is_individual_number(groups[start : end + 1], separators[start:end]):
+                    window, between = groups[start : end + 1], separators[start:end]
+                    if total == 12 and _is_individual_number(window, between, phone=phone and start == 0):
                         return True
     return False
 
@@ -294,8 +382,24 @@ def validate_letter_template(value: str) -> None:
             params={"depth": LETTER_TEMPLATE_MAX_DEPTH, "loops": LETTER_TEMPLATE_MAX_LOOPS},
         )
     try:
-        letter_template_engine().from_string(value)
+        template = letter_template_engine().from_string(value)
     except (TemplateSyntaxError, RecursionError) as error:
         raise ValidationError(
             _("The template has a syntax error: %(error)s"), code="template_syntax", params={"error": str(error)[:300]}
         ) from None
+    _check_loops(template)
+
+
+def _check_loops(template) -> None:
+    """A loop goes over the case's data (its items, letters …), never over text written in the
+    template: a loop over a long literal, nested, would write megabytes (and time out the page)."""
+    from django.template.base import Variable
+    from django.template.defaulttags import ForNode
+
+    for node in template.nodelist.get_nodes_by_type(ForNode):
+        variable = node.sequence.var
+        if not isinstance(variable, Variable) or variable.literal is not None:
+            raise ValidationError(
+                _("A loop in a letter goes over the case's data (e.g. “items”), not over written text."),
+                code="template_loop",
+            )

@@ -177,12 +177,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    # Guessability (zxcvbn): refuses aaaaaaaaaaaa, PrivacyOps2026 and the like that pass the rules above.
+    # Guessability (zxcvbn): refuses aaaaaaaaaaaa, PrivacyOps2026, 田中美咲19900101 that pass the rules above.
     {"NAME": "django_zxcvbn_password_validator.ZxcvbnPasswordValidator"},
+    # The same rules on the password with full-width letters and digits folded (ｐａｓｓｗｏｒｄ１２３４).
+    {"NAME": "privacyops.passwords.FoldedPasswordValidator"},
 ]
-PASSWORD_MINIMAL_STRENGTH = 3  # zxcvbn's score, 0–4
+# zxcvbn's score, 0–4: 4 is about 10^10 guesses or more (a staff account opens identity documents).
+PASSWORD_MINIMAL_STRENGTH = 4
 # Words a staff password must not be built on, besides the user's own names and e-mail.
-PASSWORD_EXTRA_DICTIONARY = ["privacyops", "privacy", "personal", "desk", "madoguchi", "kojinjoho", "password"]
+PASSWORD_EXTRA_DICTIONARY = [
+    "privacyops", "privacy", "personal", "desk", "madoguchi", "kojinjoho", "password",
+    "プライバシー", "オプス", "個人情報", "窓口", "お問い合わせ", "パスワード",
+]  # fmt: skip
 
 # Internationalization: Japanese first, English selectable per user.
 LANGUAGE_CODE = "ja"

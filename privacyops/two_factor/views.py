@@ -44,26 +44,34 @@ def _next_url(request) -> str:
 
 
 def _context(site, request, **extra) -> dict:
-    return {**site.each_context(request), "next": _next_url(request), **extra}
+    # No navigation before the second factor: the sidebar would list the site's sections.
+    base = {**site.each_context(request), "is_nav_sidebar_enabled": False, "available_apps": []}
+    return {**base, "next": _next_url(request), **extra}
 
 
-def _verify(device, code: str) -> tuple[bool, str]:
-    """Check ``code`` on ``device`` under its lock (django-otp's throttling counts each failure).
-    Returns (accepted, the message when refused)."""
+def _verify(device, code: str, *, recovery_possible: bool = True) -> tuple[bool, str]:
+    """Check ``code`` on ``device`` under its lock (django-otp's throttling counts each failure:
+    the next try waits 1, 2, 4 … seconds). Returns (accepted, the message when refused)."""
     with transaction.atomic():
         device = type(device).objects.select_for_update().get(pk=device.pk)
         allowed, info = device.verify_is_allowed()
         if not allowed:
             until = timezone.localtime(info["locked_until"]) if info and info.get("locked_until") else None
             return False, (
-                gettext("Too many wrong codes. Try again after %(time)s.") % {"time": until.strftime("%H:%M:%S")}
+                gettext("After a wrong code, the next one is taken from %(time)s: enter it again then.")
+                % {"time": until.strftime("%H:%M:%S")}
                 if until
-                else gettext("Too many wrong codes. Try again later.")
+                else gettext("After a wrong code, the next one is taken a little later: enter it again.")
             )
         if device.verify_token(code):
             return True, ""
+    if recovery_possible:
+        return False, gettext(
+            "This code is not right. Codes from the app change every 30 seconds; a recovery code works once."
+        )
     return False, gettext(
-        "This code is not right. Codes from the app change every 30 seconds; a recovery code works once."
+        "This code is not right. Codes from the app change every 30 seconds: enter the one shown now, and "
+        "check that the phone's clock is set automatically."
     )
 
 
@@ -131,7 +139,7 @@ def manage(request, site):
         if device is None:
             device = TOTPDevice.objects.create(user=user, name=two_factor.TOTP_NAME, confirmed=False)
         if request.method == "POST" and form.is_valid():
-            accepted, message = _verify(device, form.cleaned_data["code"])
+            accepted, message = _verify(device, form.cleaned_data["code"], recovery_possible=False)
             if accepted:
                 with transaction.atomic():
                     device.refresh_from_db()
@@ -161,7 +169,7 @@ def manage(request, site):
 
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action")
-        accepted, message = _verify(confirmed, form.cleaned_data["code"])
+        accepted, message = _verify(confirmed, form.cleaned_data["code"], recovery_possible=False)
         if not accepted:
             log_access(request, AccessKind.TWO_FACTOR_FAILED)
             form.add_error("code", message)
@@ -170,7 +178,7 @@ def manage(request, site):
             return TemplateResponse(
                 request,
                 "privacyops/two_factor_codes.html",
-                _context(site, request, codes=codes, title=gettext("Your recovery codes")),
+                _context(site, request, codes=codes, renewed=True, title=gettext("Your recovery codes")),
             )
         elif action == "disable" and not settings.OTP_REQUIRED:
             two_factor.reset(user)

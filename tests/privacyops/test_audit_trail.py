@@ -43,8 +43,9 @@ def full_case(travel, desk_user, manager_user, policies):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         from requests_app import document_files
+        from tests.requests_app.test_document_files import pdf_bytes
 
-        pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        pdf = pdf_bytes()
         services.document_attach_file(
             actor=desk_user,
             document=case.documents.order_by("pk").first(),

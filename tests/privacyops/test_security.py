@@ -38,6 +38,7 @@ DAIJI = str.maketrans("0123456789", "○壱弐参肆伍陸漆捌玖")
 SEPARATORS = [
     " ", "　", "\n", "\t", "-", "‐", "‑", "‒", "–", "—", "―", "−", "ー", "－", "〜", "～", "~", "、", ",", "，",
     ".", "．", ":", "：", "/", "／", "·", "・", "･", "_", "。", "|", "•", "─", "+", "(", ")", "〰",
+    "━", "⸺", "⁃", "‧", "∙", "*", "#", "=", "'", '"', "[", "]", "【", "】", "「", "」", "\u2800", "\ufffc",
 ]  # fmt: skip
 INVISIBLE = [
     "\u200b",
@@ -51,6 +52,11 @@ INVISIBLE = [
     "\u2066",
     "\u034f",
     "\ufe0f",
+    "\u0332",  # combining low line (underlined digits)
+    "\u0301",
+    "\U000e0020",  # tag space
+    "\u061c",
+    "\u17b4",
 ]
 GROUPINGS = [[12], [1] * 12, [3, 3, 3, 3], [4, 4, 4], [6, 6], [4, 8], [8, 4], [3, 4, 5], [5, 7]]
 AROUND = st.text(alphabet="あいうえおマイナンバー番号はですabcXYZ（）「」 ", max_size=12)
@@ -302,6 +308,13 @@ def test_a_session_idle_past_the_limit_is_refused_and_a_busy_one_lives_on(client
         ("aaaaaaaaaaaa", "推測"),  # twelve characters, and guessed at once
         ("PrivacyOps2026", "推測"),  # the product's name and a year
         ("Misaki2026Tanaka", "似"),  # the user's own names
+        # Found by an attacker: full-width spellings of refused ones, Japanese words and names.
+        ("ｐａｓｓｗｏｒｄ１２３４", "一般的"),
+        ("ＰｒｉｖａｃｙＯｐｓ２０２６", "推測"),
+        ("ｑｗｅｒｔｙｕｉｏｐ１２", "推測"),
+        ("プライバシーオプス2026", "推測"),
+        ("田中美咲19900101", "推測"),
+        ("tanakamisaki1990", "推測"),
     ],
 )
 def test_weak_staff_passwords_are_refused(desk_user, password, reason):
@@ -326,6 +339,36 @@ def test_weak_staff_passwords_are_refused(desk_user, password, reason):
         "&#x31;&#x32;&#x33;&#x34;-&#x35;&#x36;&#x37;&#x38;-&#x39;&#x30;&#x31;&#x32;",
         "%31%32%33%34%35%36%37%38%39%30%31%32",
         "1234〜5678〜9018",  # a list spelling, but the check digit is right: a real number
+        "03-1234-5678-90",  # not a phone number: one more group
+        # Found by an attacker (N = 123456789018, a valid number): mixed separators and groups,
+        # long runs of blanks, rules, brackets and quotes, marks on the digits, old numerals,
+        # double encoding, blank and tag characters.
+        "1234 5678-90-18",
+        "12 3456-789018",
+        "1 2-3456789018",
+        "12 34-56 78-90 18",
+        "123456     789018",
+        "1234\n    \n5678\n9018",
+        "1234━5678━9018",
+        "1234⸺5678⸺9018",
+        "1234*5678*9018",
+        "1234#5678#9018",
+        "[1234][5678][9018]",
+        "【1234】【5678】【9018】",
+        "「1234」「5678」「9018」",
+        "'1234' '5678' '9018'",
+        "1\u03322\u03323\u03324\u03325\u03326\u03327\u03328\u03329\u03320\u03321\u03328\u0332",
+        "1234\u03015678\u03019018",
+        "壹234567890壹8",
+        "壹貳參四五六柒八九〇壹八",
+        "&amp;#49;&amp;#50;&amp;#51;&amp;#52;&amp;#53;&amp;#54;&amp;#55;&amp;#56;&amp;#57;&amp;#48;&amp;#49;&amp;#56;",
+        "%2531%2532%2533%2534%2535%2536%2537%2538%2539%2530%2531%2538",
+        "1234\u28005678\u28009018",
+        "1234\U000e00205678\U000e00209018",
+        "1234\ufffc5678\ufffc9018",
+        "1234\u17b45678\u17b49018",
+        "1234\u061c5678\u061c9018",
+        "1234\U0001d1735678\U0001d1739018",
     ],
 )
 def test_mixed_groupings_and_encoded_digits_are_caught(text):
@@ -343,9 +386,22 @@ def test_mixed_groupings_and_encoded_digits_are_caught(text):
         "2026-000001〜000012",
         "2026-000001～2026-000012",
         "10, 20, 30, 40, 50, 60",
+        # Found by an attacker: other numbers with 12 digits (none has a valid check digit).
+        "+81 90 1234 5678",
+        "IP 192.168.100.200",
+        "受付番号 2026-1130-0042",
+        "2026 11 30 1000",
+        "123,456,789,012円",
+        "2026/11/30 10:00〜11:00",
+        # Phone numbers and what follows them (seen in a letter footer).
+        "052-589-3066(平日9:00-18:00)FAX 052-589-3067(24時間受付)",
+        "電話は03-1234-5678 10時以降",
+        "0120(123)456 24時間",
     ],
 )
 def test_lists_ranges_and_times_are_not_taken_for_a_number(text):
+    """What reads as another number passes, unless its 12 digits carry an Individual Number's
+    check digit: then it is refused (about one in ten such spellings; the desk rewrites it)."""
     assert not contains_individual_number(text)
 
 
@@ -552,7 +608,25 @@ def test_a_tracking_number_goes_with_registered_mail_only(travel, desk_user, pol
     assert "tracking_number" in refused.value.message_dict
 
 
-@pytest.mark.parametrize("cell", [" =1+1", "\u3000=HYPERLINK(1)", "\u200b@SUM(A1)", "\u00a0-1+2"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        " =1+1",
+        "\u3000=HYPERLINK(1)",
+        "\u200b@SUM(A1)",
+        "\u00a0-1+2",
+        # Found by an attacker: the other invisible characters the detector drops.
+        "\u00ad=cmd|'/c calc'!A1",
+        "\u2061=1+1",
+        "\u180e=1+1",
+        "\u200e=1+1",
+        "\u202e=1+1",
+        "\U000e0020=1+1",
+        "\u0301=1+1",
+        "\u2028=1+1",
+        "\n=1+1",
+    ],
+)
 def test_a_formula_behind_spaces_or_invisible_characters_is_neutralised(cell):
     from privacyops.csv_safe import safe_cell
 
@@ -562,8 +636,13 @@ def test_a_formula_behind_spaces_or_invisible_characters_is_neutralised(cell):
 def test_a_query_with_quotes_is_dropped_whole():
     from privacyops.logging import without_query_strings
 
-    line = '"GET /admin/requests_app/request/?q=yoshida\'secret"name HTTP/1.1" 200'
-    assert "secret" not in without_query_strings(line) and "yoshida" not in without_query_strings(line)
+    for line in [
+        '"GET /admin/requests_app/request/?q=yoshida\'secret"name HTTP/1.1" 200',
+        '"GET /admin/"?q=yoshida-secret HTTP/1.1" 404',  # found by an attacker: a quote in the path
+        '"GET /admin/\'?q=yoshida-secret HTTP/1.1" 404',
+    ]:
+        cleaned = without_query_strings(line)
+        assert "secret" not in cleaned.split(" HTTP")[0] and "yoshida" not in cleaned, line
 
 
 @pytest.mark.django_db
@@ -629,3 +708,26 @@ def test_behind_the_proxy_the_lockout_is_per_client_and_cannot_be_dodged_by_a_fo
     garbage = Client(**proxy, HTTP_X_REAL_IP="198.51.100.7, 1.2.3.4")  # not one address: REMOTE_ADDR
     garbage.post(login, {"username": "nobody-here", "password": "wrong-password-123"})
     assert AccessLog.objects.filter(user=None).latest("id").ip_address == "10.0.0.2"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{% for a in "'
+        + "x" * 3000
+        + '" %}{% for b in "'
+        + "x" * 3000
+        + '" %}{% cycle "aaaa" "b" %}{% endfor %}{% endfor %}',
+        "{% for a in 123 %}x{% endfor %}",
+        '{% if items %}{% for a in "abc" %}{{ a }}{% endfor %}{% endif %}',
+    ],
+)
+def test_a_letter_template_cannot_loop_over_written_text(body):
+    """Found by an attacker: 6 KB of template looping over its own literals wrote 184 MB."""
+    from django.core.exceptions import ValidationError
+
+    from requests_app.validators import validate_letter_template
+
+    with pytest.raises(ValidationError) as refused:
+        validate_letter_template(body)
+    assert refused.value.code == "template_loop"

@@ -83,7 +83,7 @@ def test_at_the_next_login_the_code_is_asked_and_wrong_codes_slow_down_and_are_r
     first = client.post("/admin/two-factor/verify/", {"code": "123456", "next": "/admin/"})
     assert "コードが正しくありません" in first.text
     second = client.post("/admin/two-factor/verify/", {"code": _code(device), "next": "/admin/"})
-    assert "誤ったコードが続きました" in second.text  # the right code too, within the delay
+    assert "誤ったコードの後は" in second.text  # the right code too, within the delay
     assert client.get("/admin/").status_code == 302
     assert AccessLog.objects.filter(user=desk_user, kind="two_factor_failed").count() == 2
 

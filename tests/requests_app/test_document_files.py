@@ -35,7 +35,45 @@ def jpeg_bytes() -> bytes:
     return out.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+def pdf_bytes(javascript: str | None = None, link: str | None = None, attachment: bool = False) -> bytes:
+    """A one-page PDF written by pypdf, with a script run on opening, a link or an attached
+    file when asked."""
+    from pypdf import PdfWriter
+    from pypdf.annotations import Link
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    if javascript:
+        from pypdf.actions import JavaScript
+
+        writer.add_open_action(JavaScript(javascript))
+    if link:
+        writer.add_annotation(0, Link(rect=(0, 0, 200, 200), url=link))
+    if attachment:
+        writer.add_attachment("payload.exe", b"MZ" + b"\x00" * 64)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def huge_png_header(width=20000, height=20000) -> bytes:
+    """A PNG that says it is 400 megapixels: refused from its header, before any decoding."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+PDF = pdf_bytes()
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
@@ -110,16 +148,34 @@ def test_an_oversize_file_is_refused():
         (b"", "empty"),
         (png_bytes()[:-30], "damaged"),  # cut short
         (PDF.replace(b"%%EOF", b""), "incomplete"),
-        (
-            PDF.replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"),
-            "scripts",
-        ),
-        (PDF.replace(b"/Type /Catalog", b"/Type /Catalog /Launch << /F (cmd.exe) >>"), "scripts"),
+        (pdf_bytes(javascript="app.alert(1)"), "scripts"),
+        # Found by an attacker: names spelled with #xx escapes, actions without a space, links,
+        # and a page of HTML that calls itself a PDF.
+        (pdf_bytes(javascript="app.alert(1)").replace(b"/JavaScript", b"/J#61vaScript"), "scripts"),
+        (pdf_bytes(javascript="app.alert(1)").replace(b"/JS", b"/J#53"), "scripts"),
+        (pdf_bytes(link="https://evil.example/phish"), "scripts"),
+        (pdf_bytes(attachment=True), "scripts"),
+        (PDF.replace(b"/Type /Catalog", b"/Type /Catalog /AA<</O<</S/Launch/F(cmd.exe)>>>>"), "scripts"),
+        (PDF.replace(b"/Type /Catalog", b"/Type /Catalog /Op#65nAction<</S/L#61unch/F(x)>>"), "scripts"),
+        (b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n", "damaged"),
+        (huge_png_header(), "too large in pixels"),
     ],
 )
 def test_damaged_empty_or_active_files_are_refused(data, match):
     with translation_en(), pytest.raises(ValidationError, match=match):
         document_files.check_upload(upload("x.pdf" if data.startswith(b"%PDF") else "x.png", data))
+
+
+def test_a_script_inside_a_compressed_object_stream_is_found():
+    """pypdf opens object streams: a script hidden in one is seen like any other."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes(javascript="app.alert(1)"))))
+    writer.compress_identical_objects()
+    out = io.BytesIO()
+    writer.write(out)
+    with translation_en(), pytest.raises(ValidationError, match="scripts"):
+        document_files.check_upload(upload("x.pdf", out.getvalue()))
 
 
 def test_a_decompression_bomb_is_refused(monkeypatch):
@@ -195,6 +251,7 @@ def test_the_case_page_shows_the_image_beside_its_masking_check(case, desk_user,
     row = html[html.index('<td class="po-document-file">') :]
     row = row[: row.index("</tr>")]
     assert f'<img class="po-id-image" src="/admin/requests_app/request/{case.pk}/document/{document.pk}/file/"' in row
+    assert "開く (PNG" in row  # "Open" as for a file, not the task status 「未了」
     assert "マイナンバー" in html or "個人番号" in html  # the masking columns of the same row
 
 

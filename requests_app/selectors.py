@@ -140,6 +140,7 @@ def assignable_staff(*, actor, organization: Organization | None = None) -> Quer
 def case_history(case: Request) -> list:
     """The case's whole story, newest first: the request and everything recorded on it, with diffs."""
     item_kinds = {item.pk: item.get_kind_display() for item in case.items.all()}
+    document_kinds = {document.pk: document.get_kind_display() for document in case.documents.all()}
 
     def on_case(model):
         return model.history.filter(request_id=case.pk).select_related("history_user")
@@ -159,7 +160,7 @@ def case_history(case: Request) -> list:
         (
             DocumentFile._meta.verbose_name,
             DocumentFile.history.filter(document__request_id=case.pk).select_related("history_user"),
-            lambda row: f"{row.get_content_type_display()} {row.size:,} B",
+            lambda row: f"{document_kinds.get(row.document_id, '')} — {row.get_content_type_display()} {row.size:,} B",
         ),
         (Payment._meta.verbose_name, on_case(Payment), lambda row: f"{row.amount:,}"),
         (Pause._meta.verbose_name, on_case(Pause), lambda row: row.get_kind_display()),

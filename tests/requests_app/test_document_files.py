@@ -378,3 +378,17 @@ def test_the_verification_form_shows_the_copies_beside_their_masking(case, desk_
     figure = figure[: figure.index("</figure>")]
     assert f"/document/{document.pk}/file/" in figure and "<img" in figure
     assert document.get_individual_number_display() in figure
+
+
+def test_the_case_history_says_which_document_got_a_file_and_when_it_was_erased(
+    case, desk_user, client, django_capture_on_commit_callbacks
+):
+    document = _record(case, desk_user, png_bytes())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.document_dispose(
+            actor=desk_user, case=case, documents=[document], disposed_on=D("2026-12-01"), method="file_deleted"
+        )
+    client.force_login(desk_user)
+    html = client.get(f"/admin/requests_app/request/{case.pk}/case-history/").content.decode()
+    assert f"{document.get_kind_display()} — PNG" in html
+    assert "ファイル消去日時" in html  # the erasure is a change of the file's record

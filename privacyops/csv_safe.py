@@ -22,10 +22,20 @@ BOM = "\ufeff"
 _LEADING_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Mn", "Me"})
 
 
+# Blank letters and fillers a spreadsheet shows as nothing (Hangul fillers, Braille blank).
+_BLANK_LETTERS = frozenset("\u3164\uffa0\u115f\u1160\u2800")
+
+
 def _first_visible(text: str) -> str:
-    for char in text:
-        if unicodedata.category(char) not in _LEADING_CATEGORIES and char not in "\n\x0b\x0c\x1c\x1d\x1e\x1f":
-            return text[text.index(char) :]
+    """From the first character a reader would see, in its ordinary form (﹦ ＝ → =); control
+    characters other than tab and carriage return (themselves formula starts) are skipped."""
+    for index, char in enumerate(text):
+        category = unicodedata.category(char)
+        if category in _LEADING_CATEGORIES or char in _BLANK_LETTERS:
+            continue
+        if category == "Cc" and char not in "\t\r":
+            continue
+        return unicodedata.normalize("NFKC", char) + text[index + 1 :]
     return ""
 
 

@@ -515,3 +515,14 @@ def letters_in_outbox(case) -> set[int]:
     (``DeliveryState.SENDING``): such a letter can be neither edited nor sent again until staff
     check it. Reads ``case.responses`` (prefetched on the case page)."""
     return {response.letter_id for response in case.responses.all() if response.state == DeliveryState.SENDING}
+
+
+def sending_interrupted(response, now) -> bool:
+    """Whether an e-mail left "sending" was interrupted, not still talking to the SMTP server:
+    recorded longer ago than twice ``EMAIL_TIMEOUT`` plus a minute. Only then may staff say
+    whether it left (a send in progress would otherwise be removed while it delivers)."""
+    from django.conf import settings
+
+    if response.state != DeliveryState.SENDING:
+        return False
+    return now - response.recorded_at > dt.timedelta(seconds=2 * (settings.EMAIL_TIMEOUT or 10) + 60)

@@ -49,6 +49,10 @@ PDF_ACTIVE = frozenset(
         "/Movie",
         "/Rendition",
         "/URI",
+        # Annotations that carry files or players, and embedded-file streams.
+        "/FileAttachment",
+        "/Screen",
+        "/EF",
     }
 )
 PDF_MAX_OBJECTS = 20_000
@@ -150,9 +154,11 @@ def _check_pdf(data: bytes) -> None:
             visited += 1
             if visited > PDF_MAX_OBJECTS:
                 _refuse(gettext("The PDF file is too complex to be a scanned document."))
+            if isinstance(item, NameObject) and item in PDF_ACTIVE:
+                _refuse(_pdf_active_refused())  # a key's value, direct or behind a reference
             if isinstance(item, DictionaryObject):
                 for name, value in item.items():
-                    if name in PDF_ACTIVE or (name == "/S" and isinstance(value, NameObject) and value in PDF_ACTIVE):
+                    if name in PDF_ACTIVE:
                         _refuse(_pdf_active_refused())
                     pending.append(value)
             elif isinstance(item, ArrayObject):

@@ -9,6 +9,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -1380,6 +1381,7 @@ class Response(models.Model):
     state = models.CharField(
         _("delivery"), max_length=16, choices=DeliveryState, default=DeliveryState.SENT, editable=False
     )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
     method_override_reason = models.TextField(
         _("why this method was used"),
         blank=True,

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -243,10 +244,11 @@ OPERATIONS: dict[str, Operation] = {
             frozenset().union(*LETTER_KIND_STATES.values()),
             frozenset({Status.RESPONDED}),
             applies=lambda case, response: (
-                response.state == DeliveryState.SENDING
+                derived.sending_interrupted(response, timezone.now())
                 if response is not None
-                else any(r.state == DeliveryState.SENDING for r in case.responses.all())
+                else any(derived.sending_interrupted(r, timezone.now()) for r in case.responses.all())
             ),
+            unmet=_("This e-mail may still be on its way: check it when a minute has passed since it was recorded."),
         ),
         Operation(
             Op.RECORD_RETURN,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 # - digits: half- or full-width (NFKC), kanji numerals 〇零一二三四五六七八九 and the formal ones
 #   (壱壹弐貳参參肆伍陸漆柒捌玖), HTML character references (&#49; &#x31;) and %-escapes, decoded
 #   as often as they were encoded;
-# - separators between digits, up to eight in a row: spaces of any width, line breaks, dashes
+# - separators between digits, up to twelve in a row: spaces of any width, line breaks, dashes
 #   and rules of every width (and the long-vowel mark ー an IME types for one), 〜 ～ ~, 、 , . : ;
 #   / \ · ・ • ‧ ∙ _ + | * # =, quotes and brackets; format characters and combining marks
 #   (zero-width spaces, soft hyphens, BOM, bidi marks, tags, accents, underlines) are dropped;
@@ -49,9 +49,14 @@ _KANJI_DIGITS = str.maketrans(
 _SEPARATOR = (
     r"[\s\-\u2010-\u2015\u2212\u2500-\u257f\u2e3a\u2e3b\u2043\u2027\u2219\u30fc\u301c\u3030~、,.:;/\\"
     r"\u00b7\u2022\u30fb\u00b0_。+|()（）*#=\"'`\u201c\u201d\u2018\u2019\u301d\u301e\u301f\[\]"
-    r"【】「」『』〔〕<>\u2800\ufffc]"
+    r"【】「」『』〔〕<>\u2800\ufffc※→⁄¦‿±^!?&$%{}♪☆〃]"
 )
-_RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,8}}\d)*")
+_RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,12}}\d)*")
+# Circled digits that NFKC leaves as they are (❶ ⓵ ➀ ➊ ⓿).
+_CIRCLED_DIGITS = str.maketrans(
+    "❶❷❸❹❺❻❼❽❾⓵⓶⓷⓸⓹⓺⓻⓼⓽➀➁➂➃➄➅➆➇➈➊➋➌➍➎➏➐➑➒⓿",
+    "123456789" * 4 + "0",
+)
 _GROUP = re.compile(r"\d+")
 # Separators that join the parts of one number (blanks, dashes, dots): a mixed grouping joined
 # only by these is one number; brackets, quotes, list marks … may end one number and start another
@@ -66,6 +71,10 @@ _PHONE = re.compile(
     r"(?<![\d\-\u2010-\u2015\u2212\u30fc])"
     r"0[1-9]\d{0,3}[\-\u2010-\u2015\u2212\u30fc(（]\d{1,4}[\-\u2010-\u2015\u2212\u30fc)）]\d{3,4}"
     r"(?!\d|[\-\u2010-\u2015\u2212\u30fc]\d)"
+)
+_PHONE_PLAIN = re.compile(
+    r"(?<![\d\-\u2010-\u2015\u2212\u30fc.])0[1-9]\d{8,9}(?!\d)"
+    r"|(?<!\d)(?<!\d\.)0[1-9]\d{0,3}\.\d{1,4}\.\d{3,4}(?!\d|\.\d)"
 )
 # The desk's references (YYYY-NNNNNN) and ranges of them: read as one token, not as digits.
 _REFERENCE = re.compile(
@@ -85,7 +94,7 @@ def fold(text: str) -> str:
 def _without_marks(text: str) -> str:
     """NFKC, then without format characters and combining marks (zero-width characters, bidi
     controls, tags, accents and underlines put on digits) — for reading digits only."""
-    plain = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    plain = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_CIRCLED_DIGITS)
     return "".join(c for c in plain if unicodedata.category(c) not in {"Cf", "Mn", "Me"})
 
 
@@ -112,7 +121,8 @@ def _readings(text: str) -> set[str]:
     for source in {str(text), _decoded(str(text))}:
         plain = _without_marks(source)
         for reading in (plain, plain.translate(_KANJI_DIGITS)):
-            readings.add(_PHONE.sub(_phone_token, _REFERENCE.sub("#", reading)))
+            masked = _PHONE.sub(_phone_token, _REFERENCE.sub("#", reading))
+            readings.add(_PHONE_PLAIN.sub(_phone_token, masked))
     return readings
 
 
@@ -141,8 +151,8 @@ def _list_kind(groups: list[str], separators: list[str]) -> str | None:
     if len({len(group) for group in groups}) != 1 or not all(a < b for a, b in itertools.pairwise(values)):
         return None
     marked = any(_LIST_MARKS & set(separator) for separator in separators)
-    if marked and len(values) >= 3 and len({b - a for a, b in itertools.pairwise(values)}) == 1:
-        return "sequence"
+    if len(values) >= 3 and len({b - a for a, b in itertools.pairwise(values)}) == 1:
+        return "sequence"  # 1000 2000 3000 · 2024, 2025, 2026
     if marked or all(len(g) == 4 and int(g[:2]) <= 23 and int(g[2:]) <= 59 for g in groups):
         return "list"
     return None
@@ -203,6 +213,8 @@ def _is_individual_number(groups: list[str], separators: list[str], *, phone: bo
         kind = _list_kind(groups, separators)
         if kind == "sequence":
             return False
+        if len(groups) == 2 and sizes[0] != sizes[1] and separators[0].isspace():
+            return check_digit  # two numbers side by side (受付番号 12345678 2026/11/30)
         if kind is None and not phone and not _reads_as_something_else(groups, separators):
             return True
         return check_digit
@@ -392,14 +404,31 @@ def validate_letter_template(value: str) -> None:
 
 def _check_loops(template) -> None:
     """A loop goes over the case's data (its items, letters …), never over text written in the
-    template: a loop over a long literal, nested, would write megabytes (and time out the page)."""
+    template: a loop over a long literal, nested, would write megabytes (and time out the page).
+    For the same reason ``with`` only names the case's data (no literal, no filter) and ``join``
+    joins with written text only."""
     from django.template.base import Variable
-    from django.template.defaulttags import ForNode
+    from django.template.defaulttags import ForNode, WithNode
+
+    def plain_variable(expression) -> bool:
+        variable = expression.var
+        return isinstance(variable, Variable) and variable.literal is None and not expression.filters
 
     for node in template.nodelist.get_nodes_by_type(ForNode):
-        variable = node.sequence.var
-        if not isinstance(variable, Variable) or variable.literal is not None:
+        if not isinstance(node.sequence.var, Variable) or node.sequence.var.literal is not None:
             raise ValidationError(
                 _("A loop in a letter goes over the case's data (e.g. “items”), not over written text."),
                 code="template_loop",
             )
+    for node in template.nodelist.get_nodes_by_type(WithNode):
+        if not all(plain_variable(value) for value in node.extra_context.values()):
+            raise ValidationError(
+                _("“with” in a letter names the case's data only (no written text, no filter)."),
+                code="template_loop",
+            )
+    for token in _JOIN_ARGUMENT.findall(template.source):
+        if not token.startswith(("'", '"')):
+            raise ValidationError(_("“join” in a letter joins with written text only."), code="template_loop")
+
+
+_JOIN_ARGUMENT = re.compile(r"\|\s*join\s*:\s*(\S)")

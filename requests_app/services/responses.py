@@ -12,6 +12,7 @@ a second time by itself.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import smtplib
 from email.errors import MessageError
 
@@ -54,6 +55,8 @@ from requests_app.services.common import (
     _save_quietly,
     _today,
 )
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "form_dispose",
@@ -329,7 +332,18 @@ def _mark_sent(case: Request, response: Response, *, actor, op: Op, note: str = 
 def _outbox_sent(response: Response, *, actor, note: str = "", op: Op = Op.SEND_LETTER) -> Response:
     """The SMTP server accepted the e-mail (or staff checked that it left): mark it sent."""
     case = _lock(response.request_id, actor=actor)
-    response = Response.objects.select_for_update().select_related("letter").get(pk=response.pk, request=case)
+    try:
+        response = Response.objects.select_for_update().select_related("letter").get(pk=response.pk, request=case)
+    except Response.DoesNotExist:
+        # Removed by a check while the server was still delivering it: the mail left after all.
+        logger.error("e-mail %s left after its record was removed; case %s", response.email_message_id, case.reference)
+        raise TransitionNotAllowed(
+            gettext(
+                "The e-mail left after its record had been removed as not sent: do not send the letter again, "
+                "and tell the system administrator (Message-ID %(id)s)."
+            )
+            % {"id": response.email_message_id}
+        ) from None
     if response.state != DeliveryState.SENDING:
         raise TransitionNotAllowed(gettext("This e-mail is already recorded as sent."))
     response.state = DeliveryState.SENT
@@ -366,6 +380,13 @@ def response_check(
     with transaction.atomic():
         case = _lock(response.request_id, actor=actor, expected_version=expected_version)
         require(case, Op.CHECK_SENDING, actor=actor, target=response)
+        response = Response.objects.select_for_update().get(pk=response.pk, request=case)
+        if not derived.sending_interrupted(response, timezone.now()):
+            raise TransitionNotAllowed(
+                gettext("This e-mail may still be on its way: check it when a minute has passed since it was recorded.")
+                if response.state == DeliveryState.SENDING
+                else gettext("This e-mail is already recorded as sent.")
+            )
         if left:
             return _outbox_sent(response, actor=actor, note=note, op=Op.CHECK_SENDING)
         _outbox_drop(response, actor=actor, reason=note, op=Op.CHECK_SENDING)

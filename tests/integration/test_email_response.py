@@ -111,6 +111,16 @@ def test_the_emailed_pdf_is_the_final_letter_without_a_draft_stamp(smtp_server, 
 # ------------------------------------------------------------------------------------------
 # The outbox: recorded before it leaves, marked sent after, never sent twice by itself
 # ------------------------------------------------------------------------------------------
+def _a_while_later():
+    """The interrupted send was recorded minutes ago (a check right away is refused: the mail may
+    still be on its way)."""
+    import datetime
+
+    from django.db.models import F
+
+    Response.objects.update(recorded_at=F("recorded_at") - datetime.timedelta(minutes=5))
+
+
 def _interrupt_after_smtp(monkeypatch):
     """The worker dies after the SMTP server accepted the mail, before it is marked sent."""
     from requests_app.services import responses as module
@@ -143,12 +153,18 @@ def test_a_crash_after_smtp_accepted_leaves_one_check_row_and_no_resend(
     case.refresh_from_db()
     assert not letter.is_sent and case.status == Status.RESPONDING
     assert not pipeline.allowed(case, Op.SEND_LETTER, target=letter)
-    assert pipeline.allowed(case, Op.CHECK_SENDING, target=response)
+    assert not pipeline.allowed(case, Op.CHECK_SENDING, target=response)  # it may still be on its way
 
     with translation.override("en"), pytest.raises(services.TransitionNotAllowed, match="check whether it left"):
         services.response_send(actor=desk_user, letter=letter, method="email")
     assert len(smtp_server.messages) == 1 and Response.objects.count() == 1
 
+    with translation.override("en"), pytest.raises(services.TransitionNotAllowed, match="still be on its way"):
+        services.response_check(actor=desk_user, response=response, left=False, note="too early")
+    assert Response.objects.count() == 1
+    _a_while_later()
+    response.refresh_from_db()
+    assert pipeline.allowed(case, Op.CHECK_SENDING, target=response)
     checked = services.response_check(
         actor=desk_user, response=response, left=True, note="Mail server log: 250 OK for the Message-ID"
     )
@@ -171,6 +187,7 @@ def test_an_interrupted_email_that_did_not_leave_can_be_sent_again(smtp_server, 
     with pytest.raises(SystemExit):
         services.response_send(actor=desk_user, letter=letter, method="email")
     monkeypatch.undo()
+    _a_while_later()
     response = Response.objects.get()
 
     with translation.override("en"), pytest.raises(Exception, match="Say how you checked"):
@@ -207,6 +224,7 @@ def test_the_case_page_shows_the_check_and_the_check_form_keeps_input(
     with pytest.raises(SystemExit):
         services.response_send(actor=desk_user, letter=letter, method="email")
     monkeypatch.undo()
+    _a_while_later()
     response = Response.objects.get()
     client.force_login(desk_user)
     page = client.get(f"/admin/requests_app/request/{leverages_case.pk}/change/", HTTP_ACCEPT_LANGUAGE="ja")

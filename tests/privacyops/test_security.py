@@ -369,6 +369,14 @@ def test_weak_staff_passwords_are_refused(desk_user, password, reason):
         "1234\u17b45678\u17b49018",
         "1234\u061c5678\u061c9018",
         "1234\U0001d1735678\U0001d1739018",
+        # Found by a second attacker: long blanks (table alignment, wrapped lines), more marks,
+        # circled digits.
+        "1234          5678          9018",
+        "1234 5678\r\n          9018",
+        "1234※5678※9018",
+        "1234％5678％9018",
+        "❶❷❸❹❺❻❼❽❾⓿❶❽",
+        "⓵⓶⓷⓸⓹⓺⓻⓼⓽⓪⓵⓼",
     ],
 )
 def test_mixed_groupings_and_encoded_digits_are_caught(text):
@@ -397,6 +405,16 @@ def test_mixed_groupings_and_encoded_digits_are_caught(text):
         "052-589-3066(平日9:00-18:00)FAX 052-589-3067(24時間受付)",
         "電話は03-1234-5678 10時以降",
         "0120(123)456 24時間",
+        # Found by a second attacker: phones without hyphens or with dots, an ID beside a date,
+        # lists counting up by blanks.
+        "0525893067（24時間受付）",
+        "TEL 0312345678 10時以降",
+        "電話 09012345678 2回目の連絡",
+        "0312345678 12/1に折り返し",
+        "Tel.03.1234.5678 10時",
+        "受付番号 12345678 2026/11/30 受付",
+        "1000 2000 3000",
+        "100 200 300 400",
     ],
 )
 def test_lists_ranges_and_times_are_not_taken_for_a_number(text):
@@ -625,6 +643,17 @@ def test_a_tracking_number_goes_with_registered_mail_only(travel, desk_user, pol
         "\u0301=1+1",
         "\u2028=1+1",
         "\n=1+1",
+        # Found by a second attacker: fillers, Braille blank, control characters, small forms.
+        "\u3164=1+1",
+        "\uffa0=1+1",
+        "\u2800=1+1",
+        "\x00=1+1",
+        "\x08=1+1",
+        "\x7f=1+1",
+        "\x85=1+1",
+        "﹦1+1",
+        "﹢1+1",
+        "﹣1+1",
     ],
 )
 def test_a_formula_behind_spaces_or_invisible_characters_is_neutralised(cell):
@@ -720,6 +749,11 @@ def test_behind_the_proxy_the_lockout_is_per_client_and_cannot_be_dodged_by_a_fo
         + '" %}{% cycle "aaaa" "b" %}{% endfor %}{% endfor %}',
         "{% for a in 123 %}x{% endfor %}",
         '{% if items %}{% for a in "abc" %}{{ a }}{% endfor %}{% endif %}',
+        # Found by a second attacker: a literal bound by "with", and "join" chained on itself.
+        '{% with s="' + "x" * 3000 + '" %}{% for a in s %}{% for b in s %}.{% endfor %}{% endfor %}{% endwith %}',
+        '{% with a="0123456789abcde" %}{% with b=a|join:a %}{{ b|length }}{% endwith %}{% endwith %}',
+        "{% with b=items|join:items %}{{ b }}{% endwith %}",
+        "{{ items|join:items }}",
     ],
 )
 def test_a_letter_template_cannot_loop_over_written_text(body):

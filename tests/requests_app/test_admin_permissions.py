@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from requests_app import services
 from requests_app.actions import ACTIONS
@@ -90,6 +91,7 @@ def make_case(travel, desk_user, manager_user, policies):
                 sent_by=desk_user,
                 text_sent=letter.body,
                 state=DeliveryState.SENDING,
+                recorded_at=timezone.now() - dt.timedelta(minutes=10),  # interrupted, not in progress
             )
             return reload(case)
         if status == EXTENDABLE:

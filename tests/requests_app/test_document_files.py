@@ -73,6 +73,26 @@ def huge_png_header(width=20000, height=20000) -> bytes:
     )
 
 
+def hand_pdf(annotation: bytes) -> bytes:
+    """A one-page PDF written by hand with ``annotation`` on the page (object 5 is /Launch)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Annots [4 0 R] >>",
+        annotation,
+        b"/Launch",
+    ]
+    out, offsets = bytearray(b"%PDF-1.7\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
 PDF = pdf_bytes()
 
 
@@ -158,6 +178,11 @@ def test_an_oversize_file_is_refused():
         (PDF.replace(b"/Type /Catalog", b"/Type /Catalog /AA<</O<</S/Launch/F(cmd.exe)>>>>"), "scripts"),
         (PDF.replace(b"/Type /Catalog", b"/Type /Catalog /Op#65nAction<</S/L#61unch/F(x)>>"), "scripts"),
         (b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF\n", "damaged"),
+        # Found by a second attacker: the action type behind a reference, a file attachment
+        # annotation, a rich-media annotation.
+        (hand_pdf(b"<< /Type /Annot /Subtype /Link /Rect [0 0 200 200] /A << /S 5 0 R /F (cmd.exe) >> >>"), "scripts"),
+        (hand_pdf(b"<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 9 9] /FS << /F (x.exe) >> >>"), "scripts"),
+        (hand_pdf(b"<< /Type /Annot /Subtype /RichMedia /Rect [0 0 9 9] >>"), "scripts"),
         (huge_png_header(), "too large in pixels"),
     ],
 )

@@ -121,6 +121,18 @@ def _a_while_later():
     Response.objects.update(recorded_at=F("recorded_at") - datetime.timedelta(minutes=5))
 
 
+def _interrupted_send(case, actor, monkeypatch):
+    """The result letter's e-mail accepted by SMTP, the worker killed before marking it sent,
+    minutes ago. Returns (letter, the response left "sending")."""
+    letter = services.letter_draft(actor=actor, case=case, kind=LetterKind.RESULT)
+    _interrupt_after_smtp(monkeypatch)
+    with pytest.raises(SystemExit):
+        services.response_send(actor=actor, letter=letter, method="email")
+    monkeypatch.undo()
+    _a_while_later()
+    return letter, Response.objects.get()
+
+
 def _interrupt_after_smtp(monkeypatch):
     """The worker dies after the SMTP server accepted the mail, before it is marked sent."""
     from requests_app.services import responses as module
@@ -182,13 +194,7 @@ def test_a_crash_after_smtp_accepted_leaves_one_check_row_and_no_resend(
 def test_an_interrupted_email_that_did_not_leave_can_be_sent_again(smtp_server, leverages_case, desk_user, monkeypatch):
     from requests_app.pipeline import Op
 
-    letter = services.letter_draft(actor=desk_user, case=leverages_case, kind=LetterKind.RESULT)
-    _interrupt_after_smtp(monkeypatch)
-    with pytest.raises(SystemExit):
-        services.response_send(actor=desk_user, letter=letter, method="email")
-    monkeypatch.undo()
-    _a_while_later()
-    response = Response.objects.get()
+    letter, response = _interrupted_send(leverages_case, desk_user, monkeypatch)
 
     with translation.override("en"), pytest.raises(Exception, match="Say how you checked"):
         services.response_check(actor=desk_user, response=response, left=False, note="  ")
@@ -219,13 +225,7 @@ def test_a_refused_email_leaves_its_attempt_in_the_history(smtp_down, leverages_
 def test_the_case_page_shows_the_check_and_the_check_form_keeps_input(
     smtp_server, leverages_case, desk_user, monkeypatch, client
 ):
-    letter = services.letter_draft(actor=desk_user, case=leverages_case, kind=LetterKind.RESULT)
-    _interrupt_after_smtp(monkeypatch)
-    with pytest.raises(SystemExit):
-        services.response_send(actor=desk_user, letter=letter, method="email")
-    monkeypatch.undo()
-    _a_while_later()
-    response = Response.objects.get()
+    _letter, response = _interrupted_send(leverages_case, desk_user, monkeypatch)
     client.force_login(desk_user)
     page = client.get(f"/admin/requests_app/request/{leverages_case.pk}/change/", HTTP_ACCEPT_LANGUAGE="ja")
     html = page.content.decode()

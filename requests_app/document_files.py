@@ -219,13 +219,17 @@ def erase(storage_name: str) -> None:
         storage().delete(storage_name)
 
 
-def rotate(storage_name: str) -> bool:
-    """Re-seal a stored file under the newest key; returns False when it already was."""
+def rotate(storage_name: str, *, dry_run: bool = False) -> bool:
+    """Re-seal a stored file under the newest key; returns False when it already was. With
+    ``dry_run``, only says whether it would (the file must still open with some key)."""
     files = storage()
     with files.open(storage_name, "rb") as handle:
         token = handle.read()
     if sealed_files.is_sealed_by_newest(token):
         return False
+    if dry_run:
+        sealed_files.unseal(token)  # SealBroken when no configured key opens it
+        return True
     resealed = sealed_files.reseal(token)
     try:
         path = files.path(storage_name)

@@ -35,15 +35,18 @@ def enrolled(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def required(request) -> bool:
-    """Whether the signed-in user of ``request`` must give the second factor: always when
-    ``OTP_REQUIRED`` is on, else only once they enrolled."""
-    if settings.OTP_REQUIRED:
-        return True
+def enrolled_in_session(request) -> bool:
+    """``enrolled`` for the signed-in user, kept in the session (one query per session)."""
     session = request.session
     if ENROLLED_SESSION_KEY not in session:
         session[ENROLLED_SESSION_KEY] = enrolled(request.user)
     return bool(session[ENROLLED_SESSION_KEY])
+
+
+def required(request) -> bool:
+    """Whether the signed-in user of ``request`` must give the second factor: always when
+    ``OTP_REQUIRED`` is on, else only once they enrolled."""
+    return settings.OTP_REQUIRED or enrolled_in_session(request)
 
 
 def remember_enrolment(sender, request, user, **kwargs) -> None:

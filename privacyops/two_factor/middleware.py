@@ -43,8 +43,5 @@ class SecondFactorMiddleware:
             return None
         if not two_factor.required(request):
             return None
-        enrolled = request.session.get(two_factor.ENROLLED_SESSION_KEY)
-        if enrolled is None:
-            enrolled = request.session[two_factor.ENROLLED_SESSION_KEY] = two_factor.enrolled(user)
-        target = reverse("admin:two_factor_verify" if enrolled else "admin:two_factor")
+        target = reverse("admin:two_factor_verify" if two_factor.enrolled_in_session(request) else "admin:two_factor")
         return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

@@ -366,6 +366,9 @@ def test_rotation_reseals_every_file_under_the_new_key(case, desk_user, settings
     new = Fernet.generate_key().decode()
     settings.DOCUMENT_KEYS = [new, old]
     out = io.StringIO()
+    call_command("rotate_document_keys", "--dry-run", stdout=out)
+    assert "1 file(s) to re-seal" in out.getvalue()
+    out = io.StringIO()
     call_command("rotate_document_keys", stdout=out)
     assert "1 file(s) re-sealed" in out.getvalue()
     settings.DOCUMENT_KEYS = [new]  # the old key removed: the file still opens

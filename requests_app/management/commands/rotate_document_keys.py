@@ -27,13 +27,7 @@ class Command(BaseCommand):
         files = DocumentFile.objects.filter(erased_at__isnull=True).order_by("pk").only("pk", "storage_name")
         for attached in files.iterator(chunk_size=200):
             try:
-                if dry_run:
-                    with document_files.storage().open(attached.storage_name, "rb") as handle:
-                        token = handle.read()
-                    changed = not document_files.sealed_files.is_sealed_by_newest(token)
-                    document_files.sealed_files.unseal(token)  # opens with some key
-                else:
-                    changed = document_files.rotate(attached.storage_name)
+                changed = document_files.rotate(attached.storage_name, dry_run=dry_run)
             except FileNotFoundError:
                 problems.append(f"file #{attached.pk}: the stored file is missing")
                 continue

@@ -31,6 +31,7 @@ from django.utils import timezone  # noqa: E402
 
 from requests_app import roles  # noqa: E402
 from requests_app.deadlines import BusinessCalendar  # noqa: E402
+from requests_app.derived import case_search_key  # noqa: E402
 from requests_app.models import (  # noqa: E402
     DataSubject,
     IdentityDocument,
@@ -41,6 +42,7 @@ from requests_app.models import (  # noqa: E402
     Status,
 )
 from requests_app.seeds import ensure_seed_organizations  # noqa: E402
+from requests_app.validators import search_key  # noqa: E402
 
 BATCH = 5000
 KINDS = ["disclosure", "purpose_notice", "correction", "erasure", "suspension_of_provision"]
@@ -114,6 +116,7 @@ def main() -> None:
                         family_name_kana="シケン",
                         given_name_kana="タロウ",
                         email=f"subject{made + i}@example.jp",
+                        name_key=search_key(f"試験{made + i}"),
                     )
                     for i, org in enumerate(orgs)
                 ],
@@ -148,6 +151,7 @@ def main() -> None:
                         created_by=admin,
                     )
                 )
+                cases[-1].search_key = case_search_key(cases[-1])
             cases = Request.objects.bulk_create(cases, batch_size=BATCH)
             RequestItem.objects.bulk_create(
                 [RequestItem(request=case, kind=rng.choice(KINDS)) for case in cases], batch_size=BATCH

@@ -4,9 +4,9 @@
 erased with the case at the end of retention); consents, records and stops are kept on a *person on
 record* (a ``DataSubject`` with no case) that outlives the cases. ``same_person_ids`` links them: in
 the same organization, the same member ID, or the same full name and date of birth, or the same
-e-mail and full name — names compared after Unicode NFKC, case folding, hiragana as katakana and
-without spaces, member IDs also without dashes and dots — unless a member ID, a date of birth or a
-name that both have differs (``conflicts``).
+e-mail and full name — names compared by ``search_key`` (width, case, hiragana as katakana,
+variant kanji such as 髙/高, without spaces), member IDs also without dashes and dots — unless a
+member ID, a date of birth or a name that both have differs (``conflicts``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from consents.models import Consent, Direction, ProvisionRecord, ProvisionStop, PurposeOfUse
 from requests_app.models import DataSubject, identifier_key
 from requests_app.selectors import organization_ids_for
-from requests_app.validators import fold
+from requests_app.validators import search_key
 
 IDENTITY_FIELDS = (
     "family_name",
@@ -34,18 +34,12 @@ IDENTITY_FIELDS = (
 )
 
 
-def normalised(text: str) -> str:
-    """``text`` compared as a desk compares names: NFKC (full-width → half-width), case folded,
-    hiragana as katakana, without spaces of any width or invisible characters."""
-    return "".join(fold(text).split())
-
-
 def _names(identity: dict, candidate: DataSubject) -> tuple[str, str, str, str]:
     return (
-        normalised(identity.get("family_name", "")),
-        normalised(identity.get("given_name", "")),
-        normalised(candidate.family_name),
-        normalised(candidate.given_name),
+        search_key(identity.get("family_name", "")),
+        search_key(identity.get("given_name", "")),
+        search_key(candidate.family_name),
+        search_key(candidate.given_name),
     )
 
 
@@ -92,8 +86,8 @@ def _matches(identity: dict, candidate: DataSubject) -> str:
     birth_date = identity.get("birth_date")
     if birth_date and birth_date == candidate.birth_date and _same_full_name(identity, candidate):
         return "name_and_birth_date"
-    email = normalised(identity.get("email", ""))
-    if email and email == normalised(candidate.email) and _same_full_name(identity, candidate):
+    email = search_key(identity.get("email", ""))
+    if email and email == search_key(candidate.email) and _same_full_name(identity, candidate):
         return "email_and_family_name"
     return ""
 

@@ -9,6 +9,7 @@ nothing here writes. It imports only the models and the calendar (``import-linte
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -40,6 +41,7 @@ from requests_app.models import (
     TaskStatus,
     VerificationOutcome,
 )
+from requests_app.validators import fold, search_key
 
 __all__ = [
     "ART39_WAIT",
@@ -48,6 +50,7 @@ __all__ = [
     "FeeStatus",
     "age_on",
     "art39_on",
+    "case_search_key",
     "clock_dates",
     "clock_for",
     "clock_periods",
@@ -61,6 +64,7 @@ __all__ = [
     "identity_in_hand_on",
     "identity_missing",
     "recipient",
+    "search_words",
     "self_service_offered",
     "self_service_only",
 ]
@@ -526,3 +530,45 @@ def sending_interrupted(response, now) -> bool:
     if response.state != DeliveryState.SENDING:
         return False
     return now - response.recorded_at > dt.timedelta(seconds=2 * (settings.EMAIL_TIMEOUT or 10) + 60)
+
+
+# ------------------------------------------------------------------------------------------
+# Search
+# ------------------------------------------------------------------------------------------
+_NOT_DIGITS = re.compile(r"\D")
+_NUMBER_LIKE = re.compile(r"[\d\-()+]+")
+
+
+def case_search_key(case: Request) -> str:
+    """What the request list's search box matches for ``case``: one line per value, each as
+    ``search_key`` reads it — the data subject's and the agent's full names and kana (family name
+    first, no space), addresses, e-mails and member ID; phone numbers and postal codes as digits
+    only. Stored on the case (``Request.search_key``) so one trigram index serves the search."""
+    parts = []
+    for person in (case.data_subject, case.agent):
+        if person is None:
+            continue
+        parts += [
+            person.family_name + person.given_name,
+            person.family_name_kana + person.given_name_kana,
+            person.address,
+            getattr(person, "registered_address", ""),
+            person.email,
+            getattr(person, "member_id", ""),
+        ]
+        parts += [_NOT_DIGITS.sub("", fold(value)) for value in (person.phone, person.postal_code)]
+    return "\n".join(key for key in map(search_key, parts) if key)
+
+
+def search_words(text: str) -> list[str]:
+    """What was typed into the search box as the keys to look for, one per word (all must match):
+    ``search_key`` of each; a word of digits with dashes or brackets (a phone number or postal
+    code) as its digits."""
+    words = []
+    for word in fold(text).split():
+        key = search_key(word)
+        if _NUMBER_LIKE.fullmatch(key) and any(c.isdigit() for c in key):
+            key = _NOT_DIGITS.sub("", key)
+        if key:
+            words.append(key)
+    return words

@@ -46,7 +46,7 @@ from requests_app.models import (
 )
 from requests_app.pipeline import Op
 from requests_app.services import AGENT_FIELDS, SUBJECT_FIELDS, check_registration
-from requests_app.validators import reject_individual_number
+from requests_app.validators import reject_individual_number, search_key
 
 
 class DateInput(forms.DateInput):
@@ -304,6 +304,40 @@ class IntakeForm(FreeTextMixin, forms.Form):
             "notes": data["notes"],
             "intake_token": data["intake_token"],
             "channel_override_reason": data["channel_override_reason"],
+        }
+
+
+class RelatedLookupForm(forms.Form):
+    """What the intake form holds so far, read for the "same person's other cases" panel
+    (``selectors.related_requests``): valid once a policy and a family name with a date of birth,
+    or an e-mail, are there. Nothing is saved from it."""
+
+    policy = PolicyChoiceField(queryset=DeskPolicy.objects.none())
+    family_name = forms.CharField(max_length=100, required=False)
+    given_name = forms.CharField(max_length=100, required=False)
+    birth_date = date_field("", required=False)
+    email = forms.EmailField(required=False)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = DeskPolicy.objects.filter(
+            organization__in=selectors.organization_list(actor=actor)
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not ((data.get("family_name") and data.get("birth_date")) or data.get("email")):
+            raise ValidationError("nothing to look for yet")
+        return data
+
+    def lookup(self) -> dict:
+        """Keyword arguments of ``selectors.related_requests``."""
+        data = self.cleaned_data
+        return {
+            "organization_id": data["policy"].organization_id,
+            "name_key": search_key(data["family_name"] + data.get("given_name", "")),
+            "birth_date": data.get("birth_date"),
+            "email": data.get("email", ""),
         }
 
 

@@ -19,6 +19,7 @@ from requests_app.validators import (
     fold,
     reject_individual_number,
     reject_line_breaks,
+    search_key,
     validate_letter_template,
     validate_tracking_number,
 )
@@ -649,6 +650,9 @@ class DataSubject(models.Model):
     member_id = models.CharField(_("member / applicant ID"), max_length=100, blank=True, validators=FREE_TEXT)
     # ``member_id`` as compared (``identifier_key``): kept by ``save``.
     member_key = models.CharField(max_length=100, blank=True, editable=False)
+    # The full name as compared (``search_key``: width, script, variant kanji): kept by ``save``;
+    # how the same person's other cases are found (``selectors.related_requests``).
+    name_key = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = audit_history()
@@ -663,6 +667,7 @@ class DataSubject(models.Model):
             models.Index(fields=["organization", "member_key"], name="subject_member_key_idx"),
             models.Index(Upper("email"), name="subject_email_upper_idx"),
             models.Index(fields=["birth_date"], name="subject_birth_date_idx"),
+            models.Index(fields=["organization", "name_key"], name="subject_name_key_idx"),
         ]
 
     def __str__(self):
@@ -670,8 +675,12 @@ class DataSubject(models.Model):
 
     def save(self, *args, **kwargs):
         self.member_key = identifier_key(self.member_id)
-        if kwargs.get("update_fields") is not None and "member_id" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "member_key"}
+        self.name_key = search_key(self.family_name + self.given_name)
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kept = {"member_key"} if "member_id" in fields else set()
+            kept |= {"name_key"} if {"family_name", "given_name"} & set(fields) else set()
+            kwargs["update_fields"] = {*fields, *kept}
         super().save(*args, **kwargs)
 
     @property
@@ -852,8 +861,14 @@ class Request(models.Model):
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # Names, kana, addresses, e-mails and phones of the data subject and the agent as the search
+    # box compares them (``derived.case_search_key``), one column for one trigram index; kept by
+    # the services that register a case or correct its people, blanked by the retention purge.
+    # Not in the history: it is derived from the people's own (recorded) fields.
+    search_key = models.TextField(blank=True, editable=False)
+
     objects = RequestQuerySet.as_manager()
-    history = audit_history(excluded_fields=["updated_at"])
+    history = audit_history(excluded_fields=["updated_at", "search_key"])
 
     class Meta:
         ordering = ["-reached_on", "-pk"]

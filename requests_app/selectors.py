@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from privacyops.audit.history import build_timeline
 from requests_app import extensions
@@ -107,6 +108,65 @@ def request_get(*, actor, pk) -> Request:
             ),
         )
         .get(pk=pk)
+    )
+
+
+RELATED_LIMIT = 20
+RELATED_WHY = {
+    "name_and_birth_date": _("same name and date of birth"),
+    "email": _("same e-mail"),
+}
+
+
+def related_requests(
+    *,
+    actor,
+    organization_id: int,
+    name_key: str = "",
+    birth_date: dt.date | None = None,
+    email: str = "",
+    exclude_pk: int | None = None,
+) -> list[tuple[Request, str]]:
+    """The same person's other cases at ``organization_id`` that ``actor`` may see — the same
+    full name (``DataSubject.name_key``: width, script, variant kanji folded) and date of birth,
+    or the same e-mail (any case) — with why each matched (``RELATED_WHY`` key), open ones first,
+    then the newest; at most ``RELATED_LIMIT``. Purged cases are never found. Two queries."""
+    if organization_id not in organization_ids_for(actor):
+        return []
+    wanted = Q(pk__in=[])
+    email = (email or "").strip()
+    if name_key and birth_date:
+        wanted |= Q(data_subject__name_key=name_key, data_subject__birth_date=birth_date)
+    if email:
+        wanted |= Q(data_subject__email__iexact=email)
+    cases = (
+        Request.objects.filter(organization_id=organization_id, purged_on__isnull=True)
+        .filter(wanted)
+        .exclude(pk=exclude_pk)
+        .select_related("data_subject", "assignee")
+        .prefetch_related("items")
+        .annotate(ended=models.Case(models.When(status__in=OPEN_STATUSES, then=0), default=1))
+        .order_by("ended", "-reached_on", "-pk")[:RELATED_LIMIT]
+    )
+    found = []
+    for case in cases:
+        same_name = (
+            bool(name_key) and case.data_subject.name_key == name_key and case.data_subject.birth_date == birth_date
+        )
+        found.append((case, "name_and_birth_date" if same_name and birth_date else "email"))
+    return found
+
+
+def related_to_case(*, actor, case: Request) -> list[tuple[Request, str]]:
+    """``related_requests`` for the person of ``case`` (its data subject)."""
+    subject = case.data_subject
+    return related_requests(
+        actor=actor,
+        organization_id=case.organization_id,
+        name_key=subject.name_key,
+        birth_date=subject.birth_date,
+        email=subject.email,
+        exclude_pk=case.pk,
     )
 
 

@@ -91,6 +91,64 @@ def fold(text: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in folded)
 
 
+# Variant kanji of names and places (異体字) read as their common form, so that a desk searching
+# 高橋 finds 髙橋: the 12 "unified" compatibility ideographs NFKC keeps (﨑 …), old forms (旧字体),
+# and the small ヶ/ヵ written for ケ/カ in place names.
+_VARIANT_KANJI = str.maketrans(
+    {
+        **dict.fromkeys("髙", "高"),
+        **dict.fromkeys("﨑嵜碕", "崎"),
+        **dict.fromkeys("𠮷", "吉"),
+        **dict.fromkeys("齋齊斉", "斎"),
+        **dict.fromkeys("邊邉", "辺"),
+        **dict.fromkeys("濵濱", "浜"),
+        **dict.fromkeys("澤", "沢"),
+        **dict.fromkeys("嶋嶌", "島"),
+        **dict.fromkeys("冨", "富"),
+        **dict.fromkeys("德", "徳"),
+        **dict.fromkeys("瀨", "瀬"),
+        **dict.fromkeys("槇", "槙"),
+        **dict.fromkeys("眞", "真"),
+        **dict.fromkeys("惠", "恵"),
+        **dict.fromkeys("實", "実"),
+        **dict.fromkeys("廣", "広"),
+        **dict.fromkeys("國", "国"),
+        **dict.fromkeys("櫻", "桜"),
+        **dict.fromkeys("圓", "円"),
+        **dict.fromkeys("壽", "寿"),
+        **dict.fromkeys("榮", "栄"),
+        **dict.fromkeys("藏", "蔵"),
+        **dict.fromkeys("淺", "浅"),
+        **dict.fromkeys("龍", "竜"),
+        **dict.fromkeys("鐵", "鉄"),
+        **dict.fromkeys("峯", "峰"),
+        **dict.fromkeys("舘", "館"),
+        **dict.fromkeys("藪", "薮"),
+        **dict.fromkeys("曾", "曽"),
+        **dict.fromkeys("會", "会"),
+        **dict.fromkeys("靑", "青"),
+        **dict.fromkeys("來", "来"),
+        **dict.fromkeys("與", "与"),
+        **dict.fromkeys("萬", "万"),
+        **dict.fromkeys("禮", "礼"),
+        "ヶ": "ケ",
+        "ヵ": "カ",
+    }
+)
+# Dashes and rules of every width read as one hyphen (addresses: 1-2-3, 1－2－3, 1ー2ー3).
+_ANY_DASH = dict.fromkeys(map(ord, "‐‑‒–—―−－─━"), "-")
+
+
+def search_key(text: str) -> str:
+    """``text`` as the desk searches and matches people: ``fold`` (width, case, hiragana as
+    katakana: ``ｽｽﾞｷ``, ``すずき`` and ``スズキ`` are one key), common variant kanji as their usual
+    form (髙→高, 﨑→崎, 𠮷→吉, 齋/齊/斉→斎, 邊/邉→辺 …), every dash as ``-``, without spaces of any
+    width. Used for the stored search key of a case and for what is typed into the search box,
+    and for the same-person match of names."""
+    folded = fold(text).translate(_ANY_DASH).translate(_VARIANT_KANJI)
+    return "".join(folded.split())
+
+
 def _without_marks(text: str) -> str:
     """NFKC, then without format characters and combining marks (zero-width characters, bidi
     controls, tags, accents and underlines put on digits) — for reading digits only."""

@@ -104,7 +104,34 @@ def intake(request, model_admin):
             form=form,
             documents=documents,
             add=True,
+            related=_related_for_intake(request, request.POST) if request.method == "POST" else None,
         ),
+    )
+
+
+def _related_for_intake(request, data) -> list | None:
+    """The same person's other cases for what the intake form holds so far (``data``: the form's
+    fields, raw), or None while there is nothing to look for."""
+    form = desk_forms.RelatedLookupForm(data, actor=request.user)
+    if not form.is_valid():
+        return None
+    found = selectors.related_requests(actor=request.user, **form.lookup())
+    if found:
+        log_access(request, AccessKind.CASE_LIST)  # references and states of a named person
+    return found
+
+
+def intake_related(request, model_admin):
+    """The intake page's "same person's other cases" panel, for what has been typed so far:
+    POST only (names and dates never go into a URL), an HTML fragment."""
+    if not request.user.has_perm("requests_app.add_request"):
+        raise PermissionDenied
+    if request.method != "POST":
+        return HttpResponse(status=405, headers={"Allow": "POST"})
+    return TemplateResponse(
+        request,
+        "admin/requests_app/request/_related.html",
+        {"related": _related_for_intake(request, request.POST), "at_intake": True},
     )
 
 
@@ -188,6 +215,7 @@ def case_detail(request, model_admin, object_id):
         close_blockers=derived.close_blockers(case) if case.status == Status.RESPONDED else [],
         today=timezone.localdate(),
         panels=extensions.case_panels(case, user),
+        related=selectors.related_to_case(actor=user, case=case),
     )
     return TemplateResponse(request, "admin/requests_app/request/case.html", context)
 

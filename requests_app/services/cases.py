@@ -207,6 +207,7 @@ def request_register(
         _add_payment(case, actor=actor, op=op, **data)
 
     _refresh_clock(case)
+    case.search_key = derived.case_search_key(case)
     _save(case, actor=actor, op=op)
     return case
 
@@ -440,6 +441,7 @@ def request_update_people(
             _save(obj, actor=actor, op=Op.UPDATE_PEOPLE, note=note)
             changed = True
     if changed:
+        case.search_key = derived.case_search_key(case)
         _save_case(case, actor=actor, op=Op.UPDATE_PEOPLE, note=note)
     return case
 

@@ -47,7 +47,7 @@ ENDED_STATUSES = (Status.CLOSED, Status.WITHDRAWN, Status.REJECTED)
 
 # Personal fields per model and what replaces them. Everything else is the skeleton and stays.
 PERSONAL_FIELDS: dict[type, dict[str, object]] = {
-    Request: {"notes": "", "end_reason": "", "channel_override_reason": ""},
+    Request: {"notes": "", "end_reason": "", "channel_override_reason": "", "search_key": ""},
     DataSubject: {
         "family_name": ERASED,
         "given_name": "",
@@ -62,6 +62,7 @@ PERSONAL_FIELDS: dict[type, dict[str, object]] = {
         "registered_address": "",
         "member_id": "",
         "member_key": "",
+        "name_key": "",
     },
     Agent: {
         "family_name": ERASED,
@@ -112,7 +113,10 @@ def requests_due_for_purge(today: dt.date):
 
 def _erase_history(model, filter_kwargs: dict, values: dict) -> None:
     """Blank the personal columns and the free-text notes of the history rows; operation codes,
-    users and dates stay (they are the skeleton the audit needs)."""
+    users and dates stay (they are the skeleton the audit needs). Columns the history does not
+    keep (``Request.search_key``) are skipped."""
+    kept = {field.name for field in model.history.model._meta.fields}
+    values = {name: value for name, value in values.items() if name in kept}
     model.history.filter(**filter_kwargs).update(**values, history_change_reason="")
 
 

@@ -7,3 +7,28 @@ document.addEventListener("DOMContentLoaded", function () {
     select.addEventListener("change", function () { select.form.submit(); });
   });
 });
+
+// Intake: the same person's other cases, looked up as the name, date of birth and e-mail are typed
+// (POST: personal data never goes into a URL). Without JavaScript the panel appears after submitting.
+document.addEventListener("DOMContentLoaded", function () {
+  var panel = document.getElementById("po-related");
+  var form = panel && panel.closest("form");
+  if (!form) { return; }
+  var names = ["policy", "family_name", "given_name", "birth_date", "email"];
+  var timer = null;
+  function lookUp() {
+    var data = new FormData();
+    data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+    names.forEach(function (name) { if (form.elements[name]) { data.append(name, form.elements[name].value); } });
+    fetch(panel.dataset.poRelatedUrl, { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) { panel.innerHTML = html; })
+      .catch(function () {});
+  }
+  names.forEach(function (name) {
+    var field = form.elements[name];
+    if (field) {
+      field.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(lookUp, 250); });
+    }
+  });
+});

@@ -291,6 +291,32 @@ def dashboard_my_work(*, actor, today: dt.date) -> dict:
     return work
 
 
+DASHBOARD_LIMIT = 50
+
+
+def dashboard_team_work(*, actor, today: dt.date) -> dict:
+    """What a manager (or an auditor) watches on the start page: the team's cases in the actor's
+    organizations, each with its assignee — ``overdue``, ``due_soon`` (within 3 business days, by
+    each organization's calendar), ``awaiting_approval`` (each with ``barred``: the actor decided
+    a refusal on it, so four eyes bar them from approving it, SPEC §4) and ``unassigned``; at most
+    ``DASHBOARD_LIMIT`` each, most urgent first, and ``totals`` of each list. Two queries per list."""
+    team = request_list(actor=actor)
+    soon = due_within_business_days(actor=actor, today=today, days=3)
+    lists = {
+        "overdue": team.overdue(today).order_by("due_on", "pk"),
+        "due_soon": team.unanswered().filter(soon).order_by("due_on", "pk"),
+        "awaiting_approval": team.filter(status=Status.AWAITING_APPROVAL)
+        .annotate(barred=approval_barred(actor))
+        .order_by("due_on", "pk"),
+        "unassigned": team.open().filter(assignee__isnull=True).order_by("reached_on", "pk"),
+    }
+    work = {name: list(cases[:DASHBOARD_LIMIT]) for name, cases in lists.items()}
+    work["totals"] = {
+        name: len(work[name]) if len(work[name]) < DASHBOARD_LIMIT else cases.count() for name, cases in lists.items()
+    }
+    return work
+
+
 def approval_barred(actor) -> Q:
     """Cases on which ``actor`` ever decided (in any saved version) an item that needs approval:
     four eyes bars them from approving it (SPEC §4). The one rule behind ``decision_approve`` and

@@ -370,12 +370,16 @@ def dashboard_context(request) -> dict:
     if not user.has_perm("requests_app.view_request"):
         return {}
     today = timezone.localdate()
-    context = {"dashboard": True, "work": selectors.dashboard_my_work(actor=user, today=today), "today": today}
+    context = {"dashboard": True, "today": today}
     if user.has_perm("requests_app.view_audit_trail"):
+        # Managers and auditors watch the team; desk staff see their own cases.
         context.update(
+            team=selectors.dashboard_team_work(actor=user, today=today),
             counts=selectors.dashboard_counts(actor=user),
             on_time=selectors.dashboard_on_time(actor=user, today=today),
             received=selectors.dashboard_received(actor=user, today=today),
             failed_reminders=selectors.reminders_failed_count(actor=user),
         )
+    else:
+        context["work"] = selectors.dashboard_my_work(actor=user, today=today)
     return context

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from requests_app import services
-from requests_app.models import DocumentKind, Outcome, PauseKind, Status, VerificationOutcome
+from requests_app.models import DocumentKind, Outcome, PauseKind, Request, Status, VerificationOutcome
 from requests_app.seeds import COPRO, JUO, LEVERAGES
 from tests.factories import case_in, document_data, offered_method, register
 
@@ -71,12 +71,46 @@ def test_desk_staff_see_their_work_by_urgency(client, desk_day, desk_user):
     assert "今日の業務" in page and "期限超過" in page and "請求の受付登録" in page
 
 
+def team(response, key):
+    return [
+        (case.reference, case.assignee.username if case.assignee else None) for case in response.context["team"][key]
+    ]
+
+
+def test_managers_see_the_teams_cases_with_their_assignees(client, desk_day, desk_user, desk_user2, manager_user):
+    """A manager's start page: the team's overdue, due-within-3 and awaiting-approval cases with who
+    has each (here all desk_a's), and the unassigned one — not only the manager's own cases."""
+    colleague_late = register(desk_user2, desk_day["overdue"].policy, reached_on=D("2026-12-01"), assignee=desk_user2)
+    Request.objects.filter(pk=colleague_late.pk).update(due_on=D("2026-12-22"))
+    client.force_login(manager_user)
+
+    response = client.get("/admin/")
+
+    assert "work" not in response.context  # the manager has no case of their own here
+    assert team(response, "overdue") == [
+        (desk_day["overdue"].reference, "desk_a"),
+        (colleague_late.reference, "desk_b"),
+    ]
+    assert team(response, "due_soon") == [
+        (desk_day["soon"].reference, "desk_a"),
+        (desk_day["approval"].reference, "desk_a"),
+    ]
+    assert team(response, "awaiting_approval") == [(desk_day["approval"].reference, "desk_a")]
+    assert team(response, "unassigned") == [(desk_day["unassigned"].reference, None)]
+    assert response.context["team"]["totals"]["overdue"] == 2
+    page = response.content.decode()
+    assert "チームの案件" in page and "決裁待ち" in page
+    overdue = page[page.index('id="team-overdue"') : page.index('id="team-due-soon"')]
+    assert "田中 美咲" in overdue and "鈴木 翔太" in overdue  # the assignees, by name
+
+
 def test_managers_see_approvals_and_the_desks_figures(client, desk_day, manager_user):
     client.force_login(manager_user)
 
     response = client.get("/admin/")
 
-    assert references(response, "awaiting_my_approval") == [desk_day["approval"].reference]
+    assert team(response, "awaiting_approval") == [(desk_day["approval"].reference, "desk_a")]
+    assert not response.context["team"]["awaiting_approval"][0].barred
     counts = response.context["counts"]
     assert counts["total"] == 5
     by_org = {org.code: total for org, _cells, total in counts["rows"]}
@@ -93,7 +127,10 @@ def test_the_decider_does_not_see_their_own_refusal_as_awaiting_approval(client,
     desk_user.groups.add(Group.objects.get(name="desk manager"))
     client.force_login(desk_user)
 
-    assert references(client.get("/admin/"), "awaiting_my_approval") == []
+    response = client.get("/admin/")
+    [case] = response.context["team"]["awaiting_approval"]
+    assert case.barred  # shown to the manager who decided it, marked: another manager approves
+    assert "別の管理者が承認します" in response.content.decode()
 
 
 def test_on_time_rate_per_month(client, travel, desk_user, manager_user, policies):
@@ -117,7 +154,8 @@ def test_on_time_rate_per_month(client, travel, desk_user, manager_user, policie
 
 
 @pytest.mark.parametrize(
-    "language,texts", [("ja", ["今日の業務", "自分の決裁待ち"]), ("en", ["work", "Awaiting my approval", "Unassigned"])]
+    "language,texts",
+    [("ja", ["今日の業務", "チームの案件", "決裁待ち"]), ("en", ["work", "The team's cases", "Unassigned"])],
 )
 def test_dashboard_in_the_users_language(client, desk_day, manager_user, language, texts):
     import html

@@ -41,6 +41,9 @@ class CaseAction:
     target: str | None = None
     help: str = ""
     form_kwargs: Callable = field(default=lambda case, target: {})
+    # Only on a page of its own (long forms: files, personal details, a letter's text); the others
+    # are also offered inline on the case page, in a fold that opens to the form (no page load).
+    own_page: bool = False
 
     @property
     def permission(self) -> str:
@@ -105,6 +108,7 @@ ACTIONS: dict[str, CaseAction] = {
             services.document_record,
             _("Document recorded."),
             form_kwargs=_with_case,
+            own_page=True,
         ),
         CaseAction(
             "attach-file",
@@ -114,6 +118,7 @@ ACTIONS: dict[str, CaseAction] = {
             services.document_attach_file,
             _("File attached (kept encrypted)."),
             target="document",
+            own_page=True,
         ),
         CaseAction(
             "dispose-documents",
@@ -214,6 +219,17 @@ ACTIONS: dict[str, CaseAction] = {
             _("Letter saved."),
             target="letter",
             form_kwargs=lambda case, letter: {"letter": letter},
+            own_page=True,
+        ),
+        CaseAction(
+            "discard-letter",
+            Op.DISCARD_LETTER,
+            _("Discard the draft"),
+            desk_forms.ConfirmForm,
+            services.letter_discard,
+            _("The draft was discarded (its history is kept)."),
+            target="letter",
+            style="danger",
         ),
         CaseAction(
             "send-letter",
@@ -241,6 +257,7 @@ ACTIONS: dict[str, CaseAction] = {
                 "have accepted it. Nothing is sent again by itself. Check the mail server's log (its Message-ID "
                 "is shown on the case page) or ask the recipient, then say what you found."
             ),
+            own_page=True,
         ),
         CaseAction(
             "record-return",
@@ -285,6 +302,7 @@ ACTIONS: dict[str, CaseAction] = {
             services.request_update_people,
             _("Personal details corrected."),
             form_kwargs=_with_case,
+            own_page=True,
         ),
         CaseAction(
             "withdraw",
@@ -333,3 +351,15 @@ BUTTON_ORDER = [
 def available_actions(user, case: Request) -> list[CaseAction]:
     """The case page's buttons for ``user``, in order: those the pipeline allows now."""
     return [ACTIONS[slug] for slug in BUTTON_ORDER if pipeline.allowed(case, ACTIONS[slug].op, user=user)]
+
+
+def inline_form(action: CaseAction, case: Request, target=None):
+    """The unbound form of ``action`` as the case page shows it inline, at the case's version, its
+    field ids unique on the page (``id_<slug>[_<target id>]_<field>``); the names are the action
+    page's own, so one view takes both."""
+    suffix = f"_{target.pk}" if target is not None else ""
+    return action.form_class(
+        initial={"version": case.version},
+        auto_id=f"id_{action.slug.replace('-', '_')}{suffix}_%s",
+        **action.form_kwargs(case, target),
+    )

@@ -55,6 +55,7 @@ __all__ = [
     "clock_for",
     "clock_periods",
     "close_blockers",
+    "copies_due_for_disposal",
     "days_left",
     "deadline_rule",
     "document_refusal",
@@ -512,6 +513,32 @@ def close_blockers(case: Request) -> list[str]:
     if letters_in_outbox(case):
         blockers.append(gettext("An e-mail was interrupted while sending: check whether it left (“Sent” below)."))
     return blockers
+
+
+@dataclass(frozen=True)
+class DisposalDue:
+    """Copies of identity documents the policy wants disposed of: ``since`` (Asia/Tokyo date the
+    duty arose) and ``documents`` still kept."""
+
+    since: dt.date
+    documents: list
+
+
+def copies_due_for_disposal(case: Request) -> DisposalDue | None:
+    """Where the policy disposes of the copies at once when verification ends (e.g. Leverages),
+    the copies still kept once it ended (verified or failed), from that day; else None. Reads the
+    prefetched ``case.verifications`` and ``case.documents``; the reminder sweep asks the same in SQL."""
+    if case.policy.id_copy_disposal != DisposalRule.AT_VERIFICATION:
+        return None
+    ended = [
+        v.verified_on
+        for v in case.verifications.all()
+        if v.outcome in {VerificationOutcome.VERIFIED, VerificationOutcome.FAILED}
+    ]
+    kept = [d for d in case.documents.all() if d.disposed_on is None]
+    if not ended or not kept:
+        return None
+    return DisposalDue(since=min(ended), documents=kept)
 
 
 def letters_in_outbox(case) -> set[int]:

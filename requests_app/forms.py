@@ -442,6 +442,10 @@ class PeopleForm(VersionedForm):
         return {"subject": subject, "agent": agent, "note": data["note"]}
 
 
+class ConfirmForm(VersionedForm):
+    """Nothing to fill in: the button confirms."""
+
+
 class NoteForm(VersionedForm):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

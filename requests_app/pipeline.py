@@ -53,6 +53,7 @@ class Op(models.TextChoices):
     RETURN = "return", _("Returned for rework")
     DRAFT_LETTER = "draft_letter", _("Letter drafted")
     EDIT_LETTER = "edit_letter", _("Letter edited")
+    DISCARD_LETTER = "discard_letter", _("Draft letter discarded")
     SEND_LETTER = "send_letter", _("Letter sent")
     OUTBOX = "outbox", _("E-mail recorded before sending")
     SEND_FAILED = "send_failed", _("E-mail not sent")
@@ -198,9 +199,10 @@ OPERATIONS: dict[str, Operation] = {
             Op.RESUME, frozenset({Status.AWAITING_REQUESTER}), {Status.RECEIVED, Status.VERIFYING, Status.IN_PROGRESS}
         ),
         Operation(Op.START_VERIFICATION, frozenset({Status.RECEIVED}), frozenset({Status.VERIFYING})),
+        # From "received" too: the one form on the case page starts and records the verification.
         Operation(
             Op.VERIFY,
-            frozenset({Status.VERIFYING}),
+            frozenset({Status.RECEIVED, Status.VERIFYING}),
             frozenset({Status.IN_PROGRESS, Status.REJECTED, Status.AWAITING_REQUESTER}),
         ),
         # Before verification only "resolved by self-service" may be decided, where the policy's
@@ -228,6 +230,8 @@ OPERATIONS: dict[str, Operation] = {
             applies=lambda case, kind: _draftable(case, kind),
         ),
         Operation(Op.EDIT_LETTER, frozenset().union(*LETTER_KIND_STATES.values()), applies=_letter_open),
+        # An unsent draft no longer wanted (drafted twice, or the situation changed). Its history stays.
+        Operation(Op.DISCARD_LETTER, frozenset().union(*LETTER_KIND_STATES.values()), applies=_letter_open),
         Operation(
             Op.SEND_LETTER,
             frozenset().union(*LETTER_KIND_STATES.values()),
@@ -285,7 +289,7 @@ OPERATIONS: dict[str, Operation] = {
 
 
 def _states(row: Operation, *, letter_kind: str | None) -> frozenset[str]:
-    if letter_kind is not None and row.op in {Op.DRAFT_LETTER, Op.EDIT_LETTER, Op.SEND_LETTER}:
+    if letter_kind is not None and row.op in {Op.DRAFT_LETTER, Op.EDIT_LETTER, Op.SEND_LETTER, Op.DISCARD_LETTER}:
         return row.from_states & LETTER_KIND_STATES[letter_kind]
     return row.from_states
 
@@ -342,7 +346,7 @@ def require(case: Request, op: str, *, actor=None, target=None) -> Operation:
 def _letter_kind(row: Operation, target) -> str | None:
     if row.op == Op.DRAFT_LETTER:
         return target
-    if row.op in {Op.EDIT_LETTER, Op.SEND_LETTER} and target is not None:
+    if row.op in {Op.EDIT_LETTER, Op.SEND_LETTER, Op.DISCARD_LETTER} and target is not None:
         return target.kind
     return None
 

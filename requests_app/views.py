@@ -20,7 +20,7 @@ from privacyops.audit.models import AccessKind
 from requests_app import derived, document_files, extensions, pipeline, selectors, services
 from requests_app import forms as desk_forms
 from requests_app import letters as desk_letters
-from requests_app.actions import ACTIONS, TARGETS, available_actions, target_label
+from requests_app.actions import ACTIONS, TARGETS, available_actions, inline_form, target_label
 from requests_app.models import DocumentFile, Letter, Request, Status
 from requests_app.pipeline import Op
 
@@ -135,6 +135,20 @@ def intake_related(request, model_admin):
     )
 
 
+def _letter_row(case, letter, user) -> tuple:
+    """A letter as the case page lists it: (letter, can edit, can send, blank to fill, the inline
+    send form or None, can discard)."""
+    can_send = pipeline.allowed(case, Op.SEND_LETTER, user=user, target=letter)
+    return (
+        letter,
+        pipeline.allowed(case, Op.EDIT_LETTER, user=user, target=letter),
+        can_send,
+        not letter.is_sent and desk_letters.unfilled(letter),
+        inline_form(ACTIONS["send-letter"], case, letter) if can_send else None,
+        pipeline.allowed(case, Op.DISCARD_LETTER, user=user, target=letter),
+    )
+
+
 def case_detail(request, model_admin, object_id):
     """The case page: everything about one case, its actions, and the editable details."""
     if not request.user.has_perm("requests_app.view_request"):
@@ -175,6 +189,10 @@ def case_detail(request, model_admin, object_id):
         log_access(request, AccessKind.CASE, case=case)
     items = list(case.items.all())
     show_identity = case.status in {Status.RECEIVED, Status.VERIFYING, Status.AWAITING_REQUESTER}
+    actions = available_actions(user, case)
+    can_decide = pipeline.allowed(case, Op.DECIDE, user=user)
+    # Verification is one form on the page, open, beside the policy's checklist.
+    verify = next((action for action in actions if action.slug == "verify"), None)
     context = _context(
         model_admin,
         request,
@@ -185,17 +203,24 @@ def case_detail(request, model_admin, object_id):
         fee=derived.fee_status(case),
         clock=derived.clock_for(case),
         identity_missing=derived.identity_missing(case) if show_identity else [],
-        actions=available_actions(user, case),
-        can_decide=pipeline.allowed(case, Op.DECIDE, user=user),
-        letters=[
-            (
-                letter,
-                pipeline.allowed(case, Op.EDIT_LETTER, user=user, target=letter),
-                pipeline.allowed(case, Op.SEND_LETTER, user=user, target=letter),
-                not letter.is_sent and desk_letters.unfilled(letter),
-            )
-            for letter in case.letters.all()
+        actions=[
+            (action, None if action.own_page else inline_form(action, case))
+            for action in actions
+            if action is not verify
         ],
+        verify_form=inline_form(verify, case) if verify else None,
+        verify_action=verify,
+        id_rule=derived.id_rule_text(case.policy) if verify else "",
+        disposal_due=derived.copies_due_for_disposal(case),
+        can_decide=can_decide,
+        decide_forms=[(item, inline_form(ACTIONS["decide"], case, item) if can_decide else None) for item in items],
+        decide_action=ACTIONS["decide"],
+        send_action=ACTIONS["send-letter"],
+        send_label=gettext("Send"),
+        discard_action=ACTIONS["discard-letter"],
+        discard_form=desk_forms.ConfirmForm(initial={"version": case.version}, auto_id=False),
+        complete_action=ACTIONS["complete-task"],
+        letters=[_letter_row(case, letter, user) for letter in case.letters.all()],
         responses=[
             (
                 response,
@@ -208,7 +233,15 @@ def case_detail(request, model_admin, object_id):
         documents=[(d, pipeline.allowed(case, Op.ATTACH_FILE, user=user, target=d)) for d in case.documents.all()],
         can_open_files=user.has_perm("requests_app.open_documentfile"),
         show_identity=show_identity,
-        tasks=[(task, pipeline.allowed(case, Op.COMPLETE_TASK, user=user, target=task)) for task in case.tasks.all()],
+        tasks=[
+            (
+                task,
+                inline_form(ACTIONS["complete-task"], case, task)
+                if pipeline.allowed(case, Op.COMPLETE_TASK, user=user, target=task)
+                else None,
+            )
+            for task in case.tasks.all()
+        ],
         edit_form=edit_form,
         can_view_history=user.has_perm(HISTORY),
         can_change=user.has_perm(CHANGE),
@@ -244,8 +277,13 @@ def case_action(request, model_admin, object_id, slug):
     if request.method == "POST":
         form = action.form_class(request.POST, request.FILES, **form_kwargs)
         if form.is_valid():
+            letters_before = set(case.letters.values_list("pk", flat=True))
+            complete_before = case.complete_on
             try:
                 result = action.run(actor=request.user, case=case, form=form, target=item)
+            except services.DraftExists as error:
+                messages.warning(request, str(error))
+                return HttpResponseRedirect(_letter_edit_url(error.letter))
             except services.TransitionNotAllowed as error:
                 form.add_error(None, str(error))
             except ValidationError as error:
@@ -254,7 +292,7 @@ def case_action(request, model_admin, object_id, slug):
                 messages.success(request, action.done)
                 for warning in getattr(result, "warnings", ()):
                     messages.warning(request, warning)
-                return HttpResponseRedirect(_case_url(case))
+                return _after_action(request, case, letters_before, complete_before)
     else:
         form = action.form_class(initial={"version": case.version}, **form_kwargs)
     title = action.label if item is None else f"{action.label}: {target_label(item)}"
@@ -277,6 +315,50 @@ def case_action(request, model_admin, object_id, slug):
             can_open_files=request.user.has_perm("requests_app.open_documentfile"),
         ),
     )
+
+
+def _letter_edit_url(letter) -> str:
+    url = reverse("admin:requests_app_request_action", args=[letter.request_id, "edit-letter"])
+    return f"{url}?letter={letter.pk}"
+
+
+def _after_action(request, case, letters_before: set[int], complete_before) -> HttpResponseRedirect:
+    """Where a done operation leads, and what it says beyond its own message (nothing silent): a
+    letter it drafted is named and opened; a request it made complete says that the clock started
+    and when the answer is due; copies the policy disposes of at once are due today."""
+    case = selectors.request_get(actor=request.user, pk=case.pk)
+    if complete_before is None and case.complete_on is not None:
+        if case.due_on is not None:
+            messages.info(
+                request,
+                gettext("The request is complete as of %(date)s: the clock has started. The answer is due on %(due)s.")
+                % {"date": case.complete_on.isoformat(), "due": case.due_on.isoformat()},
+            )
+        else:
+            messages.info(
+                request, gettext("The request is complete as of %(date)s.") % {"date": case.complete_on.isoformat()}
+            )
+    due = derived.copies_due_for_disposal(case)
+    if due is not None and due.since == timezone.localdate():
+        messages.warning(
+            request,
+            gettext(
+                "The policy disposes of identity document copies as soon as verification ends: %(n)s copy(ies) "
+                "are due for disposal today."
+            )
+            % {"n": len(due.documents)},
+        )
+    drafted = [letter for letter in case.letters.all() if letter.pk not in letters_before and not letter.is_sent]
+    if drafted:
+        letter = drafted[-1]
+        messages.info(
+            request,
+            gettext("A letter was drafted: %(kind)s. It is open below: check it, then send it.")
+            % {"kind": letter.get_kind_display()},
+        )
+        if pipeline.allowed(case, Op.EDIT_LETTER, user=request.user, target=letter):
+            return HttpResponseRedirect(_letter_edit_url(letter))
+    return HttpResponseRedirect(_case_url(case))
 
 
 def case_history(request, model_admin, object_id):

@@ -762,7 +762,8 @@ def request_verify(
     on: dt.date | None = None,
     expected_version: int | None = None,
 ) -> Verification:
-    """Record the verification outcome; the only way out of ``verifying`` (SPEC §4, §6).
+    """Record the verification outcome; the only way out of ``verifying`` (SPEC §4, §6). From
+    ``received`` it starts the verification too (an unassigned case goes to ``actor``).
 
     verified → ``in_progress``; failed → ``rejected`` with the rejection letter drafted; more
     needed → ``awaiting_requester`` with the request letter drafted. Raises
@@ -770,6 +771,11 @@ def request_verify(
     """
     case = _lock(case, actor=actor, expected_version=expected_version)
     require(case, Op.VERIFY, actor=actor)
+    if case.status == Status.RECEIVED:
+        # Started and recorded in one go (the case page's one verification form).
+        move(case, Op.START_VERIFICATION, Status.VERIFYING)
+        if case.assignee is None:
+            case.assignee = actor
     on = on or _today()
     _check_date(on, _("Verification date"), not_before=case.reached_on, not_before_label=_("reached date"), field="on")
     _check_date(

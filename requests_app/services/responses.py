@@ -59,7 +59,9 @@ from requests_app.services.common import (
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "DraftExists",
     "form_dispose",
+    "letter_discard",
     "letter_draft",
     "letter_update",
     "request_close",
@@ -74,10 +76,40 @@ __all__ = [
 # ------------------------------------------------------------------------------------------
 # Letters
 # ------------------------------------------------------------------------------------------
+class DraftExists(TransitionNotAllowed):
+    """An unsent draft of the same letter already waits (``letter``): edit it or discard it."""
+
+    def __init__(self, letter: Letter):
+        self.letter = letter
+        super().__init__(
+            gettext(
+                "An unsent draft of this letter already exists (%(kind)s, dated %(date)s): edit it, or discard it "
+                "to draft it again."
+            )
+            % {"kind": letter.get_kind_display(), "date": letter.letter_date.isoformat()}
+        )
+
+
+def _waiting_draft(case: Request, kind: str, language: str) -> Letter | None:
+    """The case's unsent draft of ``kind`` in ``language`` not on its way by e-mail, if any."""
+    return (
+        case.letters.filter(kind=kind, language=language, sent_at__isnull=True)
+        .exclude(responses__state=DeliveryState.SENDING)
+        .order_by("-pk")
+        .first()
+    )
+
+
 def new_letter(case: Request, *, actor, op: Op, kind: str, language: str = "ja", extension_reason: str = "") -> Letter:
     """Draft a letter of ``kind`` from the case as it is now, as part of operation ``op`` (the
-    caller holds the case lock). A result letter answers every decided item. One history row."""
+    caller holds the case lock). A result letter answers every decided item. One history row.
+    An unsent draft of the same kind and language with the same text is returned instead of a
+    second identical one (``letter.reused``)."""
     text = letters.draft(case, kind, language, today=_today(), extension_reason=extension_reason)
+    waiting = _waiting_draft(case, kind, language)
+    if waiting is not None and (waiting.title, waiting.body) == (text.title, text.body):
+        waiting.warnings, waiting.reused = text.warnings, True
+        return waiting
     letter = Letter(
         request=case,
         kind=kind,
@@ -97,7 +129,7 @@ def new_letter(case: Request, *, actor, op: Op, kind: str, language: str = "ja",
         finally:
             del letter.skip_history_when_saving
     _save(letter, actor=actor, op=op)
-    letter.warnings = text.warnings  # shown to the user who drafted it
+    letter.warnings, letter.reused = text.warnings, False  # shown to the user who drafted it
     return letter
 
 
@@ -105,11 +137,17 @@ def new_letter(case: Request, *, actor, op: Op, kind: str, language: str = "ja",
 def letter_draft(
     *, actor, case: Request, kind: str, language: str = "ja", expected_version: int | None = None
 ) -> Letter:
-    """Draft a letter of ``kind`` from the case as it is now; staff may edit it before sending."""
+    """Draft a letter of ``kind`` from the case as it is now; staff may edit it before sending.
+
+    Raises ``DraftExists`` (a ``TransitionNotAllowed`` carrying ``letter``) while an unsent draft
+    of the same kind and language waits: it is edited or discarded, never drafted twice."""
     case = _lock(case, actor=actor, expected_version=expected_version)
     require(case, Op.DRAFT_LETTER, actor=actor, target=kind)
     if kind == LetterKind.EXTENSION and case.extended_on is None:
         raise TransitionNotAllowed(gettext("Extend the deadline first; the notice is drafted with it."))
+    waiting = _waiting_draft(case, kind, language)
+    if waiting is not None:
+        raise DraftExists(waiting)
     letter = new_letter(case, actor=actor, op=Op.DRAFT_LETTER, kind=kind, language=language)
     _save_case(case, actor=actor, op=Op.DRAFT_LETTER)
     return letter
@@ -143,6 +181,23 @@ def letter_update(
     _save(letter, actor=actor, op=Op.EDIT_LETTER)
     _save_case(case, actor=actor, op=Op.EDIT_LETTER)
     return letter
+
+
+@transaction.atomic
+def letter_discard(*, actor, letter: Letter, expected_version: int | None = None) -> Request:
+    """Discard an unsent draft (drafted twice, or no longer right). A sent letter, or one whose
+    e-mail is on its way, is kept. The draft's history stays, ending with who discarded it."""
+    case = _lock(letter.request_id, actor=actor, expected_version=expected_version)
+    letter = Letter.objects.select_for_update().get(pk=letter.pk, request=case)
+    if letter.is_sent or letter.responses.exists():
+        raise TransitionNotAllowed(gettext("This letter was sent (or is being sent): it cannot be discarded."))
+    require(case, Op.DISCARD_LETTER, actor=actor, target=letter)
+    letter._history_user = actor
+    letter._history_operation = Op.DISCARD_LETTER
+    letter._change_reason = ""
+    letter.delete()
+    _save_case(case, actor=actor, op=Op.DISCARD_LETTER)
+    return case
 
 
 # ------------------------------------------------------------------------------------------

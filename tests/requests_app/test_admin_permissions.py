@@ -326,6 +326,7 @@ ACTION_STATUS = {
     "draft-letter": Status.RECEIVED,
     "edit-letter": Status.AWAITING_REQUESTER,  # the request for information was drafted when pausing
     "send-letter": Status.AWAITING_REQUESTER,
+    "discard-letter": Status.AWAITING_REQUESTER,
     "record-return": Status.RESPONDED,
     "complete-task": Status.RESPONDED,
     "extend": EXTENDABLE,

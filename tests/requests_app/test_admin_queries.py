@@ -41,7 +41,8 @@ FILTERED_LIST_CAP = 16 + SESSION_REFRESH
 # record that names a staff user (decided by, recorded by ×2, verified by, approver), not per row.
 # Letters, responses, fulfilment tasks and the reminder log add one prefetch each: 25. What we hold
 # about the person (consents app) adds four, however many records: purposes, consents, records, stops.
-CASE_PAGE_CAP = 30 + SESSION_REFRESH
+# The same person's other cases add two (the cases and their items), however many there are.
+CASE_PAGE_CAP = 32 + SESSION_REFRESH
 # Measured: 20 for a bare case, 21 for a full one — the case header only, plus one history query
 # per kind of record (13, the agent's included), plus one for the staff users named in the diffs.
 CASE_HISTORY_CAP = 34 + SESSION_REFRESH  # one query per kind of history and per kind of linked record named

@@ -111,6 +111,17 @@ ACTIONS: dict[str, CaseAction] = {
             own_page=True,
         ),
         CaseAction(
+            "record-form",
+            Op.RECORD_FORM,
+            _("Record the returned request form"),
+            desk_forms.ReturnedFormForm,
+            services.request_record_form,
+            _("The request form is recorded as received, with the documents enclosed."),
+            style="primary",
+            help=_("The form sent after a phone call is back: its arrival date and what came with it."),
+            own_page=True,
+        ),
+        CaseAction(
             "attach-file",
             Op.ATTACH_FILE,
             _("Attach the document's file"),
@@ -328,6 +339,7 @@ ACTIONS: dict[str, CaseAction] = {
 
 # Buttons at the top of the case page (deciding, letters, tasks and returns are per row).
 BUTTON_ORDER = [
+    "record-form",
     "start-verification",
     "verify",
     "resume",

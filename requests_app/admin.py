@@ -541,6 +541,7 @@ class DeskPolicyAdmin(SetupAdminMixin, admin.ModelAdmin):
                     "fee_third_party_record_disclosure",
                     "fee_basis",
                     "payment_methods",
+                    "bank_account",
                     "fee_notes",
                 ]
             },

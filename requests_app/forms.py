@@ -387,7 +387,36 @@ class IntakeDocumentForm(DocumentFields):
         return data
 
 
-IntakeDocumentFormSet = forms.formset_factory(IntakeDocumentForm, extra=3, max_num=10)
+# As many rows as the envelope holds: three shown, more added on the page ("Add a row").
+IntakeDocumentFormSet = forms.formset_factory(IntakeDocumentForm, extra=3, max_num=30, absolute_max=30)
+
+
+class ReturnedFormForm(VersionedForm):
+    """The request form back after a phone call, and the documents enclosed (``request_record_form``)."""
+
+    received_on = date_field(_("Form received on"), initial_today=True)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, data=None, files=None, **kwargs):
+        super().__init__(data, files, **kwargs)
+        self.enclosed = IntakeDocumentFormSet(data, prefix="documents")
+
+    def is_valid(self) -> bool:
+        return all([super().is_valid(), self.enclosed.is_valid()])
+
+    def service_kwargs(self) -> dict:
+        documents = []
+        for row in self.enclosed.forms:
+            if row.cleaned_data.get("kind"):
+                data = row.service_kwargs()
+                if not data.get("received_on"):
+                    del data["received_on"]  # with the form
+                documents.append(data)
+        return {
+            "received_on": self.cleaned_data["received_on"],
+            "note": self.cleaned_data["note"],
+            "documents": documents,
+        }
 
 
 # ------------------------------------------------------------------------------------------
@@ -395,7 +424,6 @@ IntakeDocumentFormSet = forms.formset_factory(IntakeDocumentForm, extra=3, max_n
 # ------------------------------------------------------------------------------------------
 class CaseEditForm(VersionedForm):
     assignee = StaffChoiceField(label=_("Assignee"), queryset=None, required=False)
-    form_received_on = date_field(_("Form received on"), required=False)
     preferred_response_method = forms.ChoiceField(
         label=_("Preferred response method"), choices=_blank(ResponseMethod.choices), required=False
     )

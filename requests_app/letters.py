@@ -38,6 +38,7 @@ TITLES = {
     LetterKind.REJECTION: "保有個人データの開示等の請求を受け付けられない旨のお知らせ",
     LetterKind.WITHDRAWAL: "保有個人データの開示等の請求の取下げについて",
     LetterKind.EXTENSION: "保有個人データの開示等の請求に対する回答期限の延長について",
+    LetterKind.REQUEST_FORM: "保有個人データの開示等の請求書のご送付について",
 }
 TITLES_EN = {
     LetterKind.ACKNOWLEDGEMENT: "Acknowledgement of your request concerning personal data",
@@ -46,6 +47,7 @@ TITLES_EN = {
     LetterKind.REJECTION: "Your request concerning personal data could not be accepted",
     LetterKind.WITHDRAWAL: "Withdrawal of your request concerning personal data",
     LetterKind.EXTENSION: "Extension of the time to answer your request",
+    LetterKind.REQUEST_FORM: "Our request form for your request concerning personal data",
 }
 
 
@@ -106,8 +108,9 @@ def _context(case: Request, kind: str, *, extension_reason: str = "") -> dict:
         "fee": derived.fee_status(case),
         "due_on": case.due_on,
         "missing": derived.identity_missing(case)
-        if kind in {LetterKind.ACKNOWLEDGEMENT, LetterKind.REQUEST_MISSING}
+        if kind in {LetterKind.ACKNOWLEDGEMENT, LetterKind.REQUEST_MISSING, LetterKind.REQUEST_FORM}
         else [],
+        "bank_account": bank_account(case.policy),
         "pause": pause,
         "payment_methods": "、".join(methods),
         "any_refusal": any(item.decision.outcome in APPROVAL_OUTCOMES for item in decided),
@@ -119,6 +122,18 @@ def _context(case: Request, kind: str, *, extension_reason: str = "") -> dict:
     }
 
 
+def bank_account(policy) -> str:
+    """The account a fee is transferred to, as letters print it: the policy's own where bank
+    transfer is accepted (or no method is stated); a blank to fill in (``FILL_IN_MARKERS``) where
+    bank transfer is accepted and no account is recorded; else nothing."""
+    accepted = not policy.payment_methods or PaymentMethod.BANK_TRANSFER in policy.payment_methods
+    if not accepted:
+        return ""
+    if policy.bank_account.strip():
+        return policy.bank_account.strip()
+    return "〔要記入：振込先口座〕" if PaymentMethod.BANK_TRANSFER in policy.payment_methods else ""
+
+
 # What an organization's own wording may use. Plain values only, never model objects: a template
 # written in the admin must not reach other records (``{{ case.created_by.password }}``…).
 TEMPLATE_VARIABLES = (
@@ -127,7 +142,7 @@ TEMPLATE_VARIABLES = (
     "organization.desk_phone organization.desk_email organization.desk_hours organization.complaint_desk "
     "items[].kind items[].details items[].outcome items[].ground items[].reason items[].method "
     "items[].alternative_measure fee.due fee.received fee.shortfall due_on missing[] pause.kind pause.note "
-    "payment_methods any_refusal extension_reason"
+    "payment_methods bank_account any_refusal extension_reason"
 )
 
 
@@ -178,6 +193,7 @@ def _plain_context(context: dict) -> dict:
         "missing": [str(line) for line in context["missing"]],
         "pause": {"kind": pause.get_kind_display(), "note": pause.note} if pause else None,
         "payment_methods": context["payment_methods"],
+        "bank_account": context["bank_account"],
         "any_refusal": context["any_refusal"],
         "extension_reason": context["extension_reason"],
     }

@@ -445,6 +445,15 @@ class DeskPolicy(models.Model):
     )
     fee_basis = models.CharField(_("fee charged"), max_length=16, choices=FeeBasis, default=FeeBasis.PER_ITEM)
     payment_methods = models.JSONField(_("payment methods"), default=list, blank=True)
+    bank_account = models.TextField(
+        _("bank account for fees"),
+        blank=True,
+        validators=FREE_TEXT,
+        help_text=_(
+            "Bank, branch, account type and number, account holder (kana): printed in letters that ask for a "
+            "fee where bank transfer is accepted."
+        ),
+    )
     fee_notes = models.TextField(_("notes on fees"), blank=True, validators=FREE_TEXT)
     # Identity (SPEC §6)
     id_documents_required = models.BooleanField(_("identity documents required"), default=True)
@@ -1289,6 +1298,7 @@ class LetterKind(models.TextChoices):
     REJECTION = "rejection", _("Rejection (not accepted)")
     WITHDRAWAL = "withdrawal", _("Confirmation of withdrawal")
     EXTENSION = "extension", _("Extension notice")
+    REQUEST_FORM = "request_form", _("Request form sent (after a phone call)")
 
 
 class LetterLanguage(models.TextChoices):

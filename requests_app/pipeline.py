@@ -39,6 +39,7 @@ class Op(models.TextChoices):
     UPDATE = "update", _("Case details edited")
     UPDATE_PEOPLE = "update_people", _("Personal details corrected")
     RECORD_DOCUMENT = "record_document", _("Document received")
+    RECORD_FORM = "record_form", _("Request form received")
     DISPOSE_DOCUMENTS = "dispose_documents", _("Document copy disposed of")
     ATTACH_FILE = "attach_file", _("Document file attached")
     DISPOSE_FORM = "dispose_form", _("Request form disposed of")
@@ -108,6 +109,8 @@ LETTER_KIND_STATES: dict[str, frozenset[str]] = {
     LetterKind.REJECTION: frozenset({Status.REJECTED}),
     LetterKind.WITHDRAWAL: frozenset({Status.WITHDRAWN}),
     LetterKind.EXTENSION: _BEFORE_ANSWER,
+    # The form (and what to enclose) sent to someone who asked by phone, until the form is back.
+    LetterKind.REQUEST_FORM: frozenset({Status.RECEIVED, Status.AWAITING_REQUESTER}),
 }
 
 
@@ -135,6 +138,8 @@ def _can_extend(case, target) -> bool:
 
 
 def _draftable(case, kind) -> bool:
+    if kind == LetterKind.REQUEST_FORM and case.form_received_on is not None:
+        return False
     if kind is not None:
         return case.status in LETTER_KIND_STATES[kind] and (kind != LetterKind.EXTENSION or bool(case.extended_on))
     return any(_draftable(case, k) for k in LetterKind)
@@ -163,6 +168,13 @@ OPERATIONS: dict[str, Operation] = {
         Operation(Op.UPDATE, OPEN_STATUSES),
         Operation(Op.UPDATE_PEOPLE, OPEN_STATUSES),
         Operation(Op.RECORD_DOCUMENT, _RECORDING),
+        # The form sent after a phone call comes back (with the documents enclosed).
+        Operation(
+            Op.RECORD_FORM,
+            _RECORDING,
+            applies=lambda case, target: case.form_received_on is None,
+            unmet=_("The request form is already recorded as received."),
+        ),
         Operation(
             Op.DISPOSE_DOCUMENTS,
             _ALL,

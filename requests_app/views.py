@@ -161,7 +161,6 @@ def case_detail(request, model_admin, object_id):
         initial = {
             "version": case.version,
             "assignee": case.assignee,
-            "form_received_on": case.form_received_on,
             "preferred_response_method": case.preferred_response_method,
             "reply_to": case.reply_to,
             "notes": case.notes,
@@ -295,6 +294,13 @@ def case_action(request, model_admin, object_id, slug):
                 return _after_action(request, case, letters_before, complete_before)
     else:
         form = action.form_class(initial={"version": case.version}, **form_kwargs)
+    # A letter's page also offers what comes next for it: sending it as saved, or discarding it.
+    follow_ups = []
+    if slug == "edit-letter":
+        for next_slug in ("send-letter", "discard-letter"):
+            following = ACTIONS[next_slug]
+            if pipeline.allowed(case, following.op, user=request.user, target=item):
+                follow_ups.append((following, inline_form(following, case, item)))
     title = action.label if item is None else f"{action.label}: {target_label(item)}"
     return TemplateResponse(
         request,
@@ -313,6 +319,7 @@ def case_action(request, model_admin, object_id, slug):
             # Verifying: the copies beside what the desk checked on each (masking, dates).
             documents=list(case.documents.all()) if slug == "verify" else [],
             can_open_files=request.user.has_perm("requests_app.open_documentfile"),
+            follow_ups=follow_ups,
         ),
     )
 

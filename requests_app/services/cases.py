@@ -82,6 +82,7 @@ __all__ = [
     "item_decide",
     "payment_record",
     "request_pause",
+    "request_record_form",
     "request_register",
     "request_reject",
     "request_resume",
@@ -338,27 +339,18 @@ def request_update(
     **fields,
 ) -> Request:
     """Edit an open case's own details: ``assignee`` (the one way to assign or unassign),
-    ``notes``, ``reply_to``, ``preferred_response_method``, ``channel``, ``form_received_on``.
+    ``notes``, ``reply_to``, ``preferred_response_method``, ``channel``. (The form's arrival after a
+    phone call is ``request_record_form``.)
 
     Nothing changed: nothing is written. Raises ``TransitionNotAllowed`` on an ended case,
     ``EditConflict`` on a stale ``expected_version``, ``ValidationError`` for bad values.
     """
-    editable = {"assignee", "notes", "reply_to", "preferred_response_method", "channel", "form_received_on"}
+    editable = {"assignee", "notes", "reply_to", "preferred_response_method", "channel"}
     unknown = set(fields) - editable
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
     case = _lock(case, actor=actor, expected_version=expected_version)
     require(case, Op.UPDATE, actor=actor)
-    if "form_received_on" in fields and fields["form_received_on"] != case.form_received_on:
-        if case.complete_on is not None:
-            raise TransitionNotAllowed(gettext("The form date cannot change once the request is complete."))
-        _check_date(
-            fields["form_received_on"],
-            _("Form received date"),
-            not_before=case.reached_on,
-            not_before_label=_("reached date"),
-            field="form_received_on",
-        )
     if fields.get("assignee") is not None and fields["assignee"] != case.assignee:
         _check_assignee(fields["assignee"], case.organization)
     _check_text(note=note)
@@ -495,6 +487,42 @@ def document_record(
         _refresh_clock(case)
         _save_case(case, actor=actor, op=Op.RECORD_DOCUMENT)
         return document
+
+
+@transaction.atomic
+def request_record_form(
+    *,
+    actor,
+    case: Request,
+    received_on: dt.date,
+    documents: Iterable[dict] = (),
+    note: str = "",
+    expected_version: int | None = None,
+) -> Request:
+    """The request form comes back (a request first made by phone, SPEC §3): its arrival date
+    (Asia/Tokyo, not before the request reached us) and the documents enclosed with it (dicts as
+    ``document_record`` takes, without files), in one operation — the clock may start today.
+
+    Raises ``TransitionNotAllowed`` when the form is already recorded or the case has gone past
+    recording, ``ValidationError`` for a bad date or document (nothing is kept then)."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    require(case, Op.RECORD_FORM, actor=actor)
+    if case.form_received_on is not None:
+        raise TransitionNotAllowed(gettext("The request form is already recorded as received."))
+    _check_date(
+        received_on,
+        _("Form received date"),
+        not_before=case.reached_on,
+        not_before_label=_("reached date"),
+        field="received_on",
+    )
+    _check_text(note=note)
+    case.form_received_on = received_on
+    for data in documents:
+        _add_document(case, actor=actor, op=Op.RECORD_FORM, **{"received_on": received_on, **data})
+    _refresh_clock(case)
+    _save_case(case, actor=actor, op=Op.RECORD_FORM, note=note)
+    return case
 
 
 def document_attach_file(

@@ -1,6 +1,8 @@
 """Browser tests: Playwright driving Debian's Chromium (never ``playwright install``)."""
 
+import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -76,3 +78,61 @@ def no_content_security_policy_violations(request):
     page.context.on("page", watch)  # pop-ups too (the printable letter)
     yield
     assert violations == []
+
+
+# ------------------------------------------------------------------------------------------
+# Page loads per scenario (issue 13): measured, printed at the end of the run, never asserted
+# as a time. A form posted and the page it redirects to count as one load, as the user sees it.
+# ------------------------------------------------------------------------------------------
+PAGE_LOADS: dict[str, dict[str, int]] = {}
+PAGE_LOADS_FILE = Path(__file__).resolve().parents[2] / "var" / "e2e-page-loads.json"
+
+
+class PageLoads:
+    """Counts the documents the tab loads; ``handover()`` marks loads that are not desk work
+    (signing in and out, opening the case from the address bar) so they are reported apart."""
+
+    def __init__(self, page):
+        self.total = 0
+        self.handover_loads = 0
+        self._start = 0
+        page.on("load", self._loaded)
+
+    def _loaded(self, _page):
+        self.total += 1
+
+    def start(self) -> None:
+        """From here on (the case page after intake) the scenario's loads are counted."""
+        self._start, self.handover_loads = self.total, 0
+
+    @contextmanager
+    def handover(self):
+        before = self.total
+        yield
+        self.handover_loads += self.total - before
+
+    def report(self, scenario: str) -> dict[str, int]:
+        total = self.total - self._start
+        PAGE_LOADS[scenario] = {
+            "after_intake": total,
+            "work": total - self.handover_loads,
+            "handover": self.handover_loads,
+        }
+        return PAGE_LOADS[scenario]
+
+
+@pytest.fixture
+def page_loads(page) -> PageLoads:
+    return PageLoads(page)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not PAGE_LOADS:
+        return
+    terminalreporter.section("page loads per scenario (after intake: desk work + sign-in/out and navigation)")
+    for scenario, counts in sorted(PAGE_LOADS.items()):
+        terminalreporter.write_line(
+            f"{scenario}: {counts['after_intake']} loads = {counts['work']} work + {counts['handover']} handover"
+        )
+    PAGE_LOADS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    PAGE_LOADS_FILE.write_text(json.dumps(PAGE_LOADS, indent=2, ensure_ascii=False))

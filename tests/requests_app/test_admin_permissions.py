@@ -22,7 +22,7 @@ from requests_app.models import (
     Status,
 )
 from requests_app.pipeline import allowed
-from requests_app.seeds import COPRO, LEVERAGES
+from requests_app.seeds import COPRO, LEVERAGES, RECRUIT_CC
 from tests.factories import UserFactory, case_in, document_data
 
 D = dt.date.fromisoformat
@@ -34,6 +34,7 @@ EVERYONE = [ANONYMOUS, DESK, MANAGER, AUDITOR, OTHER_ORG]
 EXTENDABLE = "extendable"
 # A responding case whose result letter was recorded as leaving by e-mail, then interrupted.
 SENDING_CHECK = "sending-check"
+BY_PHONE = "received-by-phone"  # a phone request: the form is still to come back
 # Actions that need the manager permission ``requests_app.approve_decision`` (four eyes).
 MANAGER_ONLY = {"approve", "return"}
 
@@ -75,6 +76,10 @@ def make_case(travel, desk_user, manager_user, policies):
                 kinds=("disclosure", "purpose_notice"),
                 reached_on=today,
                 documents=[document_data(DocumentKind.DRIVERS_LICENSE)],
+            )
+        if status == BY_PHONE:
+            return case_in(
+                Status.RECEIVED, desk_user, policies[RECRUIT_CC], kinds=("erasure",), reached_on=today, channel="phone"
             )
         if status == SENDING_CHECK:
             from requests_app.models import DeliveryState, LetterKind, Response
@@ -309,6 +314,7 @@ ACTION_STATUS = {
     "start-verification": Status.RECEIVED,
     "verify": Status.VERIFYING,
     "record-document": Status.RECEIVED,
+    "record-form": BY_PHONE,
     "attach-file": Status.RECEIVED,  # the driver's licence was recorded without its file
     "check-sending": SENDING_CHECK,
     "dispose-documents": Status.RECEIVED,

@@ -63,9 +63,9 @@ def test_operations_without_a_long_form_are_folded_on_the_case_page(signed_in, d
     case = register(desk_user, policies[JUO], reached_on=D(TODAY))
     text = page(signed_in, case)
     for label in ("書面を作成", "請求者による取下げ", "不受理"):
-        assert f"{label}（確定）" in text, label  # the confirming button of the folded form
+        assert f"実行：{label}" in text, label  # the confirming button of the folded form
     # Long forms keep a page of their own: a plain link.
-    assert 'href="/admin/requests_app/request/%d/action/edit-people/"' % case.pk in text
+    assert f'href="/admin/requests_app/request/{case.pk}/action/edit-people/"' in text
 
 
 def test_verification_is_one_form_from_received(signed_in, desk_user, policies):
@@ -247,7 +247,7 @@ def test_nothing_on_a_closed_case_can_be_edited(signed_in, desk_user, policies, 
                    documents=[document_data(DocumentKind.DRIVERS_LICENSE)])  # fmt: skip
     text = page(signed_in, case)
     assert 'name="notes"' not in text  # no case-details form
-    assert "（確定）" not in text or "請求書の廃棄を記録（確定）" in text  # only the form's disposal record
+    assert "実行：" not in text or "実行：請求書の廃棄を記録" in text  # only the form's disposal record
     version = case.version
 
     response = signed_in.post(desk.action_url(case, slug), {"version": version, "note": "x", "reason": "x"})

@@ -298,44 +298,29 @@ def test_recruit_phone_first_minors_legal_representative(client, travel, desk_us
     desk.follow(client, response)
     case = reload(case)
     assert case.form_received_on is None and case.complete_on is None
+    # The desk sends the form with what to enclose (for a minor's legal representative).
+    desk.follow(client, desk.act(client, case, "draft-letter", kind="request_form"))
+    letter = case.letters.get(kind="request_form")
+    assert "同封の請求書（ご記入・ご署名のうえ）" in letter.body
+    assert "戸籍謄本" in letter.body or "法定代理人" in letter.body  # the proof of authority asked for
 
     travel("2026-11-20")
     client.force_login(desk_user)  # days later: the idle session has ended, the desk signs in again
-    page = client.get(desk.case_url(case)).content.decode()
-    version = case.version
-    response = client.post(
-        desk.case_url(case),
-        {"version": version, "form_received_on": "2026-11-20", "reply_to": "form_address", "assignee": desk_user.pk},
-    )
-    desk.follow(client, response)
-    desk.follow(
-        client,
-        desk.act(
-            client,
-            case,
-            "record-document",
-            holder="agent",
-            kind="family_register_extract",
-            received_on="2026-11-20",
-            individual_number="not_shown",
-            insurer_number="not_shown",
-            domicile="not_shown",
-        ),
-    )
-    desk.follow(
-        client,
-        desk.act(
-            client,
-            case,
-            "record-document",
-            holder="agent",
-            kind="eligibility_certificate",
-            received_on="2026-11-20",
-            individual_number="not_shown",
-            insurer_number="by_desk",
-            domicile="not_shown",
-        ),
-    )
+    # The form comes back with her documents: one operation records the form and what it enclosed.
+    rows = [("family_register_extract", "not_shown"), ("eligibility_certificate", "by_desk")]
+    enclosed = {}
+    for index, (kind, insurer_number) in enumerate(rows):
+        enclosed.update(
+            {
+                f"documents-{index}-kind": kind,
+                f"documents-{index}-holder": "agent",
+                f"documents-{index}-received_on": "2026-11-20",
+                f"documents-{index}-individual_number": "not_shown",
+                f"documents-{index}-insurer_number": insurer_number,
+                f"documents-{index}-domicile": "not_shown",
+            }
+        )
+    desk.follow(client, desk.act(client, case, "record-form", received_on="2026-11-20", **enclosed))
     case = reload(case)
     assert case.complete_on == D("2026-11-20")
     assert case.documents.get(kind="eligibility_certificate").masked_by_desk

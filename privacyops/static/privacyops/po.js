@@ -32,3 +32,23 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+
+// Document rows (intake, returned form): "Add a row" copies the empty row of the formset.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-po-add-row]").forEach(function (button) {
+    var prefix = button.dataset.poAddRow;
+    var body = document.querySelector('[data-po-rows="' + prefix + '"] tbody');
+    var template = document.getElementById("po-document-row-template");
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    var max = document.getElementById("id_" + prefix + "-MAX_NUM_FORMS");
+    if (!body || !template || !total) { return; }
+    button.addEventListener("click", function () {
+      var n = parseInt(total.value, 10);
+      if (max && n >= parseInt(max.value, 10)) { button.disabled = true; return; }
+      body.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, String(n)));
+      total.value = String(n + 1);
+      var added = body.lastElementChild && body.lastElementChild.querySelector("select, input");
+      if (added) { added.focus(); }
+    });
+  });
+});

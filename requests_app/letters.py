@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
 
+from django.conf import settings
 from django.template import Context
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 
 from requests_app import derived, extensions
 from requests_app.models import (
@@ -21,6 +23,7 @@ from requests_app.models import (
     Letter,
     LetterKind,
     LetterTemplate,
+    Outcome,
     PaymentMethod,
     ReplyTo,
     Request,
@@ -91,9 +94,34 @@ def sender_block(case: Request, language: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def desk_address(organization, language: str = "ja") -> str:
+    """The From and Reply-To of an e-mail to a requester: the organization's desk by name, at its
+    own address (``Organization.desk_email``), or at ``DEFAULT_FROM_EMAIL``'s address when the desk
+    has none — never a bare system address. RFC 5322 ``Name <address>``; the mail code encodes a
+    Japanese name."""
+    name = organization.name if language == "ja" or not organization.name_en else organization.name_en
+    display = f"{name} {organization.desk_name}".strip()
+    address = organization.desk_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return formataddr((display, address))
+
+
+# How a decision reads to the requester, in the letter and the e-mail (the staff's labels —
+# "対応する（全部）", "セルフサービスで解決" — are for the desk).
+REQUESTER_OUTCOMES = {
+    Outcome.COMPLY: pgettext_lazy("requester", "We comply with your request"),
+    Outcome.PARTIAL: pgettext_lazy("requester", "We comply with part of your request"),
+    Outcome.REFUSE: pgettext_lazy("requester", "We cannot comply with your request"),
+    Outcome.NO_DATA: pgettext_lazy("requester", "We hold no such personal data"),
+    Outcome.SELF_SERVICE: pgettext_lazy("requester", "You can do this yourself on your member page"),
+    Outcome.ALTERNATIVE: pgettext_lazy("requester", "We have taken another measure instead"),
+}
+
+
 def _context(case: Request, kind: str, *, extension_reason: str = "") -> dict:
     items = list(case.items.all())
     decided = [item for item in items if hasattr(item, "decision")]
+    for item in decided:
+        item.requester_outcome = REQUESTER_OUTCOMES[item.decision.outcome]
     pause = next((p for p in case.pauses.all() if p.ended_on is None), None)
     if pause is None:
         pause = max(case.pauses.all(), key=lambda p: (p.started_on, p.pk), default=None)
@@ -154,7 +182,7 @@ def _plain_context(context: dict) -> dict:
         return {
             "kind": obj.get_kind_display(),
             "details": obj.details,
-            "outcome": decision.get_outcome_display() if decision else "",
+            "outcome": str(REQUESTER_OUTCOMES[decision.outcome]) if decision else "",
             "ground": decision.get_ground_display() if decision and decision.ground else "",
             "reason": decision.reason_text if decision else "",
             "method": decision.get_method_used_display() if decision and decision.method_used else "",

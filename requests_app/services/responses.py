@@ -16,7 +16,6 @@ import logging
 import smtplib
 from email.errors import MessageError
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -207,13 +206,13 @@ def _send_email(letter: Letter, *, to: str, message_id: str) -> None:
     """Send the letter by e-mail with its PDF under ``message_id``. Raises ``TransitionNotAllowed``
     (the message for the desk) if the SMTP server refuses, cannot be reached or does not answer
     within ``EMAIL_TIMEOUT`` seconds."""
-    organization = letter.request.organization
+    desk = letters.desk_address(letter.request.organization, letter.language)
     message = EmailMessage(
         subject=f"{letter.title}（{letter.request.reference}）" if letter.language == "ja" else letter.title,
         body=letters.plain_text(letter),
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=desk,
         to=[to],
-        reply_to=[organization.desk_email] if organization.desk_email else None,
+        reply_to=[desk] if letter.request.organization.desk_email else None,
         headers={"Message-ID": message_id},
     )
     message.attach(

@@ -1,8 +1,10 @@
 """An e-mail response really goes out through SMTP, with the letter as PDF (SPEC §9)."""
 
 import datetime as dt
+from email.utils import parseaddr
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from requests_app import services
@@ -47,7 +49,11 @@ def test_email_response_arrives_with_the_pdf_and_the_message_id_is_kept(smtp_ser
     message = smtp_server.messages[0]
     assert message["To"] == "ken.sato@example.jp"
     assert message["Message-ID"] == response.email_message_id
-    assert message["Reply-To"] == "privacy-desk@example.jp"  # the person answers the desk, not a no-reply box
+    # From the organization's desk, by name, and the person's answer goes to the desk too.
+    desk = "レバレジーズ株式会社 レバレジーズグループ お客様窓口"
+    assert parseaddr(str(message["From"])) == (desk, "privacy-desk@example.jp")
+    assert parseaddr(str(message["Reply-To"])) == (desk, "privacy-desk@example.jp")
+    assert "privacyops@localhost" not in str(message["From"])
     assert leverages_case.reference in message["Subject"]
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert "保有個人データの開示等の請求に対する回答" in body
@@ -71,6 +77,10 @@ def test_without_a_desk_address_there_is_no_reply_to(smtp_server, leverages_case
 
     assert len(smtp_server.messages) == 1
     assert smtp_server.messages[0]["Reply-To"] is None
+    # Still from the desk by name, at the system's sending address.
+    name, address = parseaddr(str(smtp_server.messages[0]["From"]))
+    assert name == "レバレジーズ株式会社 レバレジーズグループ お客様窓口"
+    assert address == parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
 def test_smtp_down_records_nothing_and_says_so(smtp_down, leverages_case, desk_user):

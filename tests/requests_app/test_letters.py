@@ -97,7 +97,7 @@ def test_result_letter_for_each_organization(responding_case, desk_user, code):
     assert letter.title == "保有個人データの開示等の請求に対する回答"
     assert case.reference in body
     assert "2026年11月16日に受け付けましたご請求" in body
-    assert "回答：一部対応" in body
+    assert "回答：ご請求の一部に応じます" in body  # the requester's words, not the desk's label (一部対応)
     assert "法33条2項2号：業務の適正な実施に著しい支障を及ぼすおそれ" in body
     assert f"理由：{REASON}" in body
     assert "個人情報の保護に関する法律第36条" in body
@@ -248,7 +248,7 @@ def test_english_letter(responding_case, desk_user):
 
     assert letter.title == "Answer to your request concerning personal data"
     assert "We answer your request received on November 16, 2026" in letter.body
-    assert "Answer: Partial" in letter.body
+    assert "Answer: We comply with part of your request" in letter.body
     assert "Ground: Art. 33-2 (ii): serious interference with the business" in letter.body
     assert f"Reason: {REASON}" in letter.body
     assert letter.sender.startswith("Leverages Co., Ltd.")
@@ -270,7 +270,7 @@ def test_an_organization_can_use_its_own_wording_without_code(responding_case, d
     standard = services.letter_draft(actor=desk_user, case=copro, kind=LetterKind.RESULT)
 
     assert own.title == "CareerModel 開示請求へのご回答"
-    assert own.body == f"山田 花子 様\n受付番号 {juo.reference} の件、開示：一部対応\n"
+    assert own.body == f"山田 花子 様\n受付番号 {juo.reference} の件、開示：ご請求の一部に応じます\n"
     assert standard.title == "保有個人データの開示等の請求に対する回答"
 
 
@@ -342,3 +342,99 @@ def test_pdf_contains_the_japanese_text_with_embedded_fonts(client, responding_c
     font_rows = [line for line in fonts.splitlines()[2:] if line.strip()]
     assert font_rows, fonts
     assert all(" yes " in row for row in font_rows), fonts  # every font embedded
+
+
+# ------------------------------------------------------------------------------------------
+# Requester-facing wording, fee payment details, the form sent after a phone call (issue 13)
+# ------------------------------------------------------------------------------------------
+STAFF_LABELS = [
+    "対応する（全部）",
+    "一部対応",
+    "対応しない",
+    "該当なし（保有なし）",
+    "セルフサービスで解決",
+    "代替措置",
+]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "words", "extra"),
+    [
+        (Outcome.COMPLY, "ご請求に応じます", {}),
+        (Outcome.NO_DATA, "該当する保有個人データはありません", {}),
+        (Outcome.SELF_SERVICE, "会員ページからご自身でお手続きいただけます", {}),
+    ],
+)
+def test_the_answer_is_said_as_the_requester_understands_it(travel, desk_user, policies, outcome, words, extra):
+    """Every outcome in the requester's words; none of the desk's labels reaches the letter."""
+    travel("2026-11-20")
+    case = register(desk_user, policies[PLUS_UP], kinds=("correction",), reached_on=D("2026-11-20"))
+    if outcome != Outcome.SELF_SERVICE:
+        services.request_verify(actor=desk_user, case=case, outcome=VerificationOutcome.VERIFIED, name_matches=True)
+    services.item_decide(actor=desk_user, item=case.items.get(), outcome=outcome, **extra)
+    services.request_submit_decisions(actor=desk_user, case=case)
+
+    letter = services.letter_draft(actor=desk_user, case=case, kind=LetterKind.RESULT)
+
+    assert f"回答：{words}" in letter.body
+    for label in STAFF_LABELS:
+        assert label not in letter.body, label
+    english = services.letter_draft(actor=desk_user, case=case, kind=LetterKind.RESULT, language="en")
+    assert "Resolved by self-service" not in english.body and "Answer: Comply" not in english.body
+
+
+def test_a_fee_letter_carries_the_bank_account_where_bank_transfer_is_accepted(travel, desk_user, policies):
+    """JUO: 1,000 yen per disclosure; the desk records its account and accepts bank transfer."""
+    travel("2026-12-28")
+    policy = policies[JUO]
+    policy.payment_methods = [PaymentMethod.BANK_TRANSFER]
+    policy.bank_account = "みずほ銀行 新宿支店 普通 1234567 ジユオ（カ"
+    policy.save()
+    case = register(desk_user, policy, kinds=("disclosure",), reached_on=D("2026-12-28"))
+
+    services.request_pause(actor=desk_user, case=case, kind=PauseKind.FEE_SHORTFALL, note="手数料のお支払い")
+
+    letter = case.letters.get(kind=LetterKind.REQUEST_MISSING)
+    assert "不足額 1,000円を銀行振込にてお送りください。" in letter.body
+    assert "お振込先\nみずほ銀行 新宿支店 普通 1234567 ジユオ（カ" in letter.body
+
+
+def test_bank_transfer_without_a_recorded_account_leaves_a_blank_the_desk_must_fill(travel, desk_user, policies):
+    """The letter never asks for a transfer without saying where to: it cannot be sent as is."""
+    travel("2026-12-28")
+    policy = policies[JUO]
+    policy.payment_methods = [PaymentMethod.BANK_TRANSFER]
+    policy.bank_account = ""
+    policy.save()
+    case = register(desk_user, policy, kinds=("disclosure",), reached_on=D("2026-12-28"))
+    services.request_pause(actor=desk_user, case=case, kind=PauseKind.FEE_SHORTFALL, note="手数料のお支払い")
+
+    letter = case.letters.get(kind=LetterKind.REQUEST_MISSING)
+
+    assert "〔要記入：振込先口座〕" in letter.body and letters.unfilled(letter)
+
+
+def test_the_form_sent_after_a_phone_call_says_what_to_enclose(travel, desk_user, policies):
+    """SCENARIOS §4: the mother called for her 17-year-old son; the form goes with what the policy
+    needs from a minor's legal representative, and where to send it back."""
+    travel("2026-11-16")
+    case = register(
+        desk_user,
+        policies[RECRUIT_CC],
+        kinds=("erasure",),
+        reached_on=D("2026-11-16"),
+        channel="phone",
+        subject={"family_name": "佐々木", "given_name": "蓮", "birth_date": D("2009-04-02")},
+        agent={"agent_type": AgentType.MINOR_LEGAL_REPRESENTATIVE, "family_name": "佐々木", "given_name": "恵子"},
+    )
+
+    letter = services.letter_draft(actor=desk_user, case=case, kind=LetterKind.REQUEST_FORM)
+
+    assert letter.title == "保有個人データの開示等の請求書のご送付について"
+    assert "2026年11月16日にお電話でお申し出いただきましたご請求" in letter.body
+    assert "・同封の請求書（ご記入・ご署名のうえ）" in letter.body
+    assert "ご返送先" in letter.body
+    travel("2026-11-20")
+    services.request_record_form(actor=desk_user, case=case, received_on=D("2026-11-20"))
+    with pytest.raises(services.TransitionNotAllowed):  # the form is back: nothing more to send
+        services.letter_draft(actor=desk_user, case=case, kind=LetterKind.REQUEST_FORM)

@@ -147,6 +147,8 @@ def _display(model_field: models.Field, value, names: Names) -> str:
         return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
     if isinstance(value, dt.date):
         return formats.date_format(value, "Y-m-d")
+    if isinstance(value, int):
+        return f"{value:,}"  # amounts in yen as every page writes them (1,000)
     return str(value)
 
 

@@ -59,7 +59,14 @@ def record_type_choices():
     return [(source.key, source.verbose_name) for source in _sources()]
 
 
-CHANGE_TYPE_CHOICES = [("+", _("Created")), ("~", _("Changed")), ("-", _("Deleted")), (ACCESS_TYPE, _("Viewed"))]
+CHANGES = "changes"  # every change, no page view
+CHANGE_TYPE_CHOICES = [
+    (CHANGES, _("Changes only (no page views)")),
+    ("+", _("Created")),
+    ("~", _("Changed")),
+    ("-", _("Deleted")),
+    (ACCESS_TYPE, _("Viewed")),
+]
 
 
 # ------------------------------------------------------------------------------------------
@@ -69,8 +76,8 @@ class AuditTrailFilter(django_filters.FilterSet):
     """The trail's filters. Bound to one source at a time (``source``); the form is shared."""
 
     user = django_filters.ModelChoiceFilter(label=_("User"), queryset=get_user_model().objects.none(), method="by_user")
-    record_type = django_filters.MultipleChoiceFilter(
-        label=_("Record type"), choices=record_type_choices, method="no_op", widget=forms.SelectMultiple
+    record_type = django_filters.ChoiceFilter(
+        label=_("Record type"), choices=record_type_choices, method="no_op", empty_label=_("All records")
     )
     organization = django_filters.ModelChoiceFilter(label=_("Organization"), queryset=None, method="by_org")
     case = django_filters.CharFilter(label=_("Case reference"), method="by_case")
@@ -145,6 +152,9 @@ class AuditTrailFilter(django_filters.FilterSet):
         return queryset.filter(history_operation=value)
 
     def by_change_type(self, queryset, name, value):
+        """One kind of change; ``changes``: every change and no page view; ``v``: page views only."""
+        if value == CHANGES:
+            return queryset.none() if self.source.key == ACCESS else queryset
         if self.source.key == ACCESS:
             return queryset if value == ACCESS_TYPE else queryset.none()
         return queryset.none() if value == ACCESS_TYPE else queryset.filter(history_type=value)
@@ -207,7 +217,8 @@ class AuditTrail:
 
     def _sources(self) -> list[Source]:
         by_key = {s.key: s for s in _sources()}
-        wanted = self.form.cleaned_data.get("record_type") or list(by_key)
+        chosen = self.form.cleaned_data.get("record_type")
+        wanted = [chosen] if chosen else list(by_key)
         return [by_key[key] for key in wanted if key in by_key]
 
     def _scoped(self, source: Source) -> models.QuerySet:

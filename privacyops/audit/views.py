@@ -46,8 +46,27 @@ def audit_trail(request, admin_site):
         "next_query": next_query,
         "export_query": query.urlencode(),
         "first_page": not request.GET.get("after"),
+        # One click between changes and page views (閲覧), the other filters kept.
+        "views_toggle": [
+            (label, value == request.GET.get("change_type", ""), _with(query, change_type=value))
+            for value, label in (
+                ("", gettext("Everything")),
+                (trail.CHANGES, gettext("Changes only")),
+                (trail.ACCESS_TYPE, gettext("Page views only")),
+            )
+        ],
     }
     return TemplateResponse(request, "privacyops/audit_trail.html", context)
+
+
+def _with(query, **values) -> str:
+    """``query`` (a QueryDict without the cursor) with ``values`` set (an empty value removed)."""
+    changed = query.copy()
+    for name, value in values.items():
+        changed.pop(name, None)
+        if value:
+            changed[name] = value
+    return changed.urlencode()
 
 
 @require_GET

@@ -198,6 +198,8 @@ TIME_ZONE = "Asia/Tokyo"
 # Dates typed in Japanese (Django's ja locale defines none): 2026-12-01, 2026/12/01, 2026.12.01.
 # English keeps its own locale's formats.
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"]
+# Dates shown one way on every page, in both languages (2026-12-24, 2026-12-24 09:30).
+FORMAT_MODULE_PATH = ["privacyops.formats"]
 USE_I18N = True
 USE_TZ = True
 

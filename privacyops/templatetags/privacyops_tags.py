@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -17,3 +18,12 @@ def letter_lines(text):
         css = "right" if stripped in _RIGHT else "centre" if stripped in _CENTRE else ""
         lines.append((css, line))
     return lines
+
+
+@register.filter
+def yen(value):
+    """An amount in yen as every page writes it, with thousands separators: ``1,000円`` (Japanese),
+    ``1,000 yen`` (English); "—" for none."""
+    if value in (None, ""):
+        return "—"
+    return gettext("%(amount)s yen") % {"amount": f"{int(value):,}"}

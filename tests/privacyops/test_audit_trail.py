@@ -250,6 +250,27 @@ def test_filter_by_user_date_and_change_type(client, full_case, manager_user, de
     assert created and {e.change_type for e in created} == {"+"}
 
 
+def test_page_views_are_one_click_apart_from_changes(client, full_case, desk_user, manager_user):
+    """閲覧 rows mixed with changes are hard to read: one click shows changes only, one views only,
+    the other filters kept; the record type is a plain select (one choice, or all)."""
+    client.force_login(desk_user)
+    client.get(reverse("admin:requests_app_request_change", args=[full_case.pk]))
+    client.force_login(manager_user)
+
+    everything, response = trail_entries(client, case=full_case.reference)
+    assert {"v", "+", "~"} <= {e.change_type for e in everything}
+    page = response.content.decode()
+    changes_link = f"?case={full_case.reference}&amp;change_type=changes"
+    assert changes_link in page and "変更のみ" in page and "閲覧のみ" in page
+    changes, _ = trail_entries(client, case=full_case.reference, change_type="changes")
+    assert changes and "v" not in {e.change_type for e in changes}
+    assert len(changes) == len([e for e in everything if e.change_type != "v"])
+    views, _ = trail_entries(client, case=full_case.reference, change_type="v")
+    assert views and {e.change_type for e in views} == {"v"}
+    assert '<select name="record_type"' in page and '<select name="record_type" multiple' not in page
+    assert "すべての記録" in page
+
+
 def test_the_access_log_records_each_view_of_personal_data(client, full_case, desk_user, manager_user):
     client.force_login(desk_user)
     client.get(reverse("admin:requests_app_request_change", args=[full_case.pk]), REMOTE_ADDR="10.1.2.3")

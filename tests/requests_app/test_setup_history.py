@@ -69,7 +69,7 @@ def test_a_permission_given_to_a_desk_user_shows_in_the_trail_with_who_gave_it(c
     response = client.post(url, form)
 
     assert response.status_code == 302, errors_of(response)
-    trail = AuditTrail(actor=manager_user, data={"record_type": ["user"]})
+    trail = AuditTrail(actor=manager_user, data={"record_type": "user"})
     assert trail.is_valid()
     entries, _ = trail.page()
     given = [
@@ -99,7 +99,7 @@ def test_a_policy_history_page_names_the_change_its_reason_and_tokyo_time(client
 
     page = client.get(f"/admin/requests_app/deskpolicy/{policy.pk}/history/").content.decode()
 
-    assert "料金改定" in page and "1500" in page and "2026-11-20 10:00" in page
+    assert "料金改定" in page and "1,500" in page and "2026-11-20 10:00" in page
     outsider = UserFactory(username="outsider", role=roles.DESK_MANAGER, organizations=[])
     client.force_login(outsider)
     assert client.get(f"/admin/requests_app/deskpolicy/{policy.pk}/history/").status_code in {302, 403, 404}

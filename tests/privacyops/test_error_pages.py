@@ -44,7 +44,9 @@ def test_the_english_user_reads_english(client, desk_user):
     assert "Not found (404)" in client.get("/admin/requests_app/request/999999/change/").content.decode()
 
 
-@pytest.mark.parametrize(("language", "text"), [("ja", "エラーが発生しました（500）"), ("en", "Something went wrong (500)")])
+@pytest.mark.parametrize(
+    ("language", "text"), [("ja", "エラーが発生しました（500）"), ("en", "Something went wrong (500)")]
+)
 def test_the_500_page_needs_no_request_and_says_what_to_check(language, text):
     with translation.override(language):
         page = render_to_string("500.html")

@@ -438,3 +438,48 @@ def test_the_form_sent_after_a_phone_call_says_what_to_enclose(travel, desk_user
     services.request_record_form(actor=desk_user, case=case, received_on=D("2026-11-20"))
     with pytest.raises(services.TransitionNotAllowed):  # the form is back: nothing more to send
         services.letter_draft(actor=desk_user, case=case, kind=LetterKind.REQUEST_FORM)
+
+
+LONG_TOKEN = "X" * 45 + "Y" * 45  # 90 characters, no place to break
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing (apt-get install poppler-utils)")
+@pytest.mark.parametrize("where", ["address", "name", "title", "body"])
+def test_a_long_unbroken_token_wraps_inside_the_a4_margins(travel, desk_user, policies, tmp_path, where):
+    """Whatever a requester writes — a 90-character token in an address or a name, or staff in the
+    title or body — every word of the PDF stays inside the A4 page's margins (text extracted with
+    its boxes by pdftotext)."""
+    travel("2026-11-20")
+    subject = {"family_name": "山田", "given_name": "花子", "address": "愛知県名古屋市千種区1-2-3"}
+    if where == "address":
+        subject["address"] = f"愛知県名古屋市{LONG_TOKEN}"
+    if where == "name":
+        subject["family_name"] = LONG_TOKEN
+    case = register(desk_user, policies[PLUS_UP], kinds=("correction",), reached_on=D("2026-11-20"), subject=subject)
+    letter = services.letter_draft(actor=desk_user, case=case, kind=LetterKind.ACKNOWLEDGEMENT)
+    if where in {"title", "body"}:
+        services.letter_update(
+            actor=desk_user,
+            letter=letter,
+            letter_date=letter.letter_date,
+            addressee=letter.addressee,
+            sender=letter.sender,
+            title=LONG_TOKEN if where == "title" else letter.title,
+            body=f"{letter.body}\nhttps://example.jp/{LONG_TOKEN}\n" if where == "body" else letter.body,
+        )
+        letter.refresh_from_db()
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(letters.render_pdf(letter))
+    html = tmp_path / "boxes.html"
+    subprocess.run(["pdftotext", "-bbox", str(path), str(html)], check=True)  # noqa: S603, S607
+    boxes = html.read_text()
+    import re
+
+    page = re.search(r'<page width="([\d.]+)" height="([\d.]+)"', boxes)
+    width = float(page.group(1))
+    right_edge = width - 20 / 25.4 * 72  # the 20 mm right margin, in points
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', boxes)
+    assert words
+    assert any(("X" in text or "Y" in text) for _x0, _x1, text in words)  # the token is in the PDF
+    outside = [(text, float(x1)) for _x0, x1, text in words if float(x1) > right_edge + 1]
+    assert outside == [], f"beyond the right margin ({right_edge:.0f}pt): {outside[:3]}"

@@ -239,6 +239,17 @@ class RequestAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # cases are never deleted; retention purges personal fields instead
 
+    # -- bulk work on the selected cases --
+    actions = ["assign_selected", "print_letters"]
+
+    @admin.action(description=_("Assign the selected cases"), permissions=["change"])
+    def assign_selected(self, request, queryset):
+        return views.bulk_assign(request, self, queryset)
+
+    @admin.action(description=_("Print their letters as one PDF"), permissions=["view"])
+    def print_letters(self, request, queryset):
+        return views.bulk_print(request, self, queryset)
+
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [

@@ -422,6 +422,19 @@ class ReturnedFormForm(VersionedForm):
 # ------------------------------------------------------------------------------------------
 # Case actions
 # ------------------------------------------------------------------------------------------
+class BulkAssignForm(FreeTextMixin, forms.Form):
+    """Assign (or unassign) several cases at once (the request list's action)."""
+
+    assignee = StaffChoiceField(
+        label=_("Assignee"), queryset=None, required=False, help_text=_("Empty: the cases become unassigned.")
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = selectors.assignable_staff(actor=actor)
+
+
 class CaseEditForm(VersionedForm):
     assignee = StaffChoiceField(label=_("Assignee"), queryset=None, required=False)
     preferred_response_method = forms.ChoiceField(

@@ -322,3 +322,18 @@ def render_pdf(letter: Letter, *, final: bool = False) -> bytes:
             % {"error": exc}
         ) from exc
     return HTML(string=render_html(letter, pdf=True, final=final)).write_pdf()
+
+
+def render_pdf_many(many: list[Letter]) -> bytes:
+    """Several letters as one PDF, each on its own pages (bulk printing), fonts embedded once.
+    Raises ``PdfUnavailable`` as ``render_pdf`` does."""
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:
+        raise PdfUnavailable(
+            gettext("PDF cannot be produced on this server (%(error)s). The printable page still works.")
+            % {"error": exc}
+        ) from exc
+    documents = [HTML(string=render_html(letter, pdf=True)).render() for letter in many]
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()

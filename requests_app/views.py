@@ -8,6 +8,7 @@ A refused operation shows its message with the form as the user filled it.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -451,6 +452,108 @@ def document_file(request, model_admin, object_id, document_id):
     response["Cache-Control"] = "no-store, private"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     return response
+
+
+# ------------------------------------------------------------------------------------------
+# Bulk work from the request list (admin actions)
+# ------------------------------------------------------------------------------------------
+BULK_LIMIT = 100
+BULK_PRINT_LIMIT = 50
+
+
+def _bulk_context(model_admin, request, queryset, **extra) -> dict:
+    return _context(
+        model_admin,
+        request,
+        action_name=request.POST.get("action", ""),
+        selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+        **extra,
+    )
+
+
+def bulk_assign(request, model_admin, queryset):
+    """Assign the selected cases to one member of staff (or unassign them): each through
+    ``services.request_update`` (its own history row; a case that cannot be assigned is named with
+    why). An intermediate page first, then the list with what was done."""
+    cases = list(
+        queryset.select_related("organization", "data_subject", "assignee").order_by("reference")[: BULK_LIMIT + 1]
+    )
+    if len(cases) > BULK_LIMIT:
+        messages.error(request, gettext("Select at most %(n)s cases at a time.") % {"n": BULK_LIMIT})
+        return None
+    form = desk_forms.BulkAssignForm(request.POST if "apply" in request.POST else None, actor=request.user)
+    if form.is_bound and form.is_valid():
+        assignee, note = form.cleaned_data["assignee"], form.cleaned_data["note"]
+        done, refused = [], []
+        for case in cases:
+            try:
+                services.request_update(actor=request.user, case=case, assignee=assignee, note=note)
+            except services.TransitionNotAllowed as error:
+                refused.append(f"{case.reference}: {error}")
+            except ValidationError as error:
+                refused.append(f"{case.reference}: {' '.join(error.messages)}")
+            else:
+                done.append(case.reference)
+        if done:
+            who = assignee.get_full_name() or assignee.username if assignee else gettext("nobody (unassigned)")
+            messages.success(
+                request,
+                gettext("%(n)s case(s) assigned to %(who)s: %(references)s")
+                % {"n": len(done), "who": who, "references": "、".join(done)},
+            )
+        for line in refused:
+            messages.error(request, gettext("Not assigned: %(reason)s") % {"reason": line})
+        return None  # back to the list
+    return TemplateResponse(
+        request,
+        "admin/requests_app/request/bulk_assign.html",
+        _bulk_context(model_admin, request, queryset, title=gettext("Assign cases"), cases=cases, form=form),
+    )
+
+
+def bulk_print(request, model_admin, queryset):
+    """The letters of the selected cases as one PDF: a page to choose them (each case's newest
+    letter ticked), then the PDF; each case's letters in the access log."""
+    chosen_letters = (
+        Letter.objects.filter(request__in=queryset)
+        .select_related("request__organization", "request__data_subject", "request__agent", "request__policy")
+        .order_by("request__reference", "pk")
+    )
+    available = list(chosen_letters[: BULK_PRINT_LIMIT * 4])
+    if "apply" in request.POST:
+        wanted = {int(pk) for pk in request.POST.getlist("letter") if pk.isdigit()}
+        printing = [letter for letter in available if letter.pk in wanted]
+        if not printing:
+            messages.error(request, gettext("Tick at least one letter to print."))
+        elif len(printing) > BULK_PRINT_LIMIT:
+            messages.error(request, gettext("Print at most %(n)s letters at a time.") % {"n": BULK_PRINT_LIMIT})
+        else:
+            try:
+                pdf = desk_letters.render_pdf_many(printing)
+            except desk_letters.PdfUnavailable as error:
+                messages.error(request, str(error))
+                return None
+            for case in {letter.request for letter in printing}:
+                log_access(request, AccessKind.LETTER, case=case)
+            response = HttpResponse(pdf, content_type="application/pdf")
+            day = timezone.localdate().isoformat()
+            response["Content-Disposition"] = f'attachment; filename="letters-{day}.pdf"'
+            return response
+    newest = {}
+    for letter in available:
+        newest[letter.request_id] = letter.pk
+    return TemplateResponse(
+        request,
+        "admin/requests_app/request/bulk_print.html",
+        _bulk_context(
+            model_admin,
+            request,
+            queryset,
+            title=gettext("Print letters as one PDF"),
+            letters=[(letter, letter.pk in newest.values()) for letter in available],
+            limit=BULK_PRINT_LIMIT,
+        ),
+    )
 
 
 def dashboard_context(request) -> dict:

@@ -87,6 +87,13 @@ class _FormDefaults(HTMLParser):
             self.values[self._textarea][0] += data.lstrip("\n") if not self.values[self._textarea][0] else data
 
 
+def form_html(html: str, form_id: str) -> str:
+    """The part of a page that is the form with ``id=form_id`` (a page holds several forms)."""
+    start = html.index(f'id="{form_id}"')
+    start = html.rindex("<form", 0, start)
+    return html[start : html.index("</form>", start) + len("</form>")]
+
+
 def form_defaults(html: str) -> dict:
     parser = _FormDefaults()
     parser.feed(html)
@@ -98,7 +105,7 @@ def act(client, case, slug, item=None, **fields):
     url = action_url(case, slug, item)
     page = client.get(url)
     assert page.status_code == 200, f"{slug}: {page.status_code}"
-    data = form_defaults(page.content.decode())
+    data = form_defaults(form_html(page.content.decode(), "action-form"))
     data.update(fields)
     return client.post(url, data)
 

@@ -123,7 +123,7 @@ FILTERED = {
         {"assignee": "me", "organization": COPRO},
         lambda case, me: case.assignee_id == me.pk and case.organization.code == COPRO,
     ),
-    "by-due-date": ({"o": "-7"}, lambda case, me: True),  # by due date, latest first
+    "by-due-date": ({"o": "-8"}, lambda case, me: True),  # by due date, latest first (0: the check box)
 }
 
 

@@ -179,13 +179,14 @@ def test_a_near_miss_is_refused(desk, client, parameter, value):
     assert_refused(response, desk, f"「{LABELS[parameter]}」の値「{value}」は選択できません。")
 
 
-@pytest.mark.parametrize("value", ["abc", "999999", "1;drop", "2", "10", "--1", "1..5", "1.", "-7.x", "%", "１"])
+@pytest.mark.parametrize("value", ["abc", "999999", "1;drop", "3", "11", "--1", "1..5", "1.", "-8.x", "%", "１"])
 def test_a_malformed_ordering_is_refused(desk, client, value):
-    """``o`` takes sortable column numbers: 2 (data subject) and 10 (no such column) are not."""
+    """``o`` takes sortable column numbers (the bulk actions' check box is column 0): 3 (data
+    subject) and 11 (no such column) are not."""
     response = client.get(URL, {"o": value})
 
     assert_refused(
-        response, desk, f"「並び順」の値「{value}」は使えません。", "並べ替えできる列の番号（0, 1, 5, 6, 7, 9）"
+        response, desk, f"「並び順」の値「{value}」は使えません。", "並べ替えできる列の番号（1, 2, 6, 7, 8, 10）"
     )
 
 
@@ -207,7 +208,7 @@ def test_a_page_beyond_the_list_is_refused(desk, client, value):
 def test_a_page_beyond_a_list_of_several_pages_is_refused(desk, client, monkeypatch):
     monkeypatch.setattr(RequestAdmin, "list_per_page", 2)
 
-    assert shown(client.get(URL, {"p": "3", "status": "all", "o": "0"}), desk)  # 7 cases: pages 1–4
+    assert shown(client.get(URL, {"p": "3", "status": "all", "o": "1"}), desk)  # 7 cases: pages 1–4
     assert_refused(client.get(URL, {"p": "5", "status": "all"}), desk, "一覧の5ページ目はありません。")
     assert_refused(client.get(URL, {"p": "999999", "status": "all"}), desk, "一覧の999999ページ目はありません。")
 
@@ -243,14 +244,14 @@ def test_a_search_with_a_null_character_is_refused(desk, client):
 
 
 def test_every_refused_parameter_is_named_and_valid_ones_are_kept_in_the_sidebar(desk, client):
-    response = client.get(URL, {"status": "all", "assignee": "abc", "kind": "x", "o": "2"})
+    response = client.get(URL, {"status": "all", "assignee": "abc", "kind": "x", "o": "3"})
 
     assert_refused(
         response,
         desk,
         "「担当者」の値「abc」は選択できません。",
         "「請求の種類」の値「x」は選択できません。",
-        "「並び順」の値「2」は使えません。",
+        "「並び順」の値「3」は使えません。",
     )
     cl = response.context["cl"]
     assert set(cl.params) == {"status"}  # the sidebar's links keep what was valid
@@ -310,7 +311,7 @@ def test_the_refused_page_is_for_those_who_may_see_the_list_only(desk, auditor_u
         ({"due": "not_started"}, {"unassigned_waiting"}),
         ({"status": "all", "assignee": "none", "kind": "purpose_notice", "channel": "post"}, {"unassigned_art39"}),
         ({"q": "山田2"}, {"colleague_verifying"}),
-        ({"o": "-7.0"}, OPEN_CASES),
+        ({"o": "-8.1"}, OPEN_CASES),
         ({"p": "1"}, OPEN_CASES),
         ({"status": "", "due": "", "assignee": ""}, OPEN_CASES),  # empty: the defaults
         ({"_facets": "True"}, OPEN_CASES),
@@ -339,8 +340,9 @@ def test_assignee_by_id_selects_that_colleagues_cases(desk, client, desk_user2):
 
 
 def test_ordering_by_due_date_latest_first(desk, client):
-    """``o=-7``: the due column (index 7), latest first; cases without a due date come first."""
-    response = client.get(URL, {"o": "-7", "status": "all"})
+    """``o=-8``: the due column (index 8 after the check box), latest first; cases without a due
+    date come first."""
+    response = client.get(URL, {"o": "-8", "status": "all"})
 
     assert response.status_code == 200
     due = [case.due_on for case in response.context["cl"].result_list]
@@ -436,7 +438,7 @@ def register_cases(first, n, actor, colleague, policies):
     "query",
     [
         {"assignee": "me", "status": "all"},
-        {"organization": COPRO, "kind": "disclosure", "o": "-7.0"},
+        {"organization": COPRO, "kind": "disclosure", "o": "-8.1"},
         {"requester": "entrusted", "channel": "post", "due": "not_started"},
     ],
     ids=["mine", "organization-kind-sorted", "agent-channel-due"],

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from privacyops.audit.trail import AuditTrail
 from requests_app import roles, services
 from requests_app.seeds import JUO
-from tests.desk import case_url, errors_of, form_defaults
+from tests.desk import case_url, errors_of, form_defaults, form_html
 from tests.factories import UserFactory, register
 
 NOV_20 = dt.date(2026, 11, 20)
@@ -125,7 +125,7 @@ def test_case_notes_sent_with_crlf_are_no_change(client, travel, desk_user, poli
     travel("2026-11-20")
     case = register(desk_user, policies[JUO], reached_on=NOV_20, notes="一行目\n二行目")
     client.force_login(desk_user)
-    form = form_defaults(client.get(case_url(case)).content.decode())
+    form = form_defaults(form_html(client.get(case_url(case)).content.decode(), "case-details"))
     form["notes"] = "一行目\r\n二行目"
     rows = case.history.count()
 

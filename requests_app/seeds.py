@@ -120,7 +120,7 @@ SEED_ORGANIZATIONS: list[dict] = [
             "complaint_desk": "CareerModelサポートデスク info@career-model.com",
         },
         "policy": {
-            "name": "CareerModel Privacy Policy Art. 6",
+            "name": "CareerModel プライバシーポリシー 第6条（開示等の請求）",
             "effective_from": D("2022-12-01"),  # seeds/002 l.94 "Created in December 2022" (month only)
             "source": "seeds/002 Art. 6, Art. 11: disclosure without delay; 1,000 yen per disclosure; replies by "
             "e-mail in principle; closed weekends, holidays and Dec 29 – Jan 3.",
@@ -217,7 +217,7 @@ SEED_ORGANIZATIONS: list[dict] = [
             "complaint_desk": "レバレジーズグループ お客様窓口 03-5774-1632",
         },
         "policy": {
-            "name": "Privacy Policy — Request for disclosure, etc.",
+            "name": "プライバシーポリシー「開示等の請求」",
             "effective_from": D("2025-05-27"),
             "source": "seeds/004 'Request for disclosure, etc.' 1)–4): form plus ID copy; reply by e-mail or in "
             "writing within 14 business days of the complete form and ID; ID copies disposed of at once.",
@@ -287,7 +287,7 @@ DEMO_GROUP_ABROAD: list[dict] = [
             "holiday_country": "DE",
         },
         "policy": {
-            "name": "GDPR Art. 12(3) — data subject requests",
+            "name": "GDPR第12条3項 — データ主体からの請求",
             "effective_from": D("2024-01-01"),
             "source": "Demo: GDPR Art. 12(3): without undue delay, at the latest one month from receipt; "
             "extendable by two further months, the person informed within the first month.",
@@ -319,7 +319,7 @@ DEMO_GROUP_ABROAD: list[dict] = [
             "holiday_country": "US",
         },
         "policy": {
-            "name": "CCPA Regulations §7021 — requests to know and to delete",
+            "name": "CCPA規則 §7021 — 開示請求・削除請求",
             "effective_from": D("2024-01-01"),
             "source": "Demo: CCPA Regs. §7021: confirm receipt within 10 business days; respond within 45 "
             "calendar days of receipt whatever verification takes; +45 days with notice.",

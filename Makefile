@@ -25,13 +25,15 @@ setup-dev: $(VENV)/.installed-dev
 
 # Laptop: SQLite, the file-system broker and e-mail files under var/, demo data, one foreground
 # command for web + Celery worker + beat (Ctrl-C stops all three).
+PORT ?= 8000
 run: export DEBUG ?= true
+run: export RUN_PORT = $(PORT)
 run: setup
 	mkdir -p var/mail
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	@echo
-	@echo "  PrivacyOps: http://127.0.0.1:8000/admin/   (health: http://127.0.0.1:8000/healthz)"
+	@echo "  PrivacyOps: http://127.0.0.1:$(PORT)/admin/   (health: http://127.0.0.1:$(PORT)/healthz)"
 	@echo "  Sent e-mail is written to var/mail/. Ctrl-C stops web, worker and beat."
 	@echo
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start -f Procfile

@@ -72,6 +72,12 @@ def test_scenario_1_agent_by_post_fee_short(page: Page, live_server, desk_user, 
     # The paper form arrives: register it, top to bottom.
     page.goto(f"{base}/admin/requests_app/request/")
     page.get_by_role("link", name="請求の受付登録").click()
+    # As on paper, at 1280 px: no sideways scrolling, and as many document rows as the envelope holds.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.get_by_role("button", name="行を追加").click()
+    expect(page.locator("[name=documents-3-kind]")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     field(page, "事業者・受付方針").select_option(label=f"{policy.organization.name} — {policy.name}")
     field(page, "受付方法").select_option(label="郵送")
     field(page, "姓").fill("山田")
@@ -104,6 +110,7 @@ def test_scenario_1_agent_by_post_fee_short(page: Page, live_server, desk_user, 
     submit(page, "受付登録する")
 
     expect(page.get_by_text(re.compile(r"案件 \d{4}-\d{6} として受付登録しました。"))).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # the case page too
     page_loads.start()
     case = Request.objects.get()
     expect(page.locator(".po-facts").get_by_text("500 円").last).to_be_visible()  # shortfall shown

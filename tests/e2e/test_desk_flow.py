@@ -34,10 +34,6 @@ def field(page: Page, label: str):
     return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}[:：]?\s*$"))
 
 
-def action(page: Page, label: str) -> None:
-    page.get_by_role("link", name=label, exact=True).click()
-
-
 def submit(page: Page, label: str) -> None:
     page.get_by_role("button", name=label, exact=True).click()
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from consents.models import Consent, ProvisionRecord
 from requests_app.models import Request, Status
 from requests_app.seeds import LEVERAGES
-from tests.e2e.test_desk_flow import action, field, log_in, submit
+from tests.e2e.test_desk_flow import confirm, field, fold, in_fold, log_in, message, submit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 AGENCY = "株式会社みらい人材エージェント"
@@ -23,7 +23,9 @@ RECORDS_CSV = (
 )
 
 
-def test_scenario_2_records_disclosed_and_provision_stopped(page: Page, live_server, desk_user, policies, tmp_path):
+def test_scenario_2_records_disclosed_and_provision_stopped(
+    page: Page, live_server, desk_user, policies, tmp_path, page_loads
+):
     base = live_server.url
     organization = policies[LEVERAGES].organization
     log_in(page, base, desk_user.username)
@@ -87,63 +89,64 @@ def test_scenario_2_records_disclosed_and_provision_stopped(page: Page, live_ser
     submit(page, "受付登録する")
     expect(page.get_by_text(re.compile(r"案件 \d{4}-\d{6} として受付登録しました。"))).to_be_visible()
     case = Request.objects.get()
+    page_loads.start()
 
     # The case page shows what we hold about him, found by e-mail and family name.
     holdings = page.locator("#holdings")
     expect(holdings.get_by_text("メールアドレスと氏名が一致")).to_be_visible()
     expect(holdings.get_by_text("株式会社ネクストキャリア")).to_be_visible()
 
-    # Verification, and the ID copy shredded the same day.
-    action(page, "本人確認を開始")
-    submit(page, "本人確認を開始")
-    action(page, "本人確認の結果を記録")
-    field(page, "確認済").check()
-    field(page, "書類の氏名が請求書と一致する").check()
-    submit(page, "本人確認の結果を記録")
-    action(page, "写しの廃棄を記録")
-    page.locator("[name=documents]").first.check()
-    page.locator("[name=method]").select_option("shredded")
-    submit(page, "写しの廃棄を記録")
+    # Verification on the one form; the page says the ID copy is due for disposal today: shredded.
+    verify = page.locator("#verify")
+    verify.locator("[name=outcome][value=verified]").check()
+    verify.locator("[name=name_matches]").check()
+    verify.get_by_role("button", name="本人確認の結果を記録").click()
+    message(page, "本日廃棄すべき写しが 1 件あります")
+    expect(page.locator("#disposal-due")).to_be_visible()
+    opened = fold(page, "写しの廃棄を記録")
+    opened.locator("[name=method]").select_option("shredded")
+    confirm(opened, "写しの廃棄を記録")
+    expect(page.locator("#disposal-due")).to_have_count(0)
     expect(page.locator(".po-case-header").get_by_text("対応中")).to_be_visible()
 
     # Decisions: records disclosed, suspension granted.
-    page.get_by_role("row", name=re.compile("^第三者提供記録の開示")).get_by_role("link", name="決定する").click()
-    field(page, "対応する（全部）").check()
-    field(page, "実際の開示方法").select_option(label="電磁的記録の提供")
-    submit(page, "決定する")
-    page.get_by_role("row", name=re.compile("^第三者提供の停止")).get_by_role("link", name="決定する").click()
-    field(page, "対応する（全部）").check()
-    field(page, "法令上の根拠").select_option("harm_to_rights")
-    submit(page, "決定する")
-    action(page, "決定を確定")
-    submit(page, "決定を確定")
+    opened = fold(page, "決定する：第三者提供記録の開示")
+    opened.locator("[name=outcome][value=comply]").check()
+    opened.locator("[name=method_used]").select_option("electronic")
+    confirm(opened, "決定する")
+    opened = fold(page, "決定する：第三者提供の停止")
+    opened.locator("[name=outcome][value=comply]").check()
+    opened.locator("[name=ground]").select_option("harm_to_rights")
+    confirm(opened, "決定する")
+    confirm(fold(page, "決定を確定"), "決定を確定")
     expect(page.locator(".po-case-header").get_by_text("回答準備中")).to_be_visible()
     # The consent is withdrawn through the case; the stop is shown with it.
     expect(holdings.get_by_text(case.reference).first).to_be_visible()
     consent = Consent.objects.get()
     assert consent.withdrawn_by_case_id == case.pk
 
-    # The answer lists the records, and is sent by e-mail.
-    action(page, "書面を作成")
-    field(page, "書面").select_option(label="回答書")
-    submit(page, "書面を作成")
+    # The answer lists the records; it opens as drafted and is sent by e-mail from there.
+    opened = fold(page, "書面を作成")
+    in_fold(opened, "書面").select_option(label="回答書")
+    confirm(opened, "書面を作成")
     letter = case.letters.get(kind="result")
     assert f"提供：{AGENCY}（氏名、職務経歴）" in letter.body and "ネクストキャリア" in letter.body
     assert f"{AGENCY}への第三者提供を停止いたしました" in letter.body
-    page.locator(".po-letters").get_by_role("link", name="送付").click()
-    field(page, "送付方法").select_option("email")
-    submit(page, "書面の送付")
-    expect(page.get_by_text("書面を送付済みとして記録しました。")).to_be_visible()
+    opened = fold(page, "書面の送付")
+    opened.locator("[name=method]").select_option("email")
+    confirm(opened, "書面の送付")
+    message(page, "書面を送付済みとして記録しました。")
     expect(page.locator(".po-case-header").get_by_text("回答済")).to_be_visible()
     # Provision is stopped in the systems that hold his data too (the fulfilment tasks).
     for _task in range(case.tasks.count()):
-        page.locator(".po-tasks").get_by_role("link", name="完了にする").first.click()
-        page.locator("[name=note]").fill("提供先リストから除外")
-        submit(page, "完了にする")
-    action(page, "案件を完了にする")
-    submit(page, "案件を完了にする")
+        opened = fold(page, "完了にする")
+        opened.locator("[name=note]").fill("提供先リストから除外")
+        confirm(opened, "完了にする")
+        message(page, "タスクを完了しました")
+    confirm(fold(page, "案件を完了にする"), "案件を完了にする")
     expect(page.locator(".po-case-header").get_by_text("完了")).to_be_visible()
     assert Request.objects.get(pk=case.pk).status == Status.CLOSED
+    page_loads.report("Scenario 2 (Leverages)")
 
     # Later, someone tries to record a new provision to the agency: refused, with the case named.
     page.goto(f"{base}/admin/consents/provisionrecord/add/")

@@ -383,35 +383,37 @@ def test_the_answer_is_said_as_the_requester_understands_it(travel, desk_user, p
     assert "Resolved by self-service" not in english.body and "Answer: Comply" not in english.body
 
 
-def test_a_fee_letter_carries_the_bank_account_where_bank_transfer_is_accepted(travel, desk_user, policies):
-    """JUO: 1,000 yen per disclosure; the desk records its account and accepts bank transfer."""
+ACCOUNT = "みずほ銀行 新宿支店 普通 1234567 ジユオ（カ"
+
+
+@pytest.mark.parametrize(
+    ("methods", "account", "expected"),
+    [
+        ([PaymentMethod.BANK_TRANSFER], ACCOUNT, f"お振込先\n{ACCOUNT}"),
+        # Transfer accepted, no account recorded: a blank that keeps the letter from going out.
+        ([PaymentMethod.BANK_TRANSFER], "", "〔要記入：振込先口座〕"),
+        # Money orders only: no account is printed even if one is recorded.
+        ([PaymentMethod.POSTAL_MONEY_ORDER], ACCOUNT, None),
+    ],
+)
+def test_a_fee_letter_says_where_to_transfer_the_fee(travel, desk_user, policies, methods, account, expected):
+    """JUO: 1,000 yen per disclosure. The request for the fee carries the policy's bank account where
+    bank transfer is accepted, and never asks for a transfer without saying where to."""
     travel("2026-12-28")
     policy = policies[JUO]
-    policy.payment_methods = [PaymentMethod.BANK_TRANSFER]
-    policy.bank_account = "みずほ銀行 新宿支店 普通 1234567 ジユオ（カ"
+    policy.payment_methods, policy.bank_account = methods, account
     policy.save()
     case = register(desk_user, policy, kinds=("disclosure",), reached_on=D("2026-12-28"))
 
     services.request_pause(actor=desk_user, case=case, kind=PauseKind.FEE_SHORTFALL, note="手数料のお支払い")
 
     letter = case.letters.get(kind=LetterKind.REQUEST_MISSING)
-    assert "不足額 1,000円を銀行振込にてお送りください。" in letter.body
-    assert "お振込先\nみずほ銀行 新宿支店 普通 1234567 ジユオ（カ" in letter.body
-
-
-def test_bank_transfer_without_a_recorded_account_leaves_a_blank_the_desk_must_fill(travel, desk_user, policies):
-    """The letter never asks for a transfer without saying where to: it cannot be sent as is."""
-    travel("2026-12-28")
-    policy = policies[JUO]
-    policy.payment_methods = [PaymentMethod.BANK_TRANSFER]
-    policy.bank_account = ""
-    policy.save()
-    case = register(desk_user, policy, kinds=("disclosure",), reached_on=D("2026-12-28"))
-    services.request_pause(actor=desk_user, case=case, kind=PauseKind.FEE_SHORTFALL, note="手数料のお支払い")
-
-    letter = case.letters.get(kind=LetterKind.REQUEST_MISSING)
-
-    assert "〔要記入：振込先口座〕" in letter.body and letters.unfilled(letter)
+    assert "不足額 1,000円を" in letter.body
+    if expected is None:
+        assert "お振込先" not in letter.body and "振込先口座" not in letter.body
+    else:
+        assert expected in letter.body
+        assert letters.unfilled(letter) == ("要記入" in expected)
 
 
 def test_the_form_sent_after_a_phone_call_says_what_to_enclose(travel, desk_user, policies):

@@ -1,15 +1,6 @@
-"""Dates and numbers written one way on every page of the back office, in either language
-(letters choose their own: 2026年12月24日 / December 24, 2026): ISO dates, a 24-hour clock,
-weekdays in the user's language (``Y-m-d (D)`` where a template asks), thousands separators."""
+"""English: the same display formats as Japanese (``privacyops.formats.ja``); input formats are
+English's own (Django's en locale), which accept ISO dates too."""
 
-DATE_FORMAT = "Y-m-d"
-SHORT_DATE_FORMAT = "Y-m-d"
-DATETIME_FORMAT = "Y-m-d H:i"
-SHORT_DATETIME_FORMAT = "Y-m-d H:i"
-TIME_FORMAT = "H:i"
-MONTH_DAY_FORMAT = "m-d"
-YEAR_MONTH_FORMAT = "Y-m"
-# Input formats: English's own (Django's en locale), which accept ISO dates too.
-DECIMAL_SEPARATOR = "."
-THOUSAND_SEPARATOR = ","
-NUMBER_GROUPING = 3
+from privacyops.formats.ja.formats import *  # noqa: F403
+
+del DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS  # noqa: F821

@@ -89,17 +89,20 @@ PAGE_LOADS_FILE = Path(__file__).resolve().parents[2] / "var" / "e2e-page-loads.
 
 
 class PageLoads:
-    """Counts the documents the tab loads; ``handover()`` marks loads that are not desk work
-    (signing in and out, opening the case from the address bar) so they are reported apart."""
+    """Counts the documents the tab loads — each commit of a new document in the main frame, so a
+    page left before its ``load`` event still counts; ``handover()`` marks loads that are not desk
+    work (signing in and out, opening the case from the address bar) so they are reported apart."""
 
     def __init__(self, page):
         self.total = 0
         self.handover_loads = 0
         self._start = 0
-        page.on("load", self._loaded)
+        self._page = page
+        page.on("framenavigated", self._navigated)
 
-    def _loaded(self, _page):
-        self.total += 1
+    def _navigated(self, frame):
+        if frame == self._page.main_frame:
+            self.total += 1
 
     def start(self) -> None:
         """From here on (the case page after intake) the scenario's loads are counted."""

@@ -109,7 +109,7 @@ def test_scenario_1_agent_by_post_fee_short(page: Page, live_server, desk_user, 
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # the case page too
     page_loads.start()
     case = Request.objects.get()
-    expect(page.locator(".po-facts").get_by_text("500 円").last).to_be_visible()  # shortfall shown
+    expect(page.locator(".po-facts").get_by_text("500円").last).to_be_visible()  # shortfall shown
 
     # Ask for the missing 500 yen: the request letter opens as drafted; it is sent from there.
     opened = fold(page, "補正依頼（期限停止）")

@@ -56,7 +56,7 @@ def test_copro_agent_by_post_with_a_fee_short(client, travel, desk_user, manager
     )
     page = desk.follow(client, response).content.decode()
     assert f"案件 {case.reference} として受付登録しました。" in page
-    assert "不足額" in page and "500 円" in page
+    assert "不足額" in page and "500円" in page
     assert "期限未開始" in page  # not complete: the fee is short
 
     response = desk.act(

@@ -28,6 +28,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from requests_app import selectors
 from requests_app.models import AgentType, Channel, ItemKind, Organization, Request, Status
+from requests_app.validators import reject_individual_number
 
 OPEN, ALL = "open", "all"
 ME, NOBODY = "me", "none"
@@ -154,7 +155,8 @@ class RequestFilter(django_filters.FilterSet):
     - ``requester``: ``self`` or one ``AgentType`` value
     - ``o``: sortable column numbers joined by dots, ``-`` for descending (``1``, ``-7.0``);
       ``sortable_columns`` are the admin's (``RequestAdmin.sortable_columns``)
-    - ``p``: a page number from 1; ``q``: search text (up to 200 characters, no NUL)
+    - ``p``: a page number from 1; ``q``: search text (up to 200 characters, no NUL, no Individual
+      Number: refused, and never echoed back)
     - the admin's own ``_facets``, ``_popup``, ``_to_field``, ``all`` and ``e``; nothing else.
 
     Bound to the query string (``RequestFilter(request.GET, actor=request.user)``), ``is_valid()``
@@ -175,7 +177,9 @@ class RequestFilter(django_filters.FilterSet):
     requester = django_filters.ChoiceFilter(label=_("requester"), choices=REQUESTER_CHOICES, method="filter_requester")
     o = OrderingFilter(label=_("sort order"), method="applied_by_the_admin")
     p = PageFilter(label=_("page"), method="applied_by_the_admin")
-    q = django_filters.CharFilter(label=_("search"), max_length=200, method="applied_by_the_admin")
+    q = django_filters.CharFilter(
+        label=_("search"), max_length=200, method="applied_by_the_admin", validators=[reject_individual_number]
+    )
 
     # What an empty or missing parameter means (the others: no filtering).
     DEFAULTS = {"status": OPEN}
@@ -323,6 +327,8 @@ class RequestFilter(django_filters.FilterSet):
                 messages.extend(message for error in errors for message in error.messages)
                 continue
             params = {"label": self.filters[name].label, "value": shown(self.data.get(name, ""))}
+            if any(error.code == "individual_number" for error in errors):
+                params["value"] = "…"  # an Individual Number is never written back, not even here
             for error in errors:
                 if error.code == "invalid_choice":
                     messages.append(gettext("“%(value)s” cannot be chosen for “%(label)s”.") % params)

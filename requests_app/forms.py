@@ -387,8 +387,20 @@ class IntakeDocumentForm(DocumentFields):
         return data
 
 
+class DocumentRows(forms.BaseFormSet):
+    """Document rows: a row count the page did not send (negative, say) is refused, never read as
+    "no document" — the form would be recorded without what came with it."""
+
+    def clean(self):
+        super().clean()
+        if self.is_bound and self.management_form.cleaned_data.get("TOTAL_FORMS", 0) < 0:
+            raise ValidationError(_("The document rows were not sent as the page has them: reload the page."))
+
+
 # As many rows as the envelope holds: three shown, more added on the page ("Add a row").
-IntakeDocumentFormSet = forms.formset_factory(IntakeDocumentForm, extra=3, max_num=30, absolute_max=30)
+IntakeDocumentFormSet = forms.formset_factory(
+    IntakeDocumentForm, formset=DocumentRows, extra=3, max_num=30, absolute_max=30
+)
 
 
 class ReturnedFormForm(VersionedForm):
@@ -405,13 +417,7 @@ class ReturnedFormForm(VersionedForm):
         return all([super().is_valid(), self.enclosed.is_valid()])
 
     def service_kwargs(self) -> dict:
-        documents = []
-        for row in self.enclosed.forms:
-            if row.cleaned_data.get("kind"):
-                data = row.service_kwargs()
-                if not data.get("received_on"):
-                    del data["received_on"]  # with the form
-                documents.append(data)
+        documents = [row.service_kwargs() for row in self.enclosed.forms if row.cleaned_data.get("kind")]
         return {
             "received_on": self.cleaned_data["received_on"],
             "note": self.cleaned_data["note"],

@@ -243,7 +243,12 @@ OPERATIONS: dict[str, Operation] = {
         ),
         Operation(Op.EDIT_LETTER, frozenset().union(*LETTER_KIND_STATES.values()), applies=_letter_open),
         # An unsent draft no longer wanted (drafted twice, or the situation changed). Its history stays.
-        Operation(Op.DISCARD_LETTER, frozenset().union(*LETTER_KIND_STATES.values()), applies=_letter_open),
+        Operation(
+            Op.DISCARD_LETTER,
+            frozenset().union(*LETTER_KIND_STATES.values()),
+            applies=_letter_open,
+            unmet=_("This letter was sent, or its e-mail is on its way: it cannot be discarded."),
+        ),
         Operation(
             Op.SEND_LETTER,
             frozenset().union(*LETTER_KIND_STATES.values()),

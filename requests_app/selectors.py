@@ -185,13 +185,24 @@ def colleagues(user) -> QuerySet:
     return users.filter(Q(pk=user.pk) | Q(organizations__in=organization_ids_for(user))).distinct()
 
 
+# Who can work a case: holds ``requests_app.change_request`` (desk staff and managers; auditors
+# read only and are never assigned: a case would wait on someone who cannot act on it).
+WORKS_CASES = (
+    Q(is_superuser=True)
+    | Q(groups__permissions__codename="change_request", groups__permissions__content_type__app_label="requests_app")
+    | Q(user_permissions__codename="change_request", user_permissions__content_type__app_label="requests_app")
+)
+
+
 def assignable_staff(*, actor, organization: Organization | None = None) -> QuerySet:
-    """Active staff who may work cases of ``organization`` (or of any organization ``actor`` sees)."""
+    """Active staff who may work cases (``WORKS_CASES``) of ``organization`` (or of any
+    organization ``actor`` sees)."""
     org_ids = [organization.pk] if organization is not None else list(organization_ids_for(actor))
     return (
         get_user_model()
         .objects.filter(is_active=True, is_staff=True)
         .filter(Q(is_superuser=True) | Q(organizations__in=org_ids))
+        .filter(WORKS_CASES)
         .distinct()
         .order_by("last_name", "first_name", "username")
     )

@@ -76,7 +76,11 @@ def audit_export(request, admin_site):
         raise PermissionDenied
     timeline = trail.AuditTrail(actor=request.user, data=request.GET)
     if not timeline.is_valid():
-        return HttpResponseBadRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in timeline.form.errors.items()))
+        # Plain text: the refused values are the reader's own input, never markup on our origin.
+        return HttpResponseBadRequest(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in timeline.form.errors.items()),
+            content_type="text/plain; charset=utf-8",
+        )
     log_access(request, AccessKind.EXPORT)
     response = StreamingHttpResponse(trail.csv_lines(timeline), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y%m%d}.csv"'

@@ -320,6 +320,14 @@ def _duplicate(existing: Request) -> DuplicateSubmission:
 
 
 def _check_assignee(assignee, organization) -> None:
+    """An assignee works cases (``selectors.WORKS_CASES``: not a read-only auditor) of ``organization``."""
+    if not assignee.has_perm("requests_app.change_request"):
+        raise ValidationError(
+            {
+                "assignee": gettext("%(user)s has a read-only role and cannot be assigned a case.")
+                % {"user": assignee.get_full_name() or assignee.get_username()}
+            }
+        )
     if not assignee.is_active or organization.pk not in selectors.organization_ids_for(assignee):
         raise ValidationError(
             {
@@ -518,8 +526,13 @@ def request_record_form(
     )
     _check_text(note=note)
     case.form_received_on = received_on
-    for data in documents:
-        _add_document(case, actor=actor, op=Op.RECORD_FORM, **{"received_on": received_on, **data})
+    for row, data in enumerate(documents, start=1):
+        try:
+            _add_document(case, actor=actor, op=Op.RECORD_FORM, **{"received_on": received_on, **data})
+        except ValidationError as error:  # said of its row, not of the form's own fields
+            raise ValidationError(
+                gettext("Document %(row)s: %(errors)s") % {"row": row, "errors": " ".join(error.messages)}
+            ) from error
     _refresh_clock(case)
     _save_case(case, actor=actor, op=Op.RECORD_FORM, note=note)
     return case

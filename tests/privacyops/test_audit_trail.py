@@ -417,3 +417,13 @@ def test_setup_forms_refuse_an_individual_number(client, manager_user, seed_orgs
     assert response.content.decode().count("12桁の数字が含まれています") >= 2
     organization.refresh_from_db()
     assert "1234" not in organization.desk_hours
+
+
+def test_a_refused_export_answers_in_plain_text_never_markup(client, manager_user):
+    """The refused values are the reader's own input: never HTML on our origin."""
+    client.force_login(manager_user)
+
+    response = client.get(EXPORT, {"record_type": "<b>x</b><img src=x>"})
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")

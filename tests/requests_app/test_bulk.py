@@ -9,6 +9,7 @@ import subprocess
 import pytest
 from django.contrib.admin import helpers
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 
 from privacyops.audit.models import AccessKind, AccessLog
 from requests_app import services
@@ -98,3 +99,17 @@ def test_print_several_letters_as_one_pdf(client, cases, desk_user, tmp_path):
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
     assert all(case.reference in text for case in cases)
     assert AccessLog.objects.filter(user=desk_user, kind=AccessKind.LETTER).count() == 3
+
+
+def test_an_auditor_is_never_assigned_a_case(client, cases, desk_user, auditor_user):
+    """Auditors read only: a case assigned to one would wait on someone who cannot act on it."""
+    client.force_login(desk_user)
+    page = post_action(client, "assign_selected", cases).content.decode()
+    assert f'<option value="{auditor_user.pk}"' not in page  # not offered
+
+    response = post_action(client, "assign_selected", cases, apply="1", assignee=auditor_user.pk)
+
+    assert response.status_code == 200  # the choice is refused on the form
+    assert all(Request.objects.get(pk=c.pk).assignee != auditor_user for c in cases)
+    with pytest.raises(ValidationError, match="閲覧のみ"):
+        services.request_update(actor=desk_user, case=cases[0], assignee=auditor_user)

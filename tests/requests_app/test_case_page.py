@@ -255,3 +255,64 @@ def test_nothing_on_a_closed_case_can_be_edited(signed_in, desk_user, policies, 
     assert response.status_code == 302 and response["Location"].endswith(desk.case_url(case))
     assert Request.objects.get(pk=case.pk).version == version
     assert signed_in.post(desk.case_url(case), {"version": version, "notes": "x"}).status_code == 403
+
+
+# ------------------------------------------------------------------------------------------
+# The returned form: what went wrong is said of its row; the rows are never silently dropped
+# ------------------------------------------------------------------------------------------
+@pytest.fixture
+def phone_case(signed_in, desk_user, policies):
+    from requests_app.seeds import RECRUIT_CC
+
+    return register(desk_user, policies[RECRUIT_CC], reached_on=D(TODAY), kinds=("erasure",), channel="phone")
+
+
+def returned_form(client, case, **rows):
+    page = client.get(desk.action_url(case, "record-form")).content.decode()
+    data = desk.form_defaults(desk.form_html(page, "action-form"))
+    data.update(rows)
+    return client.post(desk.action_url(case, "record-form"), data)
+
+
+ROW = {
+    "documents-0-kind": "family_register_extract",
+    "documents-0-holder": "data_subject",
+    "documents-0-individual_number": "not_shown",
+    "documents-0-insurer_number": "not_shown",
+    "documents-0-domicile": "not_shown",
+}
+
+
+def test_a_bad_document_row_is_named_and_nothing_is_recorded(signed_in, phone_case):
+    response = returned_form(signed_in, phone_case, **{**ROW, "documents-0-received_on": "2026-11-01"})
+
+    assert response.status_code == 200
+    assert "書類1行目" in html.unescape(response.content.decode())
+    case = Request.objects.get(pk=phone_case.pk)
+    assert case.form_received_on is None and not case.documents.exists()
+
+
+def test_a_negative_row_count_is_refused_not_read_as_no_document(signed_in, phone_case):
+    response = returned_form(signed_in, phone_case, **{**ROW, "documents-TOTAL_FORMS": "-5"})
+
+    assert response.status_code == 200
+    assert "再読み込み" in html.unescape(response.content.decode())
+    assert Request.objects.get(pk=phone_case.pk).form_received_on is None
+
+
+def test_discarding_a_letter_whose_e_mail_is_on_its_way_says_so(signed_in, desk_user, policies):
+    from requests_app.models import DeliveryState, Response
+
+    case = register(desk_user, policies[JUO], reached_on=D(TODAY))
+    letter = services.letter_draft(actor=desk_user, case=case, kind=LetterKind.ACKNOWLEDGEMENT)
+    Response.objects.create(
+        request=case, letter=letter, method="email", addressee=letter.addressee, email="x@example.jp",
+        sent_on=D(TODAY), sent_by=desk_user, text_sent=letter.body, state=DeliveryState.SENDING,
+    )  # fmt: skip
+
+    response = signed_in.post(
+        f"{desk.action_url(case, 'discard-letter')}?letter={letter.pk}", {"version": case.version}
+    )
+
+    assert any("メール送信中のため破棄できません" in message for message in said(response))
+    assert Letter.objects.filter(pk=letter.pk).exists()

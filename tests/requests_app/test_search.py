@@ -309,3 +309,15 @@ def test_intake_lookup_needs_the_permission_to_register(history, auditor_user, p
         reverse("admin:requests_app_request_related"), {"policy": policies[COPRO].pk, "email": "hanako@example.jp"}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("number", ["123456789018", "1234 5678 9018", "１２３４５６７８９０１８"])
+def test_an_individual_number_typed_into_the_search_is_refused_and_never_echoed(people, client, number):
+    """My Number is never stored or shown (Number Act Art. 20): not in the search box, the page's
+    links or the message either — the list is refused as for any bad value."""
+    response = client.get(URL, {"q": number, "status": "all"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "12桁の数字" in page or "個人番号" in page
+    assert number not in page and "123456789018" not in page

@@ -107,12 +107,15 @@ def sync_roles(apps, schema_editor=None) -> None:
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
+    # Every permission any role names, in one query; the first by the model's ordering wins, as
+    # ``.first()`` on each would pick.
+    named = {dotted.split(".", 1)[1] for wanted in ROLE_PERMISSIONS.values() for dotted in wanted}
+    found = {}
+    for app_label, codename, pk in Permission.objects.filter(codename__in=named).values_list(
+        "content_type__app_label", "codename", "pk"
+    ):
+        found.setdefault(f"{app_label}.{codename}", pk)
     for role, wanted in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
-        permissions = []
-        for dotted in sorted(wanted):
-            app_label, codename = dotted.split(".", 1)
-            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if permission is not None:  # models added by later migrations re-sync then
-                permissions.append(permission)
-        group.permissions.set(permissions)
+        # Permissions of models added by later migrations are missing here: those re-sync then.
+        group.permissions.set([found[dotted] for dotted in sorted(wanted) if dotted in found])

@@ -287,17 +287,19 @@ def dashboard_my_work(*, actor, today: dt.date) -> dict:
     mine = request_list(actor=actor).filter(assignee=actor)
     soon = due_within_business_days(actor=actor, today=today, days=3)
     work = {
-        "overdue": list(mine.overdue(today).order_by("due_on")[:50]),
-        "due_soon": list(mine.unanswered().filter(soon).order_by("due_on")[:50]),
-        "awaiting_requester": list(mine.filter(status=Status.AWAITING_REQUESTER).order_by("reached_on")[:50]),
-        "unassigned": list(request_list(actor=actor).open().filter(assignee__isnull=True).order_by("reached_on")[:50]),
+        "overdue": list(mine.overdue(today).order_by("due_on", "pk")[:50]),
+        "due_soon": list(mine.unanswered().filter(soon).order_by("due_on", "pk")[:50]),
+        "awaiting_requester": list(mine.filter(status=Status.AWAITING_REQUESTER).order_by("reached_on", "pk")[:50]),
+        "unassigned": list(
+            request_list(actor=actor).open().filter(assignee__isnull=True).order_by("reached_on", "pk")[:50]
+        ),
     }
     if actor.has_perm("requests_app.approve_decision"):
         work["awaiting_my_approval"] = list(
             request_list(actor=actor)
             .filter(status=Status.AWAITING_APPROVAL)
             .exclude(approval_barred(actor))
-            .order_by("due_on")[:50]
+            .order_by("due_on", "pk")[:50]
         )
     return work
 

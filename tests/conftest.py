@@ -1,12 +1,17 @@
-import datetime as dt
-
 import pytest
 import time_machine
-from django.apps import apps as django_apps
 
 from requests_app import roles
-from requests_app.seeds import ensure_seed_organizations
-from tests.factories import OrganizationFactory, UserFactory
+from tests.factories import (
+    UserFactory,
+    make_auditor_user,
+    make_desk_user,
+    make_desk_user2,
+    make_manager_user,
+    make_other_org_user,
+    make_seed_orgs,
+)
+from tests.once import tokyo
 
 # Shared fixtures that live in their own module.
 pytest_plugins = ["tests.reminder_calendar"]
@@ -14,12 +19,8 @@ pytest_plugins = ["tests.reminder_calendar"]
 
 @pytest.fixture
 def seed_orgs(db):
-    """The five seed organizations with their desk policies (SPEC §3), keyed by code.
-
-    Roles are synced first: a transactional test flushes the tables, groups from migrations included.
-    """
-    roles.sync_roles(django_apps)
-    return ensure_seed_organizations()
+    """The five seed organizations with their desk policies (SPEC §3), keyed by code (``make_seed_orgs``)."""
+    return make_seed_orgs()
 
 
 @pytest.fixture
@@ -29,27 +30,17 @@ def policies(seed_orgs):
 
 @pytest.fixture
 def desk_user(seed_orgs):
-    return UserFactory(
-        username="desk_a", last_name="田中", first_name="美咲", role=roles.DESK_STAFF, organizations=seed_orgs.values()
-    )
+    return make_desk_user(seed_orgs)
 
 
 @pytest.fixture
 def desk_user2(seed_orgs):
-    return UserFactory(
-        username="desk_b", last_name="鈴木", first_name="翔太", role=roles.DESK_STAFF, organizations=seed_orgs.values()
-    )
+    return make_desk_user2(seed_orgs)
 
 
 @pytest.fixture
 def manager_user(seed_orgs):
-    return UserFactory(
-        username="manager_a",
-        last_name="高橋",
-        first_name="誠",
-        role=roles.DESK_MANAGER,
-        organizations=seed_orgs.values(),
-    )
+    return make_manager_user(seed_orgs)
 
 
 @pytest.fixture
@@ -65,15 +56,13 @@ def manager_user2(seed_orgs):
 
 @pytest.fixture
 def auditor_user(seed_orgs):
-    return UserFactory(
-        username="auditor_a", last_name="伊藤", first_name="由美", role=roles.AUDITOR, organizations=seed_orgs.values()
-    )
+    return make_auditor_user(seed_orgs)
 
 
 @pytest.fixture
 def other_org_user(db):
     """Desk staff of an unrelated organization: must see none of the seed organizations' cases."""
-    return UserFactory(username="desk_other", role=roles.DESK_STAFF, organizations=[OrganizationFactory()])
+    return make_other_org_user()
 
 
 @pytest.fixture
@@ -84,8 +73,7 @@ def travel():
     def go(day: str, hour: int = 10):
         if current:
             current.pop().stop()
-        moment = dt.datetime.fromisoformat(day).replace(hour=hour, tzinfo=dt.timezone(dt.timedelta(hours=9)))
-        traveller = time_machine.travel(moment, tick=True)
+        traveller = time_machine.travel(tokyo(day, hour), tick=True)
         traveller.start()
         current.append(traveller)
 

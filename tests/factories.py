@@ -1,14 +1,16 @@
-"""factory_boy factories, the helper that registers a request, and the one case builder ``case_in``."""
+"""factory_boy factories, the seed organizations and desk users the fixtures share, the helper that registers a
+request, and the one case builder ``case_in``."""
 
 import datetime as dt
 import re
 
 import factory
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from requests_app import services
+from requests_app import roles, services
 from requests_app.models import (
     Channel,
     DeskPolicy,
@@ -23,6 +25,7 @@ from requests_app.models import (
     TaskStatus,
     VerificationOutcome,
 )
+from requests_app.seeds import ensure_seed_organizations
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -66,6 +69,62 @@ class DeskPolicyFactory(factory.django.DjangoModelFactory):
     name = "開示等の手続"
     effective_from = dt.date(2020, 1, 1)
     channels = [Channel.POST, Channel.EMAIL]
+
+
+def roles_in_step() -> bool:
+    """Whether the three groups hold exactly the permissions ``roles.ROLE_PERMISSIONS`` names (one query)."""
+    held = {role: set() for role in roles.ROLE_PERMISSIONS}
+    rows = Group.permissions.through.objects.filter(group__name__in=list(roles.ROLE_PERMISSIONS)).values_list(
+        "group__name", "permission__content_type__app_label", "permission__codename"
+    )
+    for role, app_label, codename in rows:
+        held[role].add(f"{app_label}.{codename}")
+    return held == roles.ROLE_PERMISSIONS
+
+
+def make_seed_orgs():
+    """The five seed organizations with their desk policies (SPEC §3), keyed by code.
+
+    The roles must hold exactly their permissions. Migrations leave them so (test_roles checks it) and
+    a test's rollback keeps them, so they are synced only when they are not: after a transactional
+    test flushed the tables, groups from migrations included (syncing costs some 300 queries).
+    """
+    if not roles_in_step():
+        roles.sync_roles(django_apps)
+    return ensure_seed_organizations()
+
+
+def make_desk_user(seed_orgs):
+    return UserFactory(
+        username="desk_a", last_name="田中", first_name="美咲", role=roles.DESK_STAFF, organizations=seed_orgs.values()
+    )
+
+
+def make_desk_user2(seed_orgs):
+    return UserFactory(
+        username="desk_b", last_name="鈴木", first_name="翔太", role=roles.DESK_STAFF, organizations=seed_orgs.values()
+    )
+
+
+def make_manager_user(seed_orgs):
+    return UserFactory(
+        username="manager_a",
+        last_name="高橋",
+        first_name="誠",
+        role=roles.DESK_MANAGER,
+        organizations=seed_orgs.values(),
+    )
+
+
+def make_auditor_user(seed_orgs):
+    return UserFactory(
+        username="auditor_a", last_name="伊藤", first_name="由美", role=roles.AUDITOR, organizations=seed_orgs.values()
+    )
+
+
+def make_other_org_user():
+    """Desk staff of an unrelated organization: must see none of the seed organizations' cases."""
+    return UserFactory(username="desk_other", role=roles.DESK_STAFF, organizations=[OrganizationFactory()])
 
 
 def subject_data(**overrides):

@@ -9,6 +9,7 @@ that a refused request changed nothing.
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +24,17 @@ from requests_app.models import (
 )
 from requests_app.pipeline import allowed
 from requests_app.seeds import COPRO, LEVERAGES, RECRUIT_CC
-from tests.factories import UserFactory, case_in, document_data
+from tests.factories import (
+    UserFactory,
+    case_in,
+    document_data,
+    make_auditor_user,
+    make_desk_user,
+    make_manager_user,
+    make_other_org_user,
+    make_seed_orgs,
+)
+from tests.once import kept_for_the_module
 
 D = dt.date.fromisoformat
 TODAY = "2026-11-20"
@@ -42,6 +53,56 @@ MANAGER_ONLY = {"approve", "return"}
 # ------------------------------------------------------------------------------------------
 # Fixtures and helpers
 # ------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The seed organizations and the four users (conftest's), built once for the module: each test
+    starts from exactly this state and is rolled back to it (``kept_for_the_module``). Their keys."""
+    with kept_for_the_module(django_db_blocker):
+        with django_db_blocker.unblock():
+            orgs = make_seed_orgs()
+            users = {
+                DESK: make_desk_user(orgs),
+                MANAGER: make_manager_user(orgs),
+                AUDITOR: make_auditor_user(orgs),
+                OTHER_ORG: make_other_org_user(),
+            }
+        yield {
+            "orgs": {code: organization.pk for code, organization in orgs.items()},
+            "users": {who: user.pk for who, user in users.items()},
+        }
+
+
+# Conftest's fixtures of the same names, here the module's (read again for each test).
+@pytest.fixture
+def seed_orgs(built, db):
+    found = Organization.objects.in_bulk(built["orgs"].values())
+    return {code: found[pk] for code, pk in built["orgs"].items()}
+
+
+def _user(built, who):
+    return get_user_model().objects.get(pk=built["users"][who])
+
+
+@pytest.fixture
+def desk_user(built, db):
+    return _user(built, DESK)
+
+
+@pytest.fixture
+def manager_user(built, db):
+    return _user(built, MANAGER)
+
+
+@pytest.fixture
+def auditor_user(built, db):
+    return _user(built, AUDITOR)
+
+
+@pytest.fixture
+def other_org_user(built, db):
+    return _user(built, OTHER_ORG)
+
+
 @pytest.fixture
 def users(desk_user, manager_user, auditor_user, other_org_user):
     return {ANONYMOUS: None, DESK: desk_user, MANAGER: manager_user, AUDITOR: auditor_user, OTHER_ORG: other_org_user}

@@ -13,6 +13,8 @@ test needs.
 import datetime as dt
 
 import pytest
+import time_machine
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -22,9 +24,20 @@ from requests_app import admin as request_admin
 from requests_app import services
 from requests_app.admin import RequestAdmin
 from requests_app.filters import RequestFilter
-from requests_app.models import AgentType, DeskPolicy, DocumentKind, Request
+from requests_app.models import AgentType, DeskPolicy, DocumentKind, Organization, Request
 from requests_app.seeds import COPRO, JUO, LEVERAGES, PLUS_UP, RECRUIT_CC
-from tests.factories import OrganizationFactory, UserFactory, case_in, document_data, register, subject_data
+from tests.factories import (
+    OrganizationFactory,
+    UserFactory,
+    case_in,
+    document_data,
+    make_desk_user,
+    make_desk_user2,
+    make_seed_orgs,
+    register,
+    subject_data,
+)
+from tests.once import kept_for_the_module, tokyo
 
 D = dt.date.fromisoformat
 TODAY = "2026-11-20"  # a Friday
@@ -49,10 +62,8 @@ CASES = {
 OPEN_CASES = {"mine_received", "mine_overdue", "colleague_verifying", "unassigned_waiting", "unassigned_art39"}
 
 
-@pytest.fixture
-def desk(travel, desk_user, desk_user2, policies, client):
-    """The cases above (by name), registered today; the client signed in as ``desk_user``."""
-    travel(TODAY)
+def build_desk(desk_user, desk_user2, policies):
+    """The cases above (by name), registered today."""
     today = D(TODAY)
     staff = {ME: desk_user, COLLEAGUE: desk_user2, None: None}
     cases = {}
@@ -88,8 +99,51 @@ def desk(travel, desk_user, desk_user2, policies, client):
             complete_on=None if due is None else today - dt.timedelta(days=reached),
         )
         cases[name] = Request.objects.get(pk=case.pk)
-    client.force_login(desk_user)
     return cases
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The seed organizations, the two desk users (conftest's) and the cases above, built once for the
+    module, today (the services take about a second for them): each test starts from exactly this
+    state and is rolled back to it (``kept_for_the_module``). Their primary keys."""
+    with kept_for_the_module(django_db_blocker):
+        with django_db_blocker.unblock(), time_machine.travel(tokyo(TODAY), tick=True):
+            orgs = make_seed_orgs()
+            policies = {code: organization.policies.get() for code, organization in orgs.items()}
+            users = make_desk_user(orgs), make_desk_user2(orgs)
+            cases = build_desk(*users, policies)
+        yield {
+            "orgs": {code: organization.pk for code, organization in orgs.items()},
+            "users": [user.pk for user in users],
+            "cases": {name: case.pk for name, case in cases.items()},
+        }
+
+
+# Conftest's fixtures of the same names, here the module's (read again for each test).
+@pytest.fixture
+def seed_orgs(built, db):
+    found = Organization.objects.in_bulk(built["orgs"].values())
+    return {code: found[pk] for code, pk in built["orgs"].items()}
+
+
+@pytest.fixture
+def desk_user(built, db):
+    return get_user_model().objects.get(pk=built["users"][0])
+
+
+@pytest.fixture
+def desk_user2(built, db):
+    return get_user_model().objects.get(pk=built["users"][1])
+
+
+@pytest.fixture
+def desk(built, travel, desk_user, client):
+    """The cases above (by name), registered today; the client signed in as ``desk_user``."""
+    travel(TODAY)
+    client.force_login(desk_user)
+    found = Request.objects.in_bulk(built["cases"].values())
+    return {name: found[pk] for name, pk in built["cases"].items()}
 
 
 def shown(response, cases) -> set[str]:

@@ -25,7 +25,6 @@ from requests_app.actions import ACTIONS, TARGETS, available_actions, inline_for
 from requests_app.models import DocumentFile, Letter, Request, Status
 from requests_app.pipeline import Op
 
-CHANGE = "requests_app.change_request"
 HISTORY = "requests_app.view_historicalrequest"
 
 
@@ -212,7 +211,6 @@ def case_detail(request, model_admin, object_id):
         verify_action=verify,
         id_rule=derived.id_rule_text(case.policy) if verify else "",
         disposal_due=derived.copies_due_for_disposal(case),
-        can_decide=can_decide,
         decide_forms=[(item, inline_form(ACTIONS["decide"], case, item) if can_decide else None) for item in items],
         decide_action=ACTIONS["decide"],
         send_action=ACTIONS["send-letter"],
@@ -244,7 +242,6 @@ def case_detail(request, model_admin, object_id):
         ],
         edit_form=edit_form,
         can_view_history=user.has_perm(HISTORY),
-        can_change=user.has_perm(CHANGE),
         close_blockers=derived.close_blockers(case) if case.status == Status.RESPONDED else [],
         today=timezone.localdate(),
         panels=extensions.case_panels(case, user),

@@ -26,3 +26,20 @@ def document_keys(app_configs, **kwargs):
         except ValueError:
             errors.append(Error(f"Key {position} of DOCUMENT_KEYS is not a Fernet key.", id="privacyops.E002"))
     return errors
+
+
+@register(Tags.caches, deploy=True)
+def shared_cache(app_configs, **kwargs):
+    """The requester portal counts wrong PINs and attempts per address in the cache: with several
+    web processes it must be one they share (Redis), or each process would count on its own."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith(("locmem.LocMemCache", "dummy.DummyCache")):
+        return [
+            Error(
+                "The cache is not shared between web processes: the portal's PIN lockout and rate limits would "
+                "count per process.",
+                hint="Set REDIS_URL (or CACHE_URL) to a Redis server.",
+                id="privacyops.E003",
+            )
+        ]
+    return []

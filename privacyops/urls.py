@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from privacyops import views
@@ -9,4 +9,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.language_switch, name="set_language"),
     path("admin/", admin.site.urls),
+    # The requester portal (public pages; the app plugs in by name, the project imports no app).
+    path("portal/", include("requests_app.portal.urls")),
 ]

@@ -251,7 +251,10 @@ ACTIONS: dict[str, CaseAction] = {
             _("The letter is recorded as sent."),
             target="letter",
             style="primary",
-            help=_("E-mail is sent now with the letter as PDF; for post, record it once it is posted."),
+            help=_(
+                "E-mail is sent now with the letter as PDF; a download link sends only the link (opened with the "
+                "requester's PIN); for post, record it once it is posted."
+            ),
             form_kwargs=lambda case, letter: {"case": case, "letter": letter},
         ),
         CaseAction(
@@ -278,6 +281,16 @@ ACTIONS: dict[str, CaseAction] = {
             services.response_record_return,
             _("Return recorded."),
             target="response",
+        ),
+        CaseAction(
+            "revoke-link",
+            Op.REVOKE_LINK,
+            _("Revoke the download link"),
+            desk_forms.RevokeLinkForm,
+            services.delivery_link_revoke,
+            _("The download link is revoked: it can no longer be opened."),
+            target="response",
+            style="danger",
         ),
         CaseAction(
             "complete-task",

@@ -32,10 +32,12 @@ from requests_app.forms import AgentProofRuleForm, DeskPolicyForm, NormalizedNew
 from requests_app.models import (
     OPEN_STATUSES,
     AgentProofRule,
+    Channel,
     DeskPolicy,
     LetterTemplate,
     Organization,
     OrganizationClosedDay,
+    PortalSettings,
     ReminderLog,
     Request,
     Status,
@@ -575,7 +577,7 @@ class DeskPolicyAdmin(SetupAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Response"), {"fields": ["response_methods", "self_service_kinds", "reply_to"]}),
+        (_("Response"), {"fields": ["response_methods", "self_service_kinds", "reply_to", "download_link_days"]}),
         (
             _("Deadline"),
             {
@@ -620,6 +622,53 @@ class LetterTemplateAdmin(TargetSystemAdmin):
                 "names": ", ".join(letters.TEMPLATE_VARIABLES.split())
             }
         return field
+
+
+class PortalSettingsForm(forms.ModelForm):
+    """Opening the online pages needs a policy in force that accepts the web form channel."""
+
+    class Meta:
+        model = PortalSettings
+        fields = [
+            "organization",
+            "enabled",
+            "intro",
+            "intro_en",
+            "privacy_notice",
+            "privacy_notice_en",
+            "after_submission",
+            "after_submission_en",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        organization = data.get("organization") or getattr(self.instance, "organization", None)
+        if data.get("enabled") and organization is not None:
+            policy = selectors.policy_in_force(organization)
+            if policy is None or Channel.WEB_FORM not in (policy.channels or []):
+                self.add_error(
+                    "enabled",
+                    _(
+                        "The desk policy in force does not accept “Web form” as a channel: add it to the policy "
+                        "(accepted channels) before opening the online pages."
+                    ),
+                )
+        return data
+
+
+@admin.register(PortalSettings)
+class PortalSettingsAdmin(SetupAdminMixin, admin.ModelAdmin):
+    """The online request pages of an organization: open or closed, and the texts people read."""
+
+    form = PortalSettingsForm
+    list_display = ("organization", "enabled", "portal_address")
+    list_filter = (OrganizationFilter, "enabled")
+    list_select_related = ("organization",)
+    fields = PortalSettingsForm.Meta.fields
+
+    @admin.display(description=_("address of the pages"))
+    def portal_address(self, obj):
+        return reverse("portal:form", args=[obj.organization.code])
 
 
 # ------------------------------------------------------------------------------------------

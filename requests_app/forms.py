@@ -136,30 +136,13 @@ class PolicyChoiceField(forms.ModelChoiceField):
         return f"{obj.organization.name} — {obj.name}"
 
 
-class IntakeForm(FreeTextMixin, forms.Form):
-    """A request as keyed from the paper or e-mail form, top to bottom."""
+class RequestFields(FreeTextMixin, forms.Form):
+    """What a request form asks, whoever keys it: the person, the agent, what is asked and how
+    the answer should come. The desk's intake (``IntakeForm``) and the online form
+    (``requests_app.portal.forms``) add their own fields; ``people_and_items`` gives the service's
+    ``subject``, ``agent`` and ``items``."""
 
-    intake_token = forms.UUIDField(widget=forms.HiddenInput)
-    # 受付
-    policy = PolicyChoiceField(
-        label=_("Organization and desk policy"),
-        queryset=DeskPolicy.objects.none(),
-        error_messages={"invalid_choice": _("Unknown desk policy: choose one from the list.")},
-    )
-    channel = forms.ChoiceField(label=_("Channel"), choices=_blank(Channel.choices))
-    channel_override_reason = forms.CharField(
-        label=_("Why this channel is accepted"),
-        required=False,
-        max_length=REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Only when the desk's policy does not list the channel; kept in the case history."),
-    )
-    reached_on = date_field(_("Reached us on"), initial_today=True)
-    form_received_on = date_field(
-        _("Form received on"),
-        required=False,
-        help_text=_("Leave empty for a phone call: the request is complete only when the form arrives."),
-    )
+    not_free_text = ("agent_type", "requested_method", "preferred_response_method")
     # 本人
     family_name = forms.CharField(label=_("Family name"), max_length=100)
     given_name = forms.CharField(label=_("Given name"), max_length=100, required=False)
@@ -207,6 +190,59 @@ class IntakeForm(FreeTextMixin, forms.Form):
     preferred_response_method = forms.ChoiceField(
         label=_("Preferred response method"), choices=_blank(ResponseMethod.choices), required=False
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("agent_type") and not data.get("agent_family_name"):
+            self.add_error("agent_family_name", _("Enter the agent's name, or choose “the data subject (self)”."))
+        return data
+
+    def people_and_items(self) -> dict:
+        """``subject``, ``agent`` (or ``None``) and ``items`` as ``request_register`` takes them."""
+        data = self.cleaned_data
+        # The form carries what is on a request form; the registered address is ours, not theirs.
+        subject = {name: data[name] for name in SUBJECT_FIELDS if name in self.fields}
+        agent = None
+        if data["agent_type"]:
+            agent = {"agent_type": data["agent_type"]}
+            agent.update({name: data[f"agent_{name}"] for name in AGENT_FIELDS if f"agent_{name}" in self.fields})
+        items = []
+        for kind in data["kinds"]:
+            item = {"kind": kind, "details": data["details"]}
+            if kind in DISCLOSURE_KINDS:
+                item["requested_method"] = data["requested_method"]
+            if kind in {ItemKind.CORRECTION, ItemKind.ADDITION, ItemKind.DELETION}:
+                item["correction_detail"] = data["correction_detail"]
+            if kind == ItemKind.SUSPENSION_OF_PROVISION:
+                item["recipient"] = data["recipient"]
+            items.append(item)
+        return {"subject": subject, "agent": agent, "items": items}
+
+
+class IntakeForm(RequestFields):
+    """A request as keyed from the paper or e-mail form, top to bottom."""
+
+    intake_token = forms.UUIDField(widget=forms.HiddenInput)
+    # 受付
+    policy = PolicyChoiceField(
+        label=_("Organization and desk policy"),
+        queryset=DeskPolicy.objects.none(),
+        error_messages={"invalid_choice": _("Unknown desk policy: choose one from the list.")},
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=_blank(Channel.choices))
+    channel_override_reason = forms.CharField(
+        label=_("Why this channel is accepted"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when the desk's policy does not list the channel; kept in the case history."),
+    )
+    reached_on = date_field(_("Reached us on"), initial_today=True)
+    form_received_on = date_field(
+        _("Form received on"),
+        required=False,
+        help_text=_("Leave empty for a phone call: the request is complete only when the form arrives."),
+    )
     reply_to = forms.ChoiceField(
         label=_("Reply address"),
         choices=_blank(ReplyTo.choices),
@@ -220,14 +256,7 @@ class IntakeForm(FreeTextMixin, forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     # Codes and the hidden token (a UUID can look like a 12-digit number) are not free text.
-    not_free_text = (
-        "intake_token",
-        "channel",
-        "agent_type",
-        "requested_method",
-        "preferred_response_method",
-        "reply_to",
-    )
+    not_free_text = (*RequestFields.not_free_text, "intake_token", "channel", "reply_to")
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -256,30 +285,12 @@ class IntakeForm(FreeTextMixin, forms.Form):
             except ValidationError as error:
                 for name, messages in error.message_dict.items():
                     self.add_error(name if name in self.fields else None, messages)
-        if data.get("agent_type") and not data.get("agent_family_name"):
-            self.add_error("agent_family_name", _("Enter the agent's name, or choose “the data subject (self)”."))
         if bool(data.get("payment_amount")) != bool(data.get("payment_method")):
             self.add_error("payment_method", _("Give both the amount and how it was paid, or neither."))
         return data
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        # The form carries what is on a request form; the registered address is ours, not theirs.
-        subject = {name: data[name] for name in SUBJECT_FIELDS if name in self.fields}
-        agent = None
-        if data["agent_type"]:
-            agent = {"agent_type": data["agent_type"]}
-            agent.update({name: data[f"agent_{name}"] for name in AGENT_FIELDS if f"agent_{name}" in self.fields})
-        items = []
-        for kind in data["kinds"]:
-            item = {"kind": kind, "details": data["details"]}
-            if kind in DISCLOSURE_KINDS:
-                item["requested_method"] = data["requested_method"]
-            if kind in {ItemKind.CORRECTION, ItemKind.ADDITION, ItemKind.DELETION}:
-                item["correction_detail"] = data["correction_detail"]
-            if kind == ItemKind.SUSPENSION_OF_PROVISION:
-                item["recipient"] = data["recipient"]
-            items.append(item)
         payments = []
         if data.get("payment_amount"):
             payments.append(
@@ -294,9 +305,7 @@ class IntakeForm(FreeTextMixin, forms.Form):
             "channel": data["channel"],
             "reached_on": data["reached_on"],
             "form_received_on": data["form_received_on"],
-            "subject": subject,
-            "agent": agent,
-            "items": items,
+            **self.people_and_items(),
             "payments": payments,
             "reply_to": data["reply_to"] or None,
             "preferred_response_method": data["preferred_response_method"],
@@ -732,6 +741,14 @@ class SendLetterForm(VersionedForm):
                 self.initial["method"] = case.policy.delivery_method()
 
 
+class RevokeLinkForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Why the link is revoked"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the case history. The requester can no longer open the link."),
+    )
+
+
 class ReturnForm(VersionedForm):
     returned_on = date_field(_("Returned on"), initial_today=True)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -822,6 +839,7 @@ class DeskPolicyForm(forms.ModelForm):
             "response_methods",
             "self_service_kinds",
             "reply_to",
+            "download_link_days",
             "deadline_counts_from",
             "deadline_unit",
             "deadline_limit",

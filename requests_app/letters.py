@@ -81,8 +81,7 @@ def addressee_block(case: Request, language: str) -> str:
 
 def sender_block(case: Request, language: str) -> str:
     org = case.organization
-    name = org.name if language == "ja" or not org.name_en else org.name_en
-    lines = [name, org.desk_name]
+    lines = [org.name_in(language), org.desk_name]
     if org.desk_postal_code or org.desk_address:
         lines.append(
             f"〒{org.desk_postal_code} {org.desk_address}".strip() if org.desk_postal_code else org.desk_address
@@ -99,8 +98,7 @@ def desk_address(organization, language: str = "ja") -> str:
     own address (``Organization.desk_email``), or at ``DEFAULT_FROM_EMAIL``'s address when the desk
     has none — never a bare system address. RFC 5322 ``Name <address>``; the mail code encodes a
     Japanese name."""
-    name = organization.name if language == "ja" or not organization.name_en else organization.name_en
-    display = f"{name} {organization.desk_name}".strip()
+    display = f"{organization.name_in(language)} {organization.desk_name}".strip()
     address = organization.desk_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     return formataddr((display, address))
 

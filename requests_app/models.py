@@ -191,6 +191,8 @@ class ResponseMethod(models.TextChoices):
     EMAIL = "email", _("E-mail")
     ELECTRONIC_FILE = "electronic_file", _("Electronic file")
     SELF_SERVICE = "self_service", _("Through the service (My Page)")
+    # An e-mail carrying only a link to the online page, opened with the requester's PIN.
+    DOWNLOAD_LINK = "download_link", _("Download link (online, with the PIN)")
 
 
 class ReplyTo(models.TextChoices):
@@ -402,6 +404,10 @@ class Organization(models.Model):
     def __str__(self):
         return self.name
 
+    def name_in(self, language: str) -> str:
+        """The organization's name for a page or letter in ``language`` (Japanese where no English one)."""
+        return self.name_en if language == "en" and self.name_en else self.name
+
 
 class OrganizationClosedDay(models.Model):
     organization = models.ForeignKey(
@@ -495,6 +501,12 @@ class DeskPolicy(models.Model):
         help_text=_('Only these may be answered "resolved by self-service" (e.g. My Page).'),
     )
     reply_to = models.CharField(_("reply address"), max_length=32, choices=ReplyTo, default=ReplyTo.FORM_ADDRESS)
+    download_link_days = models.PositiveSmallIntegerField(
+        _("download links valid for (days)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("A result sent by download link can be opened until the end of this many calendar days."),
+    )
     # Deadline rule (SPEC §5). No limit = the policy is silent: "without delay", internal target.
     deadline_unit = models.CharField(
         _("deadline unit"), max_length=16, choices=DeadlineUnit, default=DeadlineUnit.BUSINESS_DAYS
@@ -1385,6 +1397,8 @@ class DeliveryMethod(models.TextChoices):
     REGISTERED_MAIL = "registered_mail", _("Registered mail")
     EMAIL = "email", _("E-mail")
     ELECTRONIC_FILE = "electronic_file", _("Electronic file (handed over)")
+    # The letter waits on the requester portal; the e-mail carries only the link (``DeliveryLink``).
+    DOWNLOAD_LINK = "download_link", _("Download link (online, with the PIN)")
 
 
 class DeliveryState(models.TextChoices):
@@ -1448,6 +1462,108 @@ class Response(models.Model):
 
     def __str__(self):
         return f"{self.get_method_display()} {self.sent_on:%Y-%m-%d}"
+
+
+# ------------------------------------------------------------------------------------------
+# Requester portal (issue 14): online requests, the status page, results by download link
+# ------------------------------------------------------------------------------------------
+class PortalSettings(models.Model):
+    """An organization's online request pages: whether they are open, and the texts the person
+    reads there, in Japanese and English. Open only while the policy in force accepts the web form
+    channel (``selectors.portal_policy``)."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.PROTECT, related_name="portal", verbose_name=_("organization")
+    )
+    enabled = models.BooleanField(_("online requests open"), default=False)
+    intro = models.TextField(
+        _("introduction (Japanese)"), blank=True, validators=FREE_TEXT, help_text=_("Shown above the request form.")
+    )
+    intro_en = models.TextField(_("introduction (English)"), blank=True, validators=FREE_TEXT)
+    privacy_notice = models.TextField(
+        _("how the data sent is handled (Japanese)"),
+        blank=True,
+        validators=FREE_TEXT,
+        help_text=_("Purpose of use of what the person sends, how long the copies are kept; shown before sending."),
+    )
+    privacy_notice_en = models.TextField(_("how the data sent is handled (English)"), blank=True, validators=FREE_TEXT)
+    after_submission = models.TextField(
+        _("after sending (Japanese)"),
+        blank=True,
+        validators=FREE_TEXT,
+        help_text=_("Shown with the reference and PIN: what happens next, how to pay a fee."),
+    )
+    after_submission_en = models.TextField(_("after sending (English)"), blank=True, validators=FREE_TEXT)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = audit_history()
+
+    class Meta:
+        verbose_name = _("online request pages")
+        verbose_name_plural = _("online request pages")
+
+    def __str__(self):
+        return self.organization.code
+
+    def text(self, name: str, language: str) -> str:
+        """The text ``name`` (intro, privacy_notice, after_submission) in ``language``; Japanese
+        where the English one is blank."""
+        english = getattr(self, f"{name}_en")
+        return english if language == "en" and english else getattr(self, name)
+
+
+class PortalAccess(models.Model):
+    """The requester's key to a case registered online: a one-time PIN shown once at sending and
+    stored only as a password hash (never readable again). Wrong PINs are counted per reference
+    (``PORTAL_PIN_FAILURES``) in the cache, identically for references that do not exist."""
+
+    request = models.OneToOneField(
+        Request, on_delete=models.CASCADE, related_name="portal_access", verbose_name=_("request")
+    )
+    pin_hash = models.CharField(_("PIN (hashed)"), max_length=200, editable=False)
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+
+    history = audit_history(excluded_fields=["pin_hash"])
+
+    class Meta:
+        verbose_name = _("online access")
+        verbose_name_plural = _("online accesses")
+
+    def __str__(self):
+        return str(self.pk)
+
+
+class DeliveryLink(models.Model):
+    """A result sent by download link: the letter waits on the portal until ``expires_at`` (end of
+    the policy's ``download_link_days``, Asia/Tokyo); opened with the case's PIN; every download is
+    in the access log; staff can revoke it. Only the SHA-256 of the link's token is stored."""
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="link", verbose_name=_("response"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("valid until"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    revoke_reason = models.TextField(_("why revoked"), blank=True, validators=FREE_TEXT)
+
+    # Downloads are access-log rows (``AccessKind.PORTAL_DOWNLOAD``), not counters here.
+    history = audit_history(excluded_fields=["token_hash"])
+
+    class Meta:
+        verbose_name = _("download link")
+        verbose_name_plural = _("download links")
+
+    def __str__(self):
+        return f"{self.expires_at:%Y-%m-%d}"
+
+    def is_open(self, now) -> bool:
+        return self.revoked_at is None and now < self.expires_at
 
 
 # ------------------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ class Op(models.TextChoices):
     SEND_FAILED = "send_failed", _("E-mail not sent")
     CHECK_SENDING = "check_sending", _("Interrupted e-mail checked")
     RECORD_RETURN = "record_return", _("Letter returned")
+    REVOKE_LINK = "revoke_link", _("Download link revoked")
     COMPLETE_TASK = "complete_task", _("Fulfilment task done")
     EXTEND = "extend", _("Deadline extended")
     CLOSE = "close", _("Closed")
@@ -125,6 +126,11 @@ def _letter_open(case, letter) -> bool:
 
 def _file_missing(document) -> bool:
     return document.disposed_on is None and not hasattr(document, "file")
+
+
+def _link_open(response) -> bool:
+    link = getattr(response, "link", None) if hasattr(response, "link") else None
+    return link is not None and link.is_open(timezone.now())
 
 
 def _can_extend(case, target) -> bool:
@@ -279,6 +285,15 @@ OPERATIONS: dict[str, Operation] = {
                 if response is not None
                 else any(r.returned_on is None and r.state == DeliveryState.SENT for r in case.responses.all())
             ),
+        ),
+        # A result sent by download link: the link is closed before it expires (wrong address, …).
+        Operation(
+            Op.REVOKE_LINK,
+            _ALL,
+            applies=lambda case, response: (
+                _link_open(response) if response is not None else any(_link_open(r) for r in case.responses.all())
+            ),
+            unmet=_("This download link has expired or was revoked already."),
         ),
         Operation(
             Op.COMPLETE_TASK,

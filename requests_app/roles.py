@@ -42,6 +42,8 @@ CASE_MODELS = (
     "fulfilmenttask",
     "letter",
     "response",
+    "portalaccess",
+    "deliverylink",
 )
 # How the desk is set up: organizations and their published procedures.
 SETUP_MODELS = (
@@ -51,6 +53,7 @@ SETUP_MODELS = (
     "agentproofrule",
     "targetsystem",
     "lettertemplate",
+    "portalsettings",
 )
 
 # Purposes, consents and records of provision (the consents app): read by every desk role; written

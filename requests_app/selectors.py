@@ -12,13 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacyops.audit.history import build_timeline
-from requests_app import extensions
+from privacyops.audit.models import AccessKind, AccessLog
+from requests_app import extensions, roles
 from requests_app.deadlines import BusinessCalendar
 from requests_app.models import (
     APPROVAL_OUTCOMES,
     OPEN_STATUSES,
     Agent,
     Approval,
+    Channel,
     DataSubject,
     Decision,
     DeliveryState,
@@ -99,7 +101,7 @@ def request_get(*, actor, pk) -> Request:
             "verifications__verified_by",
             "approvals__approver",
             Prefetch("letters", queryset=Letter.objects.select_related("created_by")),
-            Prefetch("responses", queryset=Response.objects.select_related("sent_by", "letter")),
+            Prefetch("responses", queryset=Response.objects.select_related("sent_by", "letter", "link")),
             Prefetch("tasks", queryset=FulfilmentTask.objects.select_related("system", "done_by", "item")),
             Prefetch(
                 "reminders",
@@ -174,6 +176,66 @@ def policy_in_force(organization: Organization, on: dt.date | None = None) -> De
     """The organization's desk policy in force on ``on`` (today by default)."""
     on = on or timezone.localdate()
     return organization.policies.filter(effective_from__lte=on).order_by("-effective_from").first()
+
+
+def portal_policy(organization: Organization) -> DeskPolicy | None:
+    """The policy the online form follows today: the one in force, when the organization's online
+    pages are open (``PortalSettings.enabled``) and that policy accepts the web form channel;
+    otherwise ``None`` (the portal is closed)."""
+    portal = getattr(organization, "portal", None)
+    if portal is None or not portal.enabled:
+        return None
+    policy = policy_in_force(organization)
+    if policy is None or Channel.WEB_FORM not in (policy.channels or []):
+        return None
+    return policy
+
+
+def portal_organization(code: str) -> Organization | None:
+    """The organization whose online pages are at ``code`` (with its ``portal`` settings joined),
+    open or not; ``None`` when no organization has that code or it has no online pages."""
+    return Organization.objects.select_related("portal").filter(code=code, portal__isnull=False).first()
+
+
+def portal_case(case_id: int, organization: Organization) -> Request | None:
+    """What the status page shows of a case opened with its PIN: the case with its items,
+    documents (their files), pauses, payments and sent responses (with their download links)."""
+    return (
+        Request.objects.select_related("organization", "policy", "data_subject", "agent")
+        .prefetch_related(
+            "items__decision",
+            "documents__file",
+            "pauses",
+            "payments",
+            "verifications",
+            Prefetch(
+                "responses",
+                queryset=Response.objects.filter(state=DeliveryState.SENT)
+                .select_related("letter", "link")
+                .order_by("-sent_on", "-pk"),
+            ),
+        )
+        .filter(pk=case_id, organization=organization, purged_on__isnull=True)
+        .first()
+    )
+
+
+def portal_downloads(case: Request) -> dict:
+    """How often the requester downloaded a result by link (``count``) and when last (``last``,
+    or ``None``): from the access log, one query."""
+    return AccessLog.objects.filter(request=case, kind=AccessKind.PORTAL_DOWNLOAD).aggregate(
+        count=Count("pk"), last=models.Max("at")
+    )
+
+
+def organization_managers(organization: Organization) -> QuerySet:
+    """The active desk managers of ``organization`` (reminders and notices to managers)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.DESK_MANAGER, organizations=organization)
+        .distinct()
+        .order_by("pk")
+    )
 
 
 def colleagues(user) -> QuerySet:

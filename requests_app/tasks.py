@@ -47,3 +47,31 @@ def reminder_digest_send(recipient_id: int, day: str | None = None) -> int:
     SMTP errors are retried with exponential backoff."""
     today = dt.date.fromisoformat(day) if day else None
     return services.reminder_digest_send(recipient_id=recipient_id, today=today)
+
+
+@shared_task(
+    name="requests_app.portal_confirmation_send",
+    acks_late=True,
+    autoretry_for=services.SMTP_ERRORS,
+    retry_backoff=settings.REMINDER_RETRY_BACKOFF,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=settings.REMINDER_MAX_RETRIES,
+)
+def portal_confirmation_send(request_id: int, language: str = "ja") -> bool:
+    """The e-mail confirming a request sent online (reference and name only); SMTP errors retried."""
+    return services.portal_confirmation_send(request_id=request_id, language=language)
+
+
+@shared_task(
+    name="requests_app.portal_upload_notice_send",
+    acks_late=True,
+    autoretry_for=services.SMTP_ERRORS,
+    retry_backoff=settings.REMINDER_RETRY_BACKOFF,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=settings.REMINDER_MAX_RETRIES,
+)
+def portal_upload_notice_send(request_id: int) -> int:
+    """Tell the assignee (or the managers) that the requester sent a document online."""
+    return services.portal_upload_notice_send(request_id=request_id)

@@ -224,9 +224,15 @@ def case_detail(request, model_admin, object_id):
                 response,
                 pipeline.allowed(case, Op.RECORD_RETURN, user=user, target=response),
                 pipeline.allowed(case, Op.CHECK_SENDING, user=user, target=response),
+                inline_form(ACTIONS["revoke-link"], case, response)
+                if pipeline.allowed(case, Op.REVOKE_LINK, user=user, target=response)
+                else None,
             )
             for response in case.responses.all()
         ],
+        revoke_action=ACTIONS["revoke-link"],
+        downloads=selectors.portal_downloads(case),
+        now=timezone.now(),
         leaving=derived.letters_in_outbox(case),
         documents=[(d, pipeline.allowed(case, Op.ATTACH_FILE, user=user, target=d)) for d in case.documents.all()],
         can_open_files=user.has_perm("requests_app.open_documentfile"),

@@ -80,3 +80,12 @@ def travel():
     yield go
     if current:
         current.pop().stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The cache holds the portal's counters (wrong PINs, attempts per address): each test starts at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

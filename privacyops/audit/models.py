@@ -43,6 +43,10 @@ class AccessKind(models.TextChoices):
     TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Two-factor login set up")
     TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor login removed")
     DOCUMENT_FILE = "document_file", _("Identity document file")
+    # The requester's own pages (issue 14): the user is the portal's system account.
+    PORTAL_STATUS = "portal_status", _("Status page (requester, online)")
+    PORTAL_DOWNLOAD = "portal_download", _("Result downloaded by link (requester)")
+    PORTAL_LOCKED = "portal_locked", _("Online access locked after wrong PINs")
 
 
 class AccessLog(models.Model):

@@ -233,6 +233,31 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PrivacyOps <privacyops@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# The cache holds the requester portal's counters (wrong PINs per reference, attempts per address;
+# django-ratelimit): Redis at CACHE_URL (default: REDIS_URL), shared by every web process; otherwise
+# the memory of the one process `make run` starts (check --deploy refuses that, privacyops.E003).
+CACHE_URL = env.str("CACHE_URL", default=env.str("REDIS_URL", default=""))
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "po"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "privacyops"}
+    )
+}
+
+# Requester portal (issue 14). A PIN typed wrong PORTAL_PIN_FAILURES times for one reference locks
+# that reference for PORTAL_LOCK_MINUTES (whether or not the reference exists); one address may try
+# PORTAL_ATTEMPTS_PER_HOUR references and PINs an hour, and send PORTAL_SUBMISSIONS_PER_HOUR forms.
+PORTAL_PIN_FAILURES = env.int("PORTAL_PIN_FAILURES", default=5)
+PORTAL_LOCK_MINUTES = env.int("PORTAL_LOCK_MINUTES", default=30)
+PORTAL_ATTEMPTS_PER_HOUR = env.int("PORTAL_ATTEMPTS_PER_HOUR", default=30)
+PORTAL_SUBMISSIONS_PER_HOUR = env.int("PORTAL_SUBMISSIONS_PER_HOUR", default=10)
+# A portal form is refused above this size (all files together), before it is read.
+PORTAL_MAX_REQUEST_MB = env.int("PORTAL_MAX_REQUEST_MB", default=40)
+PORTAL_MAX_FILES = 6
+# The requester's pages stay open this long without a request (then the PIN is asked again).
+PORTAL_SESSION_MINUTES = env.int("PORTAL_SESSION_MINUTES", default=15)
+
 # Celery: Redis when REDIS_URL (or CELERY_BROKER_URL) is set, else kombu's file-system
 # transport under var/broker/, which needs no server process.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -15,6 +15,8 @@ if "DOCUMENT_KEYS" not in os.environ:
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The portal's counters per test process (cleared before each test by tests/conftest.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

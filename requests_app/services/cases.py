@@ -106,7 +106,6 @@ def _next_reference(year: int) -> str:
     return f"{year}-{sequence.last_number:06d}"
 
 
-@transaction.atomic
 def request_register(
     *,
     actor,
@@ -134,7 +133,52 @@ def request_register(
     not in the future). Raises ``ValidationError`` (keyed by field) for bad input,
     ``DuplicateSubmission`` when the same form (``intake_token``) was already registered, and
     ``TransitionNotAllowed`` without the permission or access. Writes one history row per record.
+
+    A document dict may carry its copy as ``file`` (a ``document_files.CheckedFile``: the online
+    form's uploads), kept sealed — and erased again if the registration fails.
     """
+    documents = [dict(data) for data in documents]
+    files = [data.pop("file", None) for data in documents]
+    with _file_kept_only_if_recorded(*files) as stored, transaction.atomic():
+        return _register(
+            actor=actor,
+            policy=policy,
+            channel=channel,
+            reached_on=reached_on,
+            subject=subject,
+            items=items,
+            agent=agent,
+            form_received_on=form_received_on,
+            documents=list(zip(documents, files, stored, strict=True)),
+            payments=payments,
+            reply_to=reply_to,
+            preferred_response_method=preferred_response_method,
+            assignee=assignee,
+            notes=notes,
+            intake_token=intake_token,
+            channel_override_reason=channel_override_reason,
+        )
+
+
+def _register(
+    *,
+    actor,
+    policy,
+    channel,
+    reached_on,
+    subject,
+    items,
+    agent,
+    form_received_on,
+    documents,
+    payments,
+    reply_to,
+    preferred_response_method,
+    assignee,
+    notes,
+    intake_token,
+    channel_override_reason,
+) -> Request:
     organization = policy.organization
     require_permission(actor, Op.REGISTER)
     _check_scope(actor, organization.pk)
@@ -202,8 +246,10 @@ def request_register(
         item = RequestItem(request=case, fee_due=fee, **data)
         _clean(item, exclude=["request"])
         _save(item, actor=actor, op=op)
-    for data in documents:
-        _add_document(case, actor=actor, op=op, **data)
+    for data, file, stored in documents:
+        document = _add_document(case, actor=actor, op=op, **data)
+        if file is not None:
+            _add_file(document, file, stored, actor=actor, op=op)
     for data in payments:
         _add_payment(case, actor=actor, op=op, **data)
 
@@ -486,7 +532,7 @@ def document_record(
     ``data``: holder, kind, description, received_on, issued_on and the three masking fields.
     Raises ``ValidationError``, ``TransitionNotAllowed``, ``EditConflict``; then nothing is kept.
     """
-    with _file_kept_only_if_recorded(file) as stored, transaction.atomic():
+    with _file_kept_only_if_recorded(file) as (stored,), transaction.atomic():
         case = _lock(case, actor=actor, expected_version=expected_version)
         require(case, Op.RECORD_DOCUMENT, actor=actor)
         document = _add_document(case, actor=actor, op=Op.RECORD_DOCUMENT, **data)
@@ -547,7 +593,7 @@ def document_attach_file(
 ) -> DocumentFile:
     """Attach the copy (a checked upload) to a document already recorded, while the copy is
     kept (not disposed of) and it has no file yet. Raises ``TransitionNotAllowed`` otherwise."""
-    with _file_kept_only_if_recorded(file) as stored, transaction.atomic():
+    with _file_kept_only_if_recorded(file) as (stored,), transaction.atomic():
         case = _lock(document.request_id, actor=actor, expected_version=expected_version)
         require(case, Op.ATTACH_FILE, actor=actor, target=document)
         document = IdentityDocument.objects.select_for_update().get(pk=document.pk, request=case)
@@ -561,20 +607,30 @@ def document_attach_file(
 
 
 class _file_kept_only_if_recorded:
-    """Seal and store the file before the transaction (the database never names a missing file);
-    erase it again if the recording fails."""
+    """Seal and store the files (``None``: no file) before the transaction (the database never
+    names a missing file); erase them again if the recording fails. Gives the stored names, in
+    order ("" for no file)."""
 
-    def __init__(self, file):
-        self.file, self.stored = file, ""
+    def __init__(self, *files):
+        self.files, self.stored = files, []
 
-    def __enter__(self) -> str:
-        if self.file is not None:
-            self.stored = document_files.store(self.file)
-        return self.stored
+    def __enter__(self) -> list[str]:
+        try:
+            for file in self.files:
+                self.stored.append(document_files.store(file) if file is not None else "")
+        except BaseException:
+            self._erase()
+            raise
+        return list(self.stored)
+
+    def _erase(self) -> None:
+        for name in self.stored:
+            if name:
+                document_files.erase(name)
 
     def __exit__(self, kind, error, trace):
-        if kind is not None and self.stored:
-            document_files.erase(self.stored)
+        if kind is not None:
+            self._erase()
         return False
 
 

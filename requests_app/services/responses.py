@@ -12,14 +12,19 @@ a second time by itself.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+import secrets
 import smtplib
 from email.errors import MessageError
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -29,12 +34,14 @@ from requests_app.deadlines import BusinessCalendar
 from requests_app.models import (
     FULFILMENT_KINDS,
     FULFILMENT_OUTCOMES,
+    DeliveryLink,
     DeliveryMethod,
     DeliveryState,
     DisposalMethod,
     FulfilmentTask,
     Letter,
     LetterKind,
+    PortalAccess,
     Request,
     Response,
     ResponseMethod,
@@ -218,6 +225,10 @@ def _send_email(letter: Letter, *, to: str, message_id: str) -> None:
     message.attach(
         f"{letter.request.reference}-{letter.kind}.pdf", letters.render_pdf(letter, final=True), "application/pdf"
     )
+    _deliver(message)
+
+
+def _deliver(message: EmailMessage) -> None:
     try:
         message.send(fail_silently=False)
     except (smtplib.SMTPException, OSError, ValueError, MessageError) as exc:  # a header the mail code refuses too
@@ -228,6 +239,52 @@ def _send_email(letter: Letter, *, to: str, message_id: str) -> None:
             )
             % {"error": exc}
         ) from exc
+
+
+# Results by download link (the requester portal, issue 14)
+def link_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_delivery_link(response, *, actor, op: Op) -> tuple[DeliveryLink, str]:
+    """A link for ``response`` (its letter), valid to the end of the policy's
+    ``download_link_days`` after today (Asia/Tokyo). Returns the row and the token in clear (for
+    the e-mail only: the database keeps its SHA-256)."""
+    token = secrets.token_urlsafe(32)
+    last_day = _today() + dt.timedelta(days=response.request.policy.download_link_days)
+    expires = timezone.make_aware(dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min))
+    link = DeliveryLink(response=response, token_hash=link_token_hash(token), expires_at=expires)
+    _save(link, actor=actor, op=op)
+    return link, token
+
+
+def link_url(organization, token: str) -> str:
+    return settings.SITE_URL + reverse("portal:link", args=[organization.code, token])
+
+
+def link_email(letter, *, to: str, token: str, expires_at, message_id: str) -> EmailMessage:
+    """The e-mail of a result sent by download link: the link and its last day, nothing of the
+    letter itself (the PIN opens it)."""
+    case = letter.request
+    desk = letters.desk_address(case.organization, letter.language)
+    with translation.override(letter.language):
+        context = {
+            "case": case,
+            "name": derived.recipient(case)[0],
+            "organization": case.organization.name_in(letter.language),
+            "url": link_url(case.organization, token),
+            "last_day": timezone.localtime(expires_at - dt.timedelta(seconds=1)).date(),
+        }
+        subject = gettext("Your answer is ready to download (%(reference)s)") % {"reference": case.reference}
+        body = render_to_string("portal/email/link.txt", context)
+    return EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=desk,
+        to=[to],
+        reply_to=[desk] if case.organization.desk_email else None,
+        headers={"Message-ID": message_id},
+    )
 
 
 def _items_answered(case: Request) -> set[int]:
@@ -271,7 +328,17 @@ def response_send(
     if response.state == DeliveryState.SENT:
         return response
     try:
-        _send_email(response.letter, to=response.email, message_id=response.email_message_id)
+        if response.method == DeliveryMethod.DOWNLOAD_LINK:
+            message = link_email(
+                response.letter,
+                to=response.email,
+                token=response.link_token,
+                expires_at=response.link.expires_at,
+                message_id=response.email_message_id,
+            )
+            _deliver(message)
+        else:
+            _send_email(response.letter, to=response.email, message_id=response.email_message_id)
     except TransitionNotAllowed as error:
         _outbox_drop(response, actor=actor, reason=str(error))
         raise
@@ -317,8 +384,10 @@ def _response_record(
         field="sent_on",
     )
     _check_text(attachments=attachments)
-    offered = case.policy.response_methods
-    if offered and method not in offered and not method_override_reason.strip():
+    online = PortalAccess.objects.filter(request=case).exists()
+    # A request sent online can always be answered by link: the portal offers it (its PIN opens it).
+    offered = [*case.policy.response_methods, *([DeliveryMethod.DOWNLOAD_LINK] if online else [])]
+    if case.policy.response_methods and method not in offered and not method_override_reason.strip():
         raise ValidationError(
             {
                 "method_override_reason": gettext(
@@ -337,7 +406,17 @@ def _response_record(
         # The one field where a 12-digit number is kept holds a tracking number, and only that.
         raise ValidationError({"tracking_number": gettext("A tracking number goes with registered mail only.")})
     _name, _address, default_email = derived.recipient(case)
-    if method == DeliveryMethod.EMAIL:
+    by_mail = method in {DeliveryMethod.EMAIL, DeliveryMethod.DOWNLOAD_LINK}
+    if method == DeliveryMethod.DOWNLOAD_LINK and not online:
+        raise ValidationError(
+            {
+                "method": gettext(
+                    "A download link is opened with the PIN given when the request was sent online; this "
+                    "request has none: send the letter by e-mail or post."
+                )
+            }
+        )
+    if by_mail:
         email = email or default_email
         if not email:
             raise ValidationError({"email": gettext("No e-mail address is known: enter one, or send by post.")})
@@ -346,7 +425,7 @@ def _response_record(
         letter=letter,
         method=method,
         addressee=letter.addressee,
-        email=email if method == DeliveryMethod.EMAIL else "",
+        email=email if by_mail else "",
         sent_on=sent_on,
         sent_by=actor,
         tracking_number=tracking_number.strip(),
@@ -355,10 +434,13 @@ def _response_record(
         text_sent=letters.plain_text(letter),
     )
     _clean(response, exclude=["request", "letter", "sent_by"])
-    if method == DeliveryMethod.EMAIL:
+    if by_mail:
         response.state = DeliveryState.SENDING
         response.email_message_id = new_message_id()
         _save(response, actor=actor, op=Op.OUTBOX)
+        if method == DeliveryMethod.DOWNLOAD_LINK:
+            # The token in clear lives only in this object, for the e-mail (its hash is stored).
+            response.link, response.link_token = new_delivery_link(response, actor=actor, op=Op.OUTBOX)
         _save_case(case, actor=actor, op=Op.OUTBOX)
         return response
     _save(response, actor=actor, op=Op.SEND_LETTER)

@@ -3,6 +3,7 @@ import logging
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponseNotAllowed, JsonResponse
+from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.cache import never_cache
 from django.views.i18n import set_language
 from kombu import Connection
@@ -55,3 +56,10 @@ def language_switch(request):
         user._history_operation = AuditOp.LANGUAGE
         user.save(update_fields=["language"])
     return response
+
+
+def csrf_failure(request, reason=""):
+    """A form refused for its missing or stale security token (``CSRF_FAILURE_VIEW``): the admin's
+    page for staff, the portal's own for the public pages under /portal/ (no admin frame there)."""
+    template = "portal/403_csrf.html" if request.path.startswith("/portal/") else "403_csrf.html"
+    return django_csrf_failure(request, reason=reason, template_name=template)

@@ -661,6 +661,46 @@ def _item_extra(kind: str, demo: DemoCase) -> dict:
     return extra
 
 
+# The online request pages opened in the demo (issue 14): Leverages (its published channels are the
+# post and e-mail; the demo adds the web form) and the two group companies abroad.
+PORTAL_TEXTS = {
+    "intro": "このページから、当社が保有するあなたの個人情報の開示・訂正・利用停止等をご請求いただけます。"
+    "本人確認書類（運転免許証、マイナンバーカード（表面のみ）、パスポート等）の写しをご用意ください。",
+    "intro_en": "Use this page to ask about the personal information we hold about you. Have a copy of an identity "
+    "document ready (driver's license, My Number card (front only), passport, …).",
+    "privacy_notice": "お送りいただいた個人情報と書類の写しは、ご請求への対応と本人確認のためにのみ利用します。"
+    "本人確認書類の写しは、確認後すみやかに廃棄します。",
+    "privacy_notice_en": "What you send is used only to answer your request and to verify your identity. Copies of "
+    "identity documents are destroyed once checked.",
+    "after_submission": "受付番号とPINを控えてください。"
+    "本人確認書類に不足がある場合は、状況ページからお送りいただけます。",
+    "after_submission_en": "Keep the reference and the PIN. "
+    "If a document is missing, you can send it from the status page.",
+}
+
+
+def open_demo_portals(organizations: dict, *, actor) -> None:
+    """Open the online pages of the demo's portal organizations, adding the web form to the
+    channels of their policy in force where it is missing (with a reason in its history)."""
+    from requests_app.models import Channel, PortalSettings
+
+    for code in (LEVERAGES, "demo-eu", "demo-us"):
+        organization = organizations.get(code)
+        if organization is None:
+            continue
+        policy = organization.policies.order_by("-effective_from").first()
+        if Channel.WEB_FORM not in policy.channels:
+            policy.channels = [*policy.channels, Channel.WEB_FORM]
+            policy._history_user, policy._change_reason = actor, "デモ：オンライン受付を追加"
+            policy.save()
+        portal, created = PortalSettings.objects.get_or_create(organization=organization, defaults={"enabled": True})
+        if created and code == LEVERAGES:
+            for name, value in PORTAL_TEXTS.items():
+                setattr(portal, name, value)
+            portal._history_user, portal._change_reason = actor, "デモデータ"
+            portal.save()
+
+
 def seed_demo(*, stdout) -> None:
     with_passwords = settings.DEBUG
     users = seed_users(with_passwords=with_passwords)
@@ -670,9 +710,11 @@ def seed_demo(*, stdout) -> None:
         organization.staff.add(*[u for name, u in by_name.items() if name != "admin"])
     extensions.demo_seed(organizations=organizations, actor=by_name["admin"])  # e.g. purposes of use
     created = seed_requests(users=by_name)
+    open_demo_portals(organizations, actor=by_name["admin"])  # after: the seeds reset the channels
     stdout.write(
         f"Organizations: {len(organizations)}; demo requests created now: {created} (total {Request.objects.count()})."
     )
+    stdout.write(f"Online request pages: http://127.0.0.1:8000/portal/{LEVERAGES}/ (also demo-eu, demo-us)")
     stdout.write("Demo logins (http://127.0.0.1:8000/admin/):")
     for demo, created_user in users:
         role = roles.ROLE_LABELS[demo.role] if demo.role else "superuser"

@@ -231,7 +231,8 @@ def case_detail(request, model_admin, object_id):
             for response in case.responses.all()
         ],
         revoke_action=ACTIONS["revoke-link"],
-        downloads=selectors.portal_downloads(case),
+        # Asked of the access log only where a result went by link.
+        downloads=selectors.portal_downloads(case) if any(hasattr(r, "link") for r in case.responses.all()) else {},
         now=timezone.now(),
         leaving=derived.letters_in_outbox(case),
         documents=[(d, pipeline.allowed(case, Op.ATTACH_FILE, user=user, target=d)) for d in case.documents.all()],

@@ -51,6 +51,8 @@ DOCUMENT_FILE_MAX_MB = env.int("DOCUMENT_FILE_MAX_MB", default=10)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The refusal of a stale form in the admin's frame, or the requester portal's (privacyops.views).
+CSRF_FAILURE_VIEW = "privacyops.views.csrf_failure"
 # Absolute address of the site, for links in e-mails (no request there).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

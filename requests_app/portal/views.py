@@ -75,7 +75,8 @@ def _page(request, template: str, organization, context: dict | None = None, sta
     }
     response = render(request, f"portal/{template}", {**base, **(context or {})}, status=status)
     response["Cache-Control"] = "no-store, private"
-    response["Referrer-Policy"] = "no-referrer"  # a link's token never leaves in a Referer
+    # A link's token never leaves in a Referer to another site; same-origin keeps the form's Origin (CSRF).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -443,5 +444,5 @@ def link_file(request, code: str, token: str):
     response["Content-Disposition"] = f'attachment; filename="{case.reference}-{found.response.letter.kind}.pdf"'
     response["Cache-Control"] = "no-store, private"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response

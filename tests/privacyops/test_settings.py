@@ -35,11 +35,31 @@ def test_production_settings_pass_check_deploy_without_warnings():
             "DJANGO_SETTINGS_MODULE": "privacyops.settings.production",
             "SECRET_KEY": "x7#kq9v!m2p$w8z@r4t&y6u*i1o^e3a%s5d-f0g+h=j_l;c:b.n,LONG-ENOUGH-KEY",
             "ALLOWED_HOSTS": "privacyops.example.jp",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
         },
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_check_deploy_fails_without_a_shared_cache():
+    """The portal counts wrong PINs and attempts per address in the cache: several web processes must
+    share it (issue 14), or each would count on its own."""
+    result = _manage(
+        "check",
+        "--deploy",
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "privacyops.settings.production",
+            "SECRET_KEY": "x7#kq9v!m2p$w8z@r4t&y6u*i1o^e3a%s5d-f0g+h=j_l;c:b.n,LONG-ENOUGH-KEY",
+            "ALLOWED_HOSTS": "privacyops.example.jp",
+            "REDIS_URL": "",
+            "CACHE_URL": "",
+        },
+    )
+
+    assert result.returncode != 0
+    assert "privacyops.E003" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key():

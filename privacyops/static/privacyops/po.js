@@ -52,3 +52,9 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// The portal: after a refused form, the error summary takes the focus (screen readers read it first).
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+});

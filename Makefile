@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint setup setup-dev messages clean-var bench
+.PHONY: run test lint setup setup-dev messages clean-var bench bench-portal
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "PrivacyOps needs Python 3.11, found " + sys.version'
@@ -71,3 +71,13 @@ bench: setup-dev
 	$(BIN)/python bench/reminders.py --runs 3
 	$(BIN)/python bench/audit.py --runs 7
 	$(BIN)/python bench/consents.py --runs 20 --records 1000 --rows 2000
+
+# Load run of the requester portal's status page (issue 14): gunicorn with the production settings on
+# loopback, N clients for T seconds (bounded), p50/p95/max and errors into bench/results/.
+PORTAL_BENCH_DB ?= privacyops_portal_bench
+bench-portal: export DATABASE_URL = postgres://postgres@127.0.0.1:5432/$(PORTAL_BENCH_DB)
+bench-portal: export REDIS_URL ?= redis://127.0.0.1:6379/14
+bench-portal: setup-dev
+	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(PORTAL_BENCH_DB)'" | grep -q 1 \
+	  || createdb -h 127.0.0.1 -U postgres $(PORTAL_BENCH_DB)
+	$(BIN)/python bench/portal_status.py --clients $(or $(CLIENTS),20) --seconds $(or $(SECONDS),20)

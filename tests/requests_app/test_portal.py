@@ -278,7 +278,7 @@ def test_a_case_without_a_pin_cannot_be_answered_by_link(policies, desk_user, tr
 def test_revoking_a_link_needs_a_reason_and_is_in_the_history(leverages, desk_user):
     case = submit(leverages).case
     response, _letter = _answered_by_link(case, desk_user)
-    with pytest.raises(Exception, match="why"):
+    with pytest.raises(ValidationError, match="理由"):
         services.delivery_link_revoke(actor=desk_user, response=response, reason="  ")
     link = services.delivery_link_revoke(actor=desk_user, response=response, reason="宛先の誤り")
     assert not link.is_open(timezone.now())
@@ -407,3 +407,25 @@ def test_an_expired_or_revoked_link_is_refused(leverages, desk_user, client, tra
     page = client.get(url)
     assert page.status_code == 410 and submitted.case.reference not in page.content.decode()
     assert client.get(url.replace(url.split("/")[-2], "x" * 43)).status_code == 404
+
+
+def _status_queries(client, organization, submitted) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.post(
+        reverse("portal:status", args=[organization.code]),
+        {"reference": submitted.case.reference, "pin": submitted.pin},
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("portal:case", args=[organization.code])).status_code == 200
+    return len(queries)
+
+
+def test_the_status_page_costs_the_same_queries_however_much_the_case_holds(leverages, client, desk_user):
+    small = submit(leverages, documents=[licence()])
+    large = submit(leverages, documents=[licence(f"l{n}.png") for n in range(5)])
+    services.request_pause(actor=desk_user, case=large.case, kind=PauseKind.INFORMATION, note="対象期間")
+    first = _status_queries(client, leverages, small)
+    client.post(reverse("portal:sign_out", args=[LEVERAGES]))
+    assert _status_queries(client, leverages, large) == first <= 16

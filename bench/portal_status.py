@@ -163,9 +163,7 @@ def main() -> None:
         "PRIVACYOPS_READ_DOT_ENV": "false",
     }
     # The production settings serve the hashed static files (whitenoise's manifest).
-    subprocess.run(  # noqa: S603 - our own manage.py
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     server_log = open(RESULTS / "portal_status.server.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(  # noqa: S603 - our own gunicorn with fixed arguments
@@ -232,9 +230,15 @@ def main() -> None:
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "portal_status.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    table = "| " + " | ".join(result) + " |\n|" + "---|" * len(result) + "\n| " + " | ".join(
-        str(v) for v in result.values()
-    ) + " |\n"
+    table = (
+        "| "
+        + " | ".join(result)
+        + " |\n|"
+        + "---|" * len(result)
+        + "\n| "
+        + " | ".join(str(v) for v in result.values())
+        + " |\n"
+    )
     (RESULTS / "portal_status.md").write_text(table)
     print(json.dumps(result, indent=2, ensure_ascii=False))
 

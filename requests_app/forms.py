@@ -49,6 +49,15 @@ from requests_app.services import AGENT_FIELDS, SUBJECT_FIELDS, check_registrati
 from requests_app.validators import reject_individual_number, search_key
 
 
+def apply_validation_error(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form fields it names (or at the top)."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

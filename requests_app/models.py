@@ -1565,6 +1565,11 @@ class DeliveryLink(models.Model):
     def is_open(self, now) -> bool:
         return self.revoked_at is None and now < self.expires_at
 
+    @property
+    def last_day(self) -> dt.date:
+        """The last day the link opens (Asia/Tokyo): it works to the end of that day."""
+        return timezone.localtime(self.expires_at - dt.timedelta(microseconds=1)).date()
+
 
 # ------------------------------------------------------------------------------------------
 # Reminders (SPEC §13)

@@ -22,6 +22,7 @@ from requests_app import derived, document_files, extensions, pipeline, selector
 from requests_app import forms as desk_forms
 from requests_app import letters as desk_letters
 from requests_app.actions import ACTIONS, TARGETS, available_actions, inline_form, target_label
+from requests_app.forms import apply_validation_error
 from requests_app.models import DocumentFile, Letter, Request, Status
 from requests_app.pipeline import Op
 
@@ -40,15 +41,6 @@ def _get_case(request, object_id, selector=selectors.request_get) -> Request:
 
 def _case_url(case) -> str:
     return reverse("admin:requests_app_request_change", args=[case.pk])
-
-
-def apply_validation_error(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form fields it names (or at the top)."""
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _context(model_admin, request, **extra):

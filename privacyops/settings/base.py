@@ -247,10 +247,14 @@ CACHES = {
     )
 }
 
-# Requester portal (issue 14). A PIN typed wrong PORTAL_PIN_FAILURES times for one reference locks
-# that reference for PORTAL_LOCK_MINUTES (whether or not the reference exists); one address may try
-# PORTAL_ATTEMPTS_PER_HOUR references and PINs an hour, and send PORTAL_SUBMISSIONS_PER_HOUR forms.
+# Requester portal (issue 14). A PIN typed wrong PORTAL_PIN_FAILURES times for one reference from one
+# address, or PORTAL_PIN_FAILURES_ALL times from any, locks that reference for up to
+# PORTAL_LOCK_MINUTES (whether or not the reference exists); one address may try
+# PORTAL_ATTEMPTS_PER_HOUR references and PINs an hour, and send PORTAL_SUBMISSIONS_PER_HOUR forms
+# (and as many documents from status pages). A case takes PORTAL_MAX_ONLINE_DOCUMENTS sent online.
 PORTAL_PIN_FAILURES = env.int("PORTAL_PIN_FAILURES", default=5)
+PORTAL_PIN_FAILURES_ALL = env.int("PORTAL_PIN_FAILURES_ALL", default=50)
+PORTAL_MAX_ONLINE_DOCUMENTS = env.int("PORTAL_MAX_ONLINE_DOCUMENTS", default=12)
 PORTAL_LOCK_MINUTES = env.int("PORTAL_LOCK_MINUTES", default=30)
 PORTAL_ATTEMPTS_PER_HOUR = env.int("PORTAL_ATTEMPTS_PER_HOUR", default=30)
 PORTAL_SUBMISSIONS_PER_HOUR = env.int("PORTAL_SUBMISSIONS_PER_HOUR", default=10)

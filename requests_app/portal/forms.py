@@ -19,6 +19,11 @@ from requests_app.models import (
     ResponseMethod,
 )
 
+# Health-insurance cards stopped being valid identity on 2025-12-01 (SPEC §6): a request sent online
+# reaches us today, so they are not offered (the desk still records them for older requests).
+RETIRED_KINDS = frozenset({DocumentKind.HEALTH_INSURANCE_CARD})
+OFFERED_KINDS = [(value, label) for value, label in DocumentKind.choices if value not in RETIRED_KINDS]
+
 # The honeypot: a field people never see (hidden by the style sheet, skipped by screen readers
 # and the tab key); a form that fills it is a robot's.
 HONEYPOT = "website"
@@ -43,8 +48,10 @@ def response_methods_offered(policy: DeskPolicy) -> list[tuple[str, str]]:
 class PortalDocumentForm(DocumentFileMixin, FreeTextMixin, forms.Form):
     """One uploaded copy: whose, which document, the file. An empty row is skipped."""
 
-    holder = forms.ChoiceField(label=_("Whose document"), choices=Holder.choices, initial=Holder.DATA_SUBJECT)
-    kind = forms.ChoiceField(label=_("Document"), choices=_blank(DocumentKind.choices), required=False)
+    holder = forms.ChoiceField(
+        label=_("Whose document"), choices=Holder.choices, initial=Holder.DATA_SUBJECT, required=False
+    )
+    kind = forms.ChoiceField(label=_("Document"), choices=_blank(OFFERED_KINDS), required=False)
     description = forms.CharField(
         label=_("Description"), max_length=200, required=False, help_text=_("Needed for “Other”.")
     )
@@ -72,7 +79,10 @@ class PortalDocumentForm(DocumentFileMixin, FreeTextMixin, forms.Form):
         data = self.cleaned_data
         if not data.get("file"):
             return None
-        return {k: data[k] for k in ("holder", "kind", "description", "file")}
+        return {**{k: data[k] for k in ("kind", "description", "file")}, "holder": self.whose()}
+
+    def whose(self) -> str:
+        return self.cleaned_data.get("holder") or Holder.DATA_SUBJECT
 
 
 class PortalDocumentRows(forms.BaseFormSet):
@@ -85,7 +95,7 @@ class PortalDocumentRows(forms.BaseFormSet):
 PortalDocumentFormSet = forms.formset_factory(
     PortalDocumentForm,
     formset=PortalDocumentRows,
-    extra=4,
+    extra=settings.PORTAL_MAX_FILES,
     max_num=settings.PORTAL_MAX_FILES,
     absolute_max=settings.PORTAL_MAX_FILES,
     validate_max=True,
@@ -124,7 +134,14 @@ class PortalRequestForm(RequestFields):
             list(AgentType.choices) if policy.agents_allowed else []
         )
         self.fields["agent_type"].label = _("Who is asking?")
-        self.fields["email"].help_text = _("We write to this address (the person's, or the agent's below).")
+        self.fields["email"].help_text = _(
+            "Required, unless an agent asks (then the agent's address below is): we write to this address."
+        )
+        self.fields["agent_email"].help_text = _("Required when an agent asks.")
+        self.fields["kinds"].help_text = _(
+            "Deletion (削除) removes wrong content, like a correction; erasure (消去) removes the data altogether, "
+            "like a suspension of use."
+        )
         if not self.is_bound:
             self.initial.setdefault("intake_token", uuid.uuid4())
 
@@ -167,8 +184,8 @@ class PinForm(FreeTextMixin, forms.Form):
 class UploadForm(DocumentFileMixin, FreeTextMixin, forms.Form):
     """A document sent from the status page."""
 
-    holder = PortalDocumentForm.base_fields["holder"]
-    kind = forms.ChoiceField(label=_("Document"), choices=_blank(DocumentKind.choices))
+    holder = forms.ChoiceField(label=_("Whose document"), choices=Holder.choices, initial=Holder.DATA_SUBJECT)
+    kind = forms.ChoiceField(label=_("Document"), choices=_blank(OFFERED_KINDS))
     description = PortalDocumentForm.base_fields["description"]
     masking_declared = forms.BooleanField(label=PortalRequestForm.base_fields["masking_declared"].label)
     not_free_text = ("holder", "kind")

@@ -8,7 +8,6 @@ app_name = "portal"
 
 urlpatterns = [
     path("<slug:code>/", views.request_form, name="form"),
-    path("<slug:code>/done/", views.done, name="done"),
     path("<slug:code>/status/", views.status, name="status"),
     path("<slug:code>/status/case/", views.case_status, name="case"),
     path("<slug:code>/status/out/", views.sign_out, name="sign_out"),

@@ -4,7 +4,7 @@ download are opened with the reference (or the link) and the PIN, then held in t
 reference or PIN reads the same, whatever was wrong.
 
 Pages (under /portal/<organization code>/):
-- ``""``: the request form (GET, POST) → ``done/``: the reference and the PIN, shown once;
+- ``""``: the request form (GET, POST); its answer shows the reference and the PIN, once;
 - ``status/``: reference and PIN (GET, POST) → ``status/case/``: where the request stands, what is
   missing, upload (POST); ``status/out/``: close (POST);
 - ``link/<token>/``: a result sent by link: PIN (POST), then the download ``link/<token>/file/``.
@@ -20,7 +20,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedire
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
@@ -28,12 +28,19 @@ from django_ratelimit.core import is_ratelimited
 from privacyops.audit.access import client_ip, logged_path
 from privacyops.audit.models import AccessKind, AccessLog
 from requests_app import derived, letters, pipeline, selectors, services
-from requests_app.models import Holder, PauseKind, PaymentMethod, Status
+from requests_app.forms import apply_validation_error
+from requests_app.models import DocumentKind, Holder, PauseKind, PaymentMethod, Status
 from requests_app.pipeline import Op
-from requests_app.portal.forms import AccessForm, PinForm, PortalDocumentFormSet, PortalRequestForm, UploadForm
+from requests_app.portal.forms import (
+    RETIRED_KINDS,
+    AccessForm,
+    PinForm,
+    PortalDocumentFormSet,
+    PortalRequestForm,
+    UploadForm,
+)
 
 GRANT = "portal_grant"
-SUBMITTED = "portal_submitted"
 
 # Where the request stands, as the person reads it (the desk's own steps are not theirs to follow).
 REQUESTER_STATUS = {
@@ -50,6 +57,9 @@ REQUESTER_STATUS = {
 }
 PORTAL_TEXTS = ("intro", "privacy_notice", "after_submission")
 REFUSED = _("The reference or the PIN is not right.")
+TOO_MANY = _(
+    "Too many attempts came from your connection in the last hour. Please try again later, or contact the desk."
+)
 
 
 # ------------------------------------------------------------------------------------------
@@ -124,13 +134,15 @@ def _granted_case(request, organization):
     return case
 
 
-def _log(request, kind: str, case) -> None:
+def _log(request, kind: str, case, *, path: str = "") -> None:
+    """The requester's view or download in the access log (``path``: the page as logged, without a
+    link's token — the database keeps only the token's hash)."""
     AccessLog.objects.create(
         user=services.portal_actor(case.organization),
         kind=kind,
         request=case,
         organization=case.organization,
-        path=logged_path(request),
+        path=path or logged_path(request),
         ip_address=client_ip(request),
     )
 
@@ -144,19 +156,23 @@ def _open_case(request, organization, form):
             pin=form.cleaned_data["pin"],
             ip_address=client_ip(request),
         )
-    except services.PortalLocked:
+    except services.PortalLocked as locked:
         form.add_error(
             None,
             gettext(
-                "Too many wrong PINs for this reference: it is locked for %(minutes)s minutes. Try again later, "
-                "or contact the desk."
+                "Too many wrong PINs for this reference: it is locked for %(minutes)s more minute(s). Try again "
+                "later, or contact the desk."
             )
-            % {"minutes": settings.PORTAL_LOCK_MINUTES},
+            % {"minutes": locked.minutes},
         )
     except services.PortalRefused as refused:
         form.add_error(
             None,
-            gettext("%(refused)s %(left)s more wrong attempt(s) lock it for %(minutes)s minutes.")
+            ngettext(
+                "%(refused)s One more wrong attempt locks it for up to %(minutes)s minutes.",
+                "%(refused)s %(left)s more wrong attempts lock it for up to %(minutes)s minutes.",
+                refused.left,
+            )
             % {"refused": REFUSED, "left": refused.left, "minutes": settings.PORTAL_LOCK_MINUTES},
         )
     return None
@@ -175,10 +191,13 @@ def request_form(request, code: str):
         too_large = _too_large(request, organization)
         if too_large:
             return too_large
-        if _too_many(request, "portal-submit", settings.PORTAL_SUBMISSIONS_PER_HOUR):
-            return _rate_limited(request, organization)
         form = PortalRequestForm(request.POST, policy=policy)
         documents = PortalDocumentFormSet(request.POST, request.FILES, prefix="doc")
+        if _too_many(request, "portal-submit", settings.PORTAL_SUBMISSIONS_PER_HOUR):
+            # Refused, but the page keeps what was typed (the files must be chosen again later).
+            form.is_valid()
+            form.add_error(None, gettext(TOO_MANY))
+            return _form_page(request, organization, policy, form, documents, status=429)
     elif request.method == "GET":
         form = PortalRequestForm(policy=policy)
         documents = PortalDocumentFormSet(prefix="doc")
@@ -194,26 +213,31 @@ def request_form(request, code: str):
                 intake_token=form.cleaned_data["intake_token"],
                 language=translation.get_language(),
             )
-        except services.DuplicateSubmission as duplicate:
+        except services.DuplicateSubmission:
+            # Never the reference here: a form's token sent again is no proof of who sends it.
             form.add_error(
                 None,
                 gettext(
-                    "This form was already sent: its reference is %(reference)s. Use the PIN shown then to see "
-                    "where it stands."
-                )
-                % {"reference": duplicate.request.reference},
+                    "This form was already sent. Use the reference and PIN shown then to see where it stands; "
+                    "if you did not note them, contact the desk."
+                ),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            apply_validation_error(form, error)
         except services.TransitionNotAllowed:
             return _closed(request, organization)
         else:
-            request.session[SUBMITTED] = {
-                "org": organization.pk,
+            # Shown in this answer only, never stored in clear anywhere (the page is not cached): a
+            # reload sends the form again, which is refused as already sent.
+            submitted_context = {
                 "reference": submitted.case.reference,
                 "pin": services.pin_display(submitted.pin),
             }
-            return HttpResponseRedirect(reverse("portal:done", args=[code]))
+            return _page(request, "done.html", organization, {"submitted": submitted_context})
+    return _form_page(request, organization, policy, form, documents, status=400 if request.method == "POST" else 200)
+
+
+def _form_page(request, organization, policy, form, documents, *, status: int):
     return _page(
         request,
         "request_form.html",
@@ -223,14 +247,21 @@ def request_form(request, code: str):
             "documents": documents,
             "policy": policy,
             "id_rule": derived.id_rule_text(policy),
+            "id_documents": _document_labels(policy.accepted_id_documents),
+            "agent_id_documents": _document_labels(policy.agent_id_documents or policy.accepted_id_documents),
             "proof_rules": list(policy.agent_proof_rules.all()) if policy.agents_allowed else [],
             "bank_account": letters.bank_account(policy),
             "payment_methods": _payment_labels(policy),
             "max_files": settings.PORTAL_MAX_FILES,
             "max_mb": settings.PORTAL_MAX_REQUEST_MB,
+            "with_files": True,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+
+
+def _document_labels(kinds) -> list[str]:
+    return [str(DocumentKind(k).label) for k in kinds or () if k in DocumentKind.values and k not in RETIRED_KINDS]
 
 
 def _request_valid(form, documents) -> bool:
@@ -242,28 +273,9 @@ def _request_valid(form, documents) -> bool:
         form.add_error("masking_declared", gettext("Confirm that the copies are blacked out where needed."))
     if not form.cleaned_data.get("agent_type"):
         for row in rows:
-            if row.cleaned_data["holder"] == Holder.AGENT:
+            if row.whose() == Holder.AGENT:
                 row.add_error("holder", gettext("Only an agent's request has the agent's documents."))
     return form.is_valid() and all(row.is_valid() for row in documents)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
-@never_cache
-def done(request, code: str):
-    organization = _organization_or_none(code)
-    if organization is None:
-        return _closed(request, organization)
-    submitted = request.session.pop(SUBMITTED, None)
-    if submitted and submitted.get("org") != organization.pk:
-        submitted = None
-    return _page(request, "done.html", organization, {"submitted": submitted}, status=200 if submitted else 410)
 
 
 # ------------------------------------------------------------------------------------------
@@ -303,7 +315,10 @@ def case_status(request, code: str):
         if too_large:
             return too_large
         form = UploadForm(request.POST, request.FILES, has_agent=case.agent_id is not None)
-        if form.is_valid():
+        if _too_many(request, "portal-upload", settings.PORTAL_SUBMISSIONS_PER_HOUR):
+            form.is_valid()
+            form.add_error(None, gettext(TOO_MANY))
+        elif form.is_valid():
             try:
                 services.portal_document_upload(
                     case=case,
@@ -313,7 +328,7 @@ def case_status(request, code: str):
                     file=form.cleaned_data["file"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                apply_validation_error(form, error)
             except services.TransitionNotAllowed as error:
                 form.add_error(None, str(error))
             else:
@@ -354,8 +369,15 @@ def _status_context(case) -> dict:
                 "fee": pause.kind == PauseKind.FEE_SHORTFALL,
             }
         )
+    # What the identity check still lacks, as the desk's checklist says it (before the check ends).
+    missing = (
+        derived.identity_missing(case)
+        if case.status in {Status.RECEIVED, Status.VERIFYING, Status.AWAITING_REQUESTER}
+        else []
+    )
     return {
         "case": case,
+        "missing": missing,
         "status_text": REQUESTER_STATUS[case.status],
         "ended": ended,
         "waiting": waiting,
@@ -439,7 +461,7 @@ def link_file(request, code: str, token: str):
         data = letters.render_pdf(found.response.letter, final=True)
     except letters.PdfUnavailable:
         return _page(request, "link_gone.html", case.organization, {"unavailable": True}, status=503)
-    _log(request, AccessKind.PORTAL_DOWNLOAD, case)
+    _log(request, AccessKind.PORTAL_DOWNLOAD, case, path=reverse("portal:link_file", args=[code, "-"]))
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{case.reference}-{found.response.letter.kind}.pdf"'
     response["Cache-Control"] = "no-store, private"

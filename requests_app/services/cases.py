@@ -210,7 +210,12 @@ def _register(
     agent_obj = None
     if agent:
         agent_obj = Agent(organization=organization, **agent)
-        _clean(agent_obj, exclude=["organization"])
+        try:
+            _clean(agent_obj, exclude=["organization"])
+        except ValidationError as error:  # the agent's own fields, not the person's of the same name
+            raise ValidationError(
+                {f"agent_{name}" if name != "agent_type" else name: m for name, m in error.message_dict.items()}
+            ) from error
         _save(agent_obj, actor=actor, op=op)
     if assignee is not None:
         _check_assignee(assignee, organization)

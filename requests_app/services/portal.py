@@ -13,6 +13,7 @@ organization's, so that nothing tells them apart.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 import secrets
@@ -35,7 +36,7 @@ from django_ratelimit.core import get_usage
 
 from privacyops.audit.models import AccessKind, AccessLog
 from privacyops.mail import new_message_id
-from requests_app import derived, letters, selectors
+from requests_app import letters, selectors
 from requests_app.models import (
     Channel,
     DeliveryLink,
@@ -98,7 +99,11 @@ class PortalRefused(Exception):
 
 
 class PortalLocked(Exception):
-    """Too many wrong PINs for this reference: try again after ``PORTAL_LOCK_MINUTES``."""
+    """Too many wrong PINs for this reference: try again in ``minutes`` (at most ``PORTAL_LOCK_MINUTES``)."""
+
+    def __init__(self, minutes: int = 0):
+        super().__init__("locked")
+        self.minutes = minutes or settings.PORTAL_LOCK_MINUTES
 
 
 @dataclass(frozen=True)
@@ -164,46 +169,49 @@ def normalize_reference(text: str) -> str | None:
     return f"{match.group(1)}-{int(match.group(2)):06d}"
 
 
-def _lock_key(organization: Organization, reference: str) -> str:
-    return f"{organization.pk}:{reference}"
-
-
-def _pin_usage(organization: Organization, reference: str, *, increment: bool) -> int:
-    """Wrong PINs counted for (organization, reference) in the present lock window."""
+def _pin_usage(key: str, limit: int, *, increment: bool) -> dict:
+    """Wrong PINs counted under ``key`` in the present lock window (django-ratelimit's fixed
+    window of ``PORTAL_LOCK_MINUTES``): ``count`` and ``time_left`` (seconds)."""
     usage = get_usage(
         None,
         group="portal-pin",
-        key=lambda group, request: _lock_key(organization, reference),
-        rate=f"{settings.PORTAL_PIN_FAILURES}/{settings.PORTAL_LOCK_MINUTES}m",
+        key=lambda group, request: key,
+        rate=f"{limit}/{settings.PORTAL_LOCK_MINUTES}m",
         increment=increment,
     )
-    return usage["count"] if usage else 0
+    return usage or {"count": 0, "time_left": 0}
 
 
 def portal_case_open(*, organization: Organization, reference: str, pin: str, ip_address: str | None = None) -> Request:
     """The case ``reference`` of ``organization`` when ``pin`` is its PIN.
 
-    Raises ``PortalLocked`` while the reference is locked (also right after the failure that locks
-    it), else ``PortalRefused`` for a wrong PIN, an unknown reference, another organization's
-    reference or a case whose personal data was erased — the same error, the same work (one hash
-    computed either way), the same counting."""
-    key = normalize_reference(reference) or normalize_pin(reference)[:40]
-    limit = settings.PORTAL_PIN_FAILURES
-    if _pin_usage(organization, key, increment=False) >= limit:
-        raise PortalLocked
+    Two locks, whichever comes first: ``PORTAL_PIN_FAILURES`` wrong PINs for the reference from one
+    address (the person's own mistakes, and a stranger's, who then cannot lock the person out from
+    elsewhere), or ``PORTAL_PIN_FAILURES_ALL`` from any addresses (guessing spread over many). Raises
+    ``PortalLocked`` (with ``minutes`` left) while locked — also right after the failure that locks —,
+    else ``PortalRefused`` for a wrong PIN, an unknown reference, another organization's reference
+    or a case whose personal data was erased: the same error, the same work (one hash computed
+    whatever the input), the same counting."""
+    key = normalize_reference(reference) or "?" + normalize_pin(reference)[:40]
+    here = (f"{organization.pk}:{key}:{ip_address or '-'}", settings.PORTAL_PIN_FAILURES)
+    anywhere = (f"{organization.pk}:{key}", settings.PORTAL_PIN_FAILURES_ALL)
+    for counter, limit in (here, anywhere):
+        usage = _pin_usage(counter, limit, increment=False)
+        if usage["count"] >= limit:
+            raise PortalLocked(minutes=_minutes(usage))
     access = (
         PortalAccess.objects.select_related("request__organization", "request__policy")
         .filter(request__organization=organization, request__reference=key, request__purged_on__isnull=True)
         .first()
     )
     typed = normalize_pin(pin)
-    if access is not None:
-        if typed and check_password(typed, access.pin_hash):
-            return access.request
-    else:
-        make_password(typed)  # as long as a real check takes
-    failures = _pin_usage(organization, key, increment=True)
-    if failures >= limit:
+    # The hasher runs once whatever was typed and whether or not the reference exists.
+    matches = check_password(typed, access.pin_hash if access is not None else _dummy_hash())
+    if matches and access is not None:
+        return access.request
+    failures = _pin_usage(here[0], here[1], increment=True)
+    total = _pin_usage(anywhere[0], anywhere[1], increment=True)
+    if failures["count"] >= here[1] or total["count"] >= anywhere[1]:
         if access is not None:
             AccessLog.objects.create(
                 user=portal_actor(organization),
@@ -213,9 +221,19 @@ def portal_case_open(*, organization: Organization, reference: str, pin: str, ip
                 path=reverse("portal:status", args=[organization.code]),
                 ip_address=ip_address,
             )
-        logger.warning("portal: reference locked after %s wrong PINs (organization %s)", failures, organization.code)
-        raise PortalLocked
-    raise PortalRefused(left=limit - failures)
+        logger.warning("portal: a reference of %s locked after wrong PINs", organization.code)
+        raise PortalLocked(minutes=_minutes(failures if failures["count"] >= here[1] else total))
+    raise PortalRefused(left=here[1] - failures["count"])
+
+
+def _minutes(usage: dict) -> int:
+    return max(1, -(-int(usage.get("time_left") or 0) // 60))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash no PIN matches, for references that do not exist (the same work as a real check)."""
+    return make_password(secrets.token_urlsafe(16))
 
 
 # ------------------------------------------------------------------------------------------
@@ -259,6 +277,7 @@ def portal_request_submit(
     pin = _new_pin()
     with transaction.atomic():
         case = request_register(
+            notes=gettext("Sent online from the English pages.") if language == "en" else "",
             actor=actor,
             policy=policy,
             channel=Channel.WEB_FORM,
@@ -296,6 +315,12 @@ def portal_document_upload(*, case: Request, holder: str, kind: str, file, descr
     actor = portal_actor(case.organization)
     today = _today()
     with transaction.atomic():
+        sent = IdentityDocument.objects.filter(request=case, recorded_by=actor).count()
+        if sent >= settings.PORTAL_MAX_ONLINE_DOCUMENTS:
+            raise TransitionNotAllowed(
+                gettext("%(count)s documents were already sent online for this request: contact the desk.")
+                % {"count": sent}
+            )
         data = _online_document({"holder": holder, "kind": kind, "description": description, "file": file}, today)
         document = document_record(actor=actor, case=case, **data)
         case = Request.objects.get(pk=case.pk)
@@ -355,8 +380,9 @@ def _requester_email(case: Request) -> str:
 
 
 def portal_confirmation_send(*, request_id: int, language: str = "ja") -> bool:
-    """The e-mail confirming an online request: the reference, the requester's name and where
-    the status page is — no other personal data, never the PIN. Returns False when there is no
+    """The e-mail confirming an online request: the reference and where the status page is — no
+    personal data (not even the name typed: the address is not yet verified, and nobody should be
+    able to send their own words from the desk's address), never the PIN. Returns False when there is no
     address (or the data was erased since). Raises ``SMTP_ERRORS`` for the task to retry."""
     case = Request.objects.select_related("organization", "data_subject", "agent").get(pk=request_id)
     to = _requester_email(case)
@@ -367,7 +393,6 @@ def portal_confirmation_send(*, request_id: int, language: str = "ja") -> bool:
     with translation.override(language):
         context = {
             "case": case,
-            "name": derived.recipient(case)[0],
             "organization": case.organization.name_in(language),
             "status_url": settings.SITE_URL + reverse("portal:status", args=[case.organization.code]),
         }

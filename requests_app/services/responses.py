@@ -262,7 +262,7 @@ def link_url(organization, token: str) -> str:
     return settings.SITE_URL + reverse("portal:link", args=[organization.code, token])
 
 
-def link_email(letter, *, to: str, token: str, expires_at, message_id: str) -> EmailMessage:
+def link_email(letter, *, to: str, token: str, link: DeliveryLink, message_id: str) -> EmailMessage:
     """The e-mail of a result sent by download link: the link and its last day, nothing of the
     letter itself (the PIN opens it)."""
     case = letter.request
@@ -273,7 +273,7 @@ def link_email(letter, *, to: str, token: str, expires_at, message_id: str) -> E
             "name": derived.recipient(case)[0],
             "organization": case.organization.name_in(letter.language),
             "url": link_url(case.organization, token),
-            "last_day": timezone.localtime(expires_at - dt.timedelta(seconds=1)).date(),
+            "last_day": link.last_day,
         }
         subject = gettext("Your answer is ready to download (%(reference)s)") % {"reference": case.reference}
         body = render_to_string("portal/email/link.txt", context)
@@ -333,7 +333,7 @@ def response_send(
                 response.letter,
                 to=response.email,
                 token=response.link_token,
-                expires_at=response.link.expires_at,
+                link=response.link,
                 message_id=response.email_message_id,
             )
             _deliver(message)

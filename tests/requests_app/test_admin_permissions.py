@@ -28,6 +28,7 @@ from tests.factories import (
     UserFactory,
     case_in,
     document_data,
+    fill_in,
     make_auditor_user,
     make_desk_user,
     make_manager_user,
@@ -46,6 +47,7 @@ EXTENDABLE = "extendable"
 # A responding case whose result letter was recorded as leaving by e-mail, then interrupted.
 SENDING_CHECK = "sending-check"
 BY_PHONE = "received-by-phone"  # a phone request: the form is still to come back
+LINK_SENT = "link-sent"  # a request sent online, answered by download link (issue 14)
 # Actions that need the manager permission ``requests_app.approve_decision`` (four eyes).
 MANAGER_ONLY = {"approve", "return"}
 
@@ -159,6 +161,14 @@ def make_case(travel, desk_user, manager_user, policies):
                 state=DeliveryState.SENDING,
                 recorded_at=timezone.now() - dt.timedelta(minutes=10),  # interrupted, not in progress
             )
+            return reload(case)
+        if status == LINK_SENT:
+            from requests_app.models import PortalAccess
+
+            case = make(Status.RESPONDING)
+            PortalAccess.objects.create(request=case, pin_hash="!")
+            letter = fill_in(services.letter_draft(actor=desk_user, case=case, kind="result"), desk_user)
+            services.response_send(actor=desk_user, letter=letter, method="download_link")
             return reload(case)
         if status == EXTENDABLE:
             policy = policies[LEVERAGES]
@@ -395,6 +405,7 @@ ACTION_STATUS = {
     "send-letter": Status.AWAITING_REQUESTER,
     "discard-letter": Status.AWAITING_REQUESTER,
     "record-return": Status.RESPONDED,
+    "revoke-link": LINK_SENT,
     "complete-task": Status.RESPONDED,
     "extend": EXTENDABLE,
     "close": Status.RESPONDED,

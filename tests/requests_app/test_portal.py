@@ -326,14 +326,18 @@ def test_the_form_page_sends_a_request_and_shows_the_pin_once(leverages, client)
     assert page.status_code == 200 and "Content-Security-Policy" in page.headers
     assert "ご本人確認書類の写しをアップロードしてください。" in page.content.decode()
     response = client.post(url, _form_data())
-    assert response.status_code == 302
-    assert response["Location"] == reverse("portal:done", args=[LEVERAGES])  # nothing personal in a URL
-    done = client.get(response["Location"]).content.decode()
+    done = response.content.decode()
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     case = Request.objects.get()
     pin = re.search(r'id="pin">([A-Z0-9-]+)<', done).group(1)
     assert case.reference in done and len(pin) == 12
-    again = client.get(response["Location"])
-    assert again.status_code == 410 and pin not in again.content.decode()
+    # Nowhere at rest in clear: not in the session, and a second sending of the form shows neither.
+    from django.contrib.sessions.models import Session
+
+    assert not any(pin.replace("-", "") in str(s.get_decoded()).replace("-", "") for s in Session.objects.all())
+    again = client.post(url, _form_data())
+    assert again.status_code == 400 and pin not in again.content.decode()
+    assert case.reference not in again.content.decode() and Request.objects.count() == 1
     opened = client.post(reverse("portal:status", args=[LEVERAGES]), {"reference": case.reference, "pin": pin})
     assert opened["Location"] == reverse("portal:case", args=[LEVERAGES])
     status = client.get(opened["Location"]).content.decode()
@@ -393,7 +397,8 @@ def test_the_link_downloads_the_letter_with_the_pin_and_is_logged(leverages, des
     assert client.post(url, {"pin": submitted.pin})["Location"] == url
     pdf = client.get(url + "file/")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and "no-store" in pdf["Cache-Control"]
-    assert AccessLog.objects.filter(kind=AccessKind.PORTAL_DOWNLOAD, request=submitted.case).count() == 1
+    logged = AccessLog.objects.get(kind=AccessKind.PORTAL_DOWNLOAD, request=submitted.case)
+    assert url.split("/")[-2] not in logged.path  # the token is not kept in clear, not even in the log
 
 
 def test_an_expired_or_revoked_link_is_refused(leverages, desk_user, client, travel):
@@ -429,3 +434,101 @@ def test_the_status_page_costs_the_same_queries_however_much_the_case_holds(leve
     first = _status_queries(client, leverages, small)
     client.post(reverse("portal:sign_out", args=[LEVERAGES]))
     assert _status_queries(client, leverages, large) == first <= 16
+
+
+def test_a_stranger_from_elsewhere_cannot_lock_the_person_out_but_many_addresses_can(leverages, settings):
+    """5 wrong PINs from one address lock the reference for that address; the person at home still
+    gets in. Guessing spread over many addresses meets the second lock (PORTAL_PIN_FAILURES_ALL)."""
+    settings.PORTAL_PIN_FAILURES_ALL = 12
+    submitted = submit(leverages)
+    reference = submitted.case.reference
+    for _ in range(5):
+        with pytest.raises((services.PortalRefused, services.PortalLocked)):
+            services.portal_case_open(organization=leverages, reference=reference, pin="X", ip_address="203.0.113.9")
+    with pytest.raises(services.PortalLocked):
+        services.portal_case_open(
+            organization=leverages, reference=reference, pin=submitted.pin, ip_address="203.0.113.9"
+        )
+    home = services.portal_case_open(
+        organization=leverages, reference=reference, pin=submitted.pin, ip_address="198.51.100.1"
+    )
+    assert home.pk == submitted.case.pk
+    for n in range(7):
+        with pytest.raises((services.PortalRefused, services.PortalLocked)):
+            services.portal_case_open(organization=leverages, reference=reference, pin="X", ip_address=f"192.0.2.{n}")
+    with pytest.raises(services.PortalLocked):
+        services.portal_case_open(
+            organization=leverages, reference=reference, pin=submitted.pin, ip_address="198.51.100.1"
+        )
+
+
+def test_one_hash_is_computed_whatever_was_typed_and_whether_the_reference_exists(leverages, monkeypatch):
+    """No timing tells a reference that exists: a PIN with nothing in it is hashed too."""
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    from requests_app.services.portal import _dummy_hash
+
+    submitted = submit(leverages)
+    _dummy_hash()
+    calls = []
+    original = MD5PasswordHasher.encode
+    monkeypatch.setattr(MD5PasswordHasher, "encode", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    counted = {}
+    for label, reference in {"exists": submitted.case.reference, "missing": "2026-999999"}.items():
+        for pin in ("-", "", "WRONGPIN22"):
+            calls.clear()
+            with pytest.raises(services.PortalRefused):
+                services.portal_case_open(organization=leverages, reference=reference, pin=pin, ip_address=label + pin)
+            counted[(label, pin)] = len(calls)
+    assert set(counted.values()) == {1}
+
+
+def test_documents_sent_online_are_limited_per_case(leverages, settings):
+    settings.PORTAL_MAX_ONLINE_DOCUMENTS = 2
+    case = submit(leverages).case  # one document already
+    services.portal_document_upload(case=case, holder=Holder.DATA_SUBJECT, kind="passport", file=licence()["file"])
+    with pytest.raises(services.TransitionNotAllowed):
+        services.portal_document_upload(case=case, holder=Holder.DATA_SUBJECT, kind="passport", file=licence()["file"])
+    assert case.documents.count() == 2
+
+
+def test_uploads_from_one_address_are_limited_and_a_refusal_is_said(leverages, client, settings, desk_user):
+    settings.PORTAL_SUBMISSIONS_PER_HOUR = 1
+    submitted = submit(leverages)
+    client.post(
+        reverse("portal:status", args=[LEVERAGES]), {"reference": submitted.case.reference, "pin": submitted.pin}
+    )
+    url = reverse("portal:case", args=[LEVERAGES])
+
+    def upload():
+        data = {"holder": "data_subject", "kind": "passport", "masking_declared": "on"}
+        return client.post(url, {**data, "file": SimpleUploadedFile("p.png", png_bytes())})
+
+    assert upload().status_code == 302
+    refused = upload()
+    assert refused.status_code == 400 and "試行" in refused.content.decode()
+    assert submitted.case.documents.count() == 2
+    # A closed case refuses with a message too (no upload form there).
+    settings.PORTAL_SUBMISSIONS_PER_HOUR = 100
+    services.request_withdraw(actor=desk_user, case=submitted.case, reason="取下げ")
+    closed = upload()
+    assert closed.status_code == 400 and 'id="error-summary"' in closed.content.decode()
+
+
+def test_the_confirmation_e_mail_carries_the_reference_only(leverages):
+    submitted = submit(leverages, subject={"family_name": "http://evil.example", "email": "victim@example.jp"})
+    mail.outbox.clear()
+    assert services.portal_confirmation_send(request_id=submitted.case.pk, language="ja")
+    [message] = mail.outbox
+    assert submitted.case.reference in message.subject + message.body
+    assert "evil.example" not in message.body and submitted.pin not in message.body
+    assert message.to == ["victim@example.jp"]
+
+
+def test_an_agents_error_is_shown_on_the_agents_field(leverages):
+    with pytest.raises(ValidationError) as error:
+        submit(
+            leverages,
+            agent={"agent_type": "minor_legal_rep", "family_name": "山田", "given_name": "x" * 101},
+        )
+    assert "agent_given_name" in error.value.message_dict and "given_name" not in error.value.message_dict

@@ -68,6 +68,7 @@ class CheckedFile:
     data: bytes
     size: int
     sha256: str
+    name: str = ""  # the file's own name as uploaded, without its folders (for an enclosure)
 
 
 def max_bytes() -> int:
@@ -117,7 +118,8 @@ def check_upload(upload) -> CheckedFile:
         _check_pdf(data)
     else:
         _check_image(data, content_type)
-    return CheckedFile(content_type, data, len(data), hashlib.sha256(data).hexdigest())
+    name = "".join(ch for ch in PurePath((upload.name or "").replace("\\", "/")).name if ch.isprintable())[:200]
+    return CheckedFile(content_type, data, len(data), hashlib.sha256(data).hexdigest(), name)
 
 
 def _pdf_active_refused() -> str:

@@ -709,11 +709,38 @@ class LetterEditForm(VersionedForm):
     title = forms.CharField(label=_("Title"), max_length=300)
     body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 28, "cols": 90}))
 
+    enclose = forms.FileField(
+        label=_("Add a file to send with the letter"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+        help_text=_(
+            "The disclosed records, for instance, as a PDF (or JPEG/PNG), up to %(limit)s MB: kept encrypted, attached "
+            "to the e-mail or offered beside the letter on the download page."
+        )
+        % {"limit": settings.DOCUMENT_FILE_MAX_MB},
+    )
+    remove = forms.TypedMultipleChoiceField(
+        label=_("Take off"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    not_free_text = ("remove",)
+
     def __init__(self, *args, letter, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             for name in ("letter_date", "addressee", "sender", "title", "body"):
                 self.initial[name] = getattr(letter, name)
+        enclosures = list(letter.enclosures.all()) if letter.pk else []
+        self.fields["remove"].choices = [(e.pk, f"{e.name} ({e.size:,} B)") for e in enclosures]
+        if not enclosures:
+            del self.fields["remove"]
+
+    def clean_enclose(self):
+        upload = self.cleaned_data.get("enclose")
+        return document_files.check_upload(upload) if upload else None
+
+    def service_kwargs(self) -> dict:
+        return {"remove": [], **super().service_kwargs()}
 
 
 class SendLetterForm(VersionedForm):

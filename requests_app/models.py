@@ -1392,6 +1392,33 @@ class Letter(models.Model):
         return self.sent_at is not None
 
 
+class LetterEnclosure(models.Model):
+    """A file sent with a letter — the disclosed records as a PDF, say (Art. 33-2: by electronic
+    record): kept sealed like identity-document files, attached to the e-mail or offered beside the
+    letter on the download page, erased when the draft is discarded or the retention purge runs."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="enclosures", verbose_name=_("letter"))
+    name = models.CharField(_("file name"), max_length=200, validators=ONE_LINE)
+    content_type = models.CharField(_("file type"), max_length=32, choices=FileType)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    storage_name = models.CharField(_("stored as"), max_length=200, blank=True, editable=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("added by")
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    history = audit_history(excluded_fields=["storage_name"])
+
+    class Meta:
+        ordering = ["letter", "pk"]
+        verbose_name = _("enclosed file")
+        verbose_name_plural = _("enclosed files")
+
+    def __str__(self):
+        return f"{self.get_content_type_display()} {self.size} B"
+
+
 class DeliveryMethod(models.TextChoices):
     POST = "post", _("Post")
     REGISTERED_MAIL = "registered_mail", _("Registered mail")

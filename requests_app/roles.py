@@ -41,6 +41,7 @@ CASE_MODELS = (
     "agent",
     "fulfilmenttask",
     "letter",
+    "letterenclosure",
     "response",
     "portalaccess",
     "deliverylink",

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<slug:code>/status/out/", views.sign_out, name="sign_out"),
     path("<slug:code>/link/<str:token>/", views.link, name="link"),
     path("<slug:code>/link/<str:token>/file/", views.link_file, name="link_file"),
+    path("<slug:code>/link/<str:token>/file/<int:enclosure>/", views.link_file, name="link_enclosure"),
 ]

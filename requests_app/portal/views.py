@@ -27,7 +27,7 @@ from django_ratelimit.core import is_ratelimited
 
 from privacyops.audit.access import client_ip, logged_path
 from privacyops.audit.models import AccessKind, AccessLog
-from requests_app import derived, letters, pipeline, selectors, services
+from requests_app import derived, document_files, letters, pipeline, selectors, services
 from requests_app.forms import apply_validation_error
 from requests_app.models import DocumentKind, Holder, PauseKind, PaymentMethod, Status
 from requests_app.pipeline import Op
@@ -442,12 +442,20 @@ def link(request, code: str, token: str):
         request,
         "link.html",
         case.organization,
-        {"form": form, "link": found, "ready": ready, "case": case if ready else None},
+        {
+            "form": form,
+            "link": found,
+            "ready": ready,
+            "case": case if ready else None,
+            "enclosures": list(found.response.letter.enclosures.all()) if ready else [],
+            "token": token,
+        },
     )
 
 
 @never_cache
-def link_file(request, code: str, token: str):
+def link_file(request, code: str, token: str, enclosure: int | None = None):
+    """The letter as PDF, or one of the files sent with it (``enclosure``), once the PIN was given."""
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     found, page = _link_or_page(request, code, token)
@@ -457,13 +465,23 @@ def link_file(request, code: str, token: str):
     granted = _granted_case(request, case.organization)
     if granted is None or granted.pk != case.pk:
         return HttpResponseRedirect(reverse("portal:link", args=[code, token]))
+    letter = found.response.letter
     try:
-        data = letters.render_pdf(found.response.letter, final=True)
-    except letters.PdfUnavailable:
+        if enclosure is None:
+            data, content_type = letters.render_pdf(letter, final=True), "application/pdf"
+            filename = f"{case.reference}-{letter.kind}.pdf"
+        else:
+            attached = letter.enclosures.filter(pk=enclosure).first()
+            if attached is None:
+                return _page(request, "link_gone.html", case.organization, {"unknown": True}, status=404)
+            data, content_type = services.enclosure_open(attached), attached.content_type
+            filename = f"{case.reference}-{attached.pk}.{document_files.SUFFIX[attached.content_type]}"
+    except (letters.PdfUnavailable, services.TransitionNotAllowed):
         return _page(request, "link_gone.html", case.organization, {"unavailable": True}, status=503)
-    _log(request, AccessKind.PORTAL_DOWNLOAD, case, path=reverse("portal:link_file", args=[code, "-"]))
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{case.reference}-{found.response.letter.kind}.pdf"'
+    logged = reverse("portal:link_file", args=[code, "-"]) + (f"{enclosure}/" if enclosure else "")
+    _log(request, AccessKind.PORTAL_DOWNLOAD, case, path=logged)
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store, private"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Referrer-Policy"] = "same-origin"

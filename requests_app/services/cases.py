@@ -58,6 +58,7 @@ from requests_app.services.common import (
     _check_scope,
     _check_text,
     _clean,
+    _file_kept_only_if_recorded,
     _lock,
     _refresh_clock,
     _save,
@@ -609,34 +610,6 @@ def document_attach_file(
         attached = _add_file(document, file, stored, actor=actor, op=Op.ATTACH_FILE)
         _save_case(case, actor=actor, op=Op.ATTACH_FILE)
         return attached
-
-
-class _file_kept_only_if_recorded:
-    """Seal and store the files (``None``: no file) before the transaction (the database never
-    names a missing file); erase them again if the recording fails. Gives the stored names, in
-    order ("" for no file)."""
-
-    def __init__(self, *files):
-        self.files, self.stored = files, []
-
-    def __enter__(self) -> list[str]:
-        try:
-            for file in self.files:
-                self.stored.append(document_files.store(file) if file is not None else "")
-        except BaseException:
-            self._erase()
-            raise
-        return list(self.stored)
-
-    def _erase(self) -> None:
-        for name in self.stored:
-            if name:
-                document_files.erase(name)
-
-    def __exit__(self, kind, error, trace):
-        if kind is not None:
-            self._erase()
-        return False
 
 
 def _add_file(document: IdentityDocument, file, stored: str, *, actor, op: Op) -> DocumentFile:

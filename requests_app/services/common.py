@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from requests_app import derived, selectors
+from requests_app import derived, document_files, selectors
 from requests_app.models import Request
 from requests_app.pipeline import Op, TransitionNotAllowed
 from requests_app.validators import reject_individual_number
@@ -141,3 +141,31 @@ def _refresh_clock(case: Request) -> None:
     case.complete_on, case.due_on = derived.clock_dates(case)
     case.art39_on = derived.art39_on(case)
     case.form_disposal_due_on = derived.form_disposal_due_on(case)
+
+
+class _file_kept_only_if_recorded:
+    """Seal and store the files (``None``: no file) before the transaction (the database never
+    names a missing file); erase them again if the recording fails. Gives the stored names, in
+    order ("" for no file)."""
+
+    def __init__(self, *files):
+        self.files, self.stored = files, []
+
+    def __enter__(self) -> list[str]:
+        try:
+            for file in self.files:
+                self.stored.append(document_files.store(file) if file is not None else "")
+        except BaseException:
+            self._erase()
+            raise
+        return list(self.stored)
+
+    def _erase(self) -> None:
+        for name in self.stored:
+            if name:
+                document_files.erase(name)
+
+    def __exit__(self, kind, error, trace):
+        if kind is not None:
+            self._erase()
+        return False

@@ -16,6 +16,7 @@ import hashlib
 import logging
 import secrets
 import smtplib
+from collections.abc import Iterable
 from email.errors import MessageError
 
 from django.conf import settings
@@ -29,7 +30,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from privacyops.mail import new_message_id
-from requests_app import derived, extensions, letters
+from requests_app import derived, document_files, extensions, letters
 from requests_app.deadlines import BusinessCalendar
 from requests_app.models import (
     FULFILMENT_KINDS,
@@ -40,6 +41,7 @@ from requests_app.models import (
     DisposalMethod,
     FulfilmentTask,
     Letter,
+    LetterEnclosure,
     LetterKind,
     PortalAccess,
     Request,
@@ -54,6 +56,7 @@ from requests_app.services.common import (
     _check_date,
     _check_text,
     _clean,
+    _file_kept_only_if_recorded,
     _lock,
     _refresh_clock,
     _save,
@@ -66,6 +69,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "DraftExists",
+    "enclosure_open",
     "form_dispose",
     "letter_discard",
     "letter_draft",
@@ -159,7 +163,10 @@ def letter_draft(
     return letter
 
 
-@transaction.atomic
+# At most this many files go with one letter (an e-mail carries them all).
+MAX_ENCLOSURES = 10
+
+
 def letter_update(
     *,
     actor,
@@ -169,24 +176,72 @@ def letter_update(
     sender: str,
     title: str,
     body: str,
+    enclose: document_files.CheckedFile | None = None,
+    remove: Iterable[int] = (),
     expected_version: int | None = None,
 ) -> Letter:
-    """Edit a draft. A sent letter is frozen; an unchanged draft writes nothing."""
-    case = _lock(letter.request_id, actor=actor, expected_version=expected_version)
-    letter = Letter.objects.select_for_update().get(pk=letter.pk, request=case)
-    if letter.is_sent:
-        raise TransitionNotAllowed(gettext("This letter was sent: its text is frozen. Draft a new one instead."))
-    require(case, Op.EDIT_LETTER, actor=actor, target=letter)
-    new = {"letter_date": letter_date, "addressee": addressee, "sender": sender, "title": title, "body": body}
-    changed = {name: value for name, value in new.items() if getattr(letter, name) != value}
-    if not changed:
+    """Edit a draft: its text, and the files sent with it — ``enclose`` adds one (a checked upload,
+    kept sealed: the disclosed records as a PDF, say), ``remove`` takes off enclosures by id (their
+    files erased). A sent letter is frozen; an unchanged draft writes nothing. Raises
+    ``TransitionNotAllowed`` (sent, on its way, more than ``MAX_ENCLOSURES`` files),
+    ``ValidationError``, ``EditConflict``; then nothing is kept."""
+    with _file_kept_only_if_recorded(enclose) as (stored,), transaction.atomic():
+        case = _lock(letter.request_id, actor=actor, expected_version=expected_version)
+        letter = Letter.objects.select_for_update().get(pk=letter.pk, request=case)
+        if letter.is_sent:
+            raise TransitionNotAllowed(gettext("This letter was sent: its text is frozen. Draft a new one instead."))
+        require(case, Op.EDIT_LETTER, actor=actor, target=letter)
+        new = {"letter_date": letter_date, "addressee": addressee, "sender": sender, "title": title, "body": body}
+        changed = {name: value for name, value in new.items() if getattr(letter, name) != value}
+        removed = list(letter.enclosures.filter(pk__in=list(remove)))
+        if not changed and enclose is None and not removed:
+            return letter
+        for name, value in changed.items():
+            setattr(letter, name, value)
+        _clean(letter, exclude=["request", "created_by"])
+        _save(letter, actor=actor, op=Op.EDIT_LETTER)
+        _erase_enclosures(removed, actor=actor, op=Op.EDIT_LETTER)
+        if enclose is not None:
+            if letter.enclosures.count() >= MAX_ENCLOSURES:
+                raise TransitionNotAllowed(
+                    gettext("A letter takes at most %(count)s files.") % {"count": MAX_ENCLOSURES}
+                )
+            enclosure = LetterEnclosure(
+                letter=letter,
+                name=enclose.name or f"{case.reference}.{document_files.SUFFIX[enclose.content_type]}",
+                content_type=enclose.content_type,
+                size=enclose.size,
+                sha256=enclose.sha256,
+                storage_name=stored,
+                added_by=actor,
+            )
+            _clean(enclosure, exclude=["letter", "added_by"])
+            _save(enclosure, actor=actor, op=Op.EDIT_LETTER)
+        _save_case(case, actor=actor, op=Op.EDIT_LETTER)
         return letter
-    for name, value in changed.items():
-        setattr(letter, name, value)
-    _clean(letter, exclude=["request", "created_by"])
-    _save(letter, actor=actor, op=Op.EDIT_LETTER)
-    _save_case(case, actor=actor, op=Op.EDIT_LETTER)
-    return letter
+
+
+def _erase_enclosures(enclosures, *, actor, op: Op) -> None:
+    """Remove enclosures (their history keeps a row saying who and when) and erase their files
+    once the transaction has committed."""
+    names = [e.storage_name for e in enclosures if e.storage_name]
+    for enclosure in enclosures:
+        enclosure._history_user, enclosure._history_operation, enclosure._change_reason = actor, op, ""
+        enclosure.delete()
+    if names:
+        transaction.on_commit(lambda: [document_files.erase(name) for name in names])
+
+
+def enclosure_open(enclosure: LetterEnclosure) -> bytes:
+    """The plain bytes of an enclosed file (for the e-mail, the download page, the desk's view).
+    Raises ``TransitionNotAllowed`` when the file is gone or no configured key opens it."""
+    try:
+        return document_files.read(enclosure.storage_name)
+    except (FileNotFoundError, document_files.sealed_files.SealBroken):
+        raise TransitionNotAllowed(
+            gettext("The enclosed file %(name)s cannot be read: tell the system administrator.")
+            % {"name": enclosure.name}
+        ) from None
 
 
 @transaction.atomic
@@ -198,6 +253,7 @@ def letter_discard(*, actor, letter: Letter, expected_version: int | None = None
     if letter.is_sent or letter.responses.exists():
         raise TransitionNotAllowed(gettext("This letter was sent (or is being sent): it cannot be discarded."))
     require(case, Op.DISCARD_LETTER, actor=actor, target=letter)
+    _erase_enclosures(list(letter.enclosures.all()), actor=actor, op=Op.DISCARD_LETTER)
     letter._history_user = actor
     letter._history_operation = Op.DISCARD_LETTER
     letter._change_reason = ""
@@ -225,6 +281,8 @@ def _send_email(letter: Letter, *, to: str, message_id: str) -> None:
     message.attach(
         f"{letter.request.reference}-{letter.kind}.pdf", letters.render_pdf(letter, final=True), "application/pdf"
     )
+    for enclosure in letter.enclosures.all():
+        message.attach(enclosure.name, enclosure_open(enclosure), enclosure.content_type)
     _deliver(message)
 
 
@@ -383,6 +441,9 @@ def _response_record(
         not_before_label=_("letter date"),
         field="sent_on",
     )
+    enclosed = [e.name for e in letter.enclosures.all()]
+    if enclosed:  # what went with the letter, in the record of what was sent
+        attachments = "\n".join(filter(None, [attachments.strip(), *enclosed]))
     _check_text(attachments=attachments)
     online = PortalAccess.objects.filter(request=case).exists()
     # A request sent online can always be answered by link: the portal offers it (its PIN opens it).

@@ -28,6 +28,7 @@ from requests_app.models import (
     FulfilmentTask,
     IdentityDocument,
     Letter,
+    LetterEnclosure,
     Pause,
     Payment,
     Request,
@@ -150,6 +151,12 @@ def request_purge(*, case: Request, today: dt.date, actor=None) -> Request:
         erased_at=timezone.now(), erased_by=actor, storage_name=""
     )
     names = [f.storage_name for f in kept]
+    # Files sent with letters (disclosed records) go too, and their names.
+    letter_ids = list(case.letters.values_list("pk", flat=True))
+    enclosed = LetterEnclosure.objects.filter(letter_id__in=letter_ids)
+    names += [name for name in enclosed.values_list("storage_name", flat=True) if name]
+    enclosed.update(name=ERASED, storage_name="")
+    _erase_history(LetterEnclosure, {"letter_id__in": letter_ids}, {"name": ERASED})
     transaction.on_commit(lambda: [document_files.erase(name) for name in names])
 
     case.refresh_from_db()

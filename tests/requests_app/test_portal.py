@@ -532,3 +532,106 @@ def test_an_agents_error_is_shown_on_the_agents_field(leverages):
             agent={"agent_type": "minor_legal_rep", "family_name": "山田", "given_name": "x" * 101},
         )
     assert "agent_given_name" in error.value.message_dict and "given_name" not in error.value.message_dict
+
+
+# ------------------------------------------------------------------------------------------
+# Files sent with a letter (the disclosed records)
+# ------------------------------------------------------------------------------------------
+def _edit(letter, actor, **changes):
+    return services.letter_update(
+        actor=actor,
+        letter=letter,
+        letter_date=letter.letter_date,
+        addressee=letter.addressee,
+        sender=letter.sender,
+        title=letter.title,
+        body=letter.body,
+        **changes,
+    )
+
+
+def _ready_result(organization, desk_user):
+    case = submit(organization).case
+    _walk(
+        case,
+        desk_user,
+        ROAD[: ROAD.index(Status.RESPONDING) + 1],
+        None,
+        {"disclosure": {"outcome": "comply", "method_used": "electronic"}},
+        None,
+    )
+    return case, fill_in(services.letter_draft(actor=desk_user, case=case, kind="result"), desk_user)
+
+
+def test_the_disclosed_records_go_with_the_letter_by_link_and_are_logged(leverages, desk_user, client, tmp_path):
+    """Art. 33-2 (electronic record): the records themselves reach the person, not only the letter."""
+    submitted = submit(leverages)
+    case = submitted.case
+    _walk(
+        case,
+        desk_user,
+        ROAD[: ROAD.index(Status.RESPONDING) + 1],
+        None,
+        {"disclosure": {"outcome": "comply", "method_used": "electronic"}},
+        None,
+    )
+    letter = fill_in(services.letter_draft(actor=desk_user, case=case, kind="result"), desk_user)
+    records = pdf_bytes()
+    _edit(letter, desk_user, enclose=_checked("保有個人データ.pdf", records))
+    [enclosure] = letter.enclosures.all()
+    assert (enclosure.name, enclosure.size) == ("保有個人データ.pdf", len(records))
+    assert records not in (tmp_path / "documents" / enclosure.storage_name).read_bytes()  # sealed
+    mail.outbox.clear()
+    response = services.response_send(actor=desk_user, letter=letter, method=DeliveryMethod.DOWNLOAD_LINK)
+    assert "保有個人データ.pdf" in response.attachments and not mail.outbox[0].attachments
+    url = re.search(r"https?://\S+(/portal/\S+)", mail.outbox[0].body).group(1)
+    client.post(url, {"pin": submitted.pin})
+    page = client.get(url).content.decode()
+    assert "保有個人データ.pdf" in page
+    got = client.get(f"{url}file/{enclosure.pk}/")
+    assert got.status_code == 200 and got.content == records
+    assert AccessLog.objects.filter(kind=AccessKind.PORTAL_DOWNLOAD, request=case).count() == 1
+
+
+def test_an_enclosure_taken_off_or_a_discarded_draft_leaves_no_file(
+    leverages, desk_user, tmp_path, django_capture_on_commit_callbacks
+):
+    _case, letter = _ready_result(leverages, desk_user)
+    _edit(letter, desk_user, enclose=_checked("a.pdf", pdf_bytes()))
+    _edit(letter, desk_user, enclose=_checked("b.png", png_bytes()))
+    first, second = letter.enclosures.all()
+    with django_capture_on_commit_callbacks(execute=True):
+        _edit(letter, desk_user, remove=[first.pk])
+    assert [e.name for e in letter.enclosures.all()] == ["b.png"]
+    assert not (tmp_path / "documents" / first.storage_name).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.letter_discard(actor=desk_user, letter=letter)
+    assert not (tmp_path / "documents" / second.storage_name).exists()
+
+
+def test_an_e_mailed_letter_carries_its_enclosures(leverages, desk_user):
+    case, letter = _ready_result(leverages, desk_user)
+    records = pdf_bytes()
+    _edit(letter, desk_user, enclose=_checked("records.pdf", records))
+    mail.outbox.clear()
+    services.response_send(actor=desk_user, letter=letter, method=DeliveryMethod.EMAIL)
+    names = [name for name, _content, _type in mail.outbox[0].attachments]
+    assert names == [f"{case.reference}-result.pdf", "records.pdf"]
+    assert mail.outbox[0].attachments[1][1] == records
+
+
+def test_the_retention_purge_erases_enclosed_files_and_their_names(
+    leverages, desk_user, tmp_path, django_capture_on_commit_callbacks
+):
+    case, letter = _ready_result(leverages, desk_user)
+    _edit(letter, desk_user, enclose=_checked("山田花子の記録.pdf", pdf_bytes()))
+    stored = letter.enclosures.get().storage_name
+    services.request_withdraw(actor=desk_user, case=case, reason="取下げ")
+    from requests_app.models import LetterEnclosure
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_purge(case=Request.objects.get(pk=case.pk), today=D("2036-01-01"))
+    enclosure = LetterEnclosure.objects.get()
+    assert (enclosure.name, enclosure.storage_name) == ("（消去済）", "")
+    assert not enclosure.history.filter(name="山田花子の記録.pdf").exists()
+    assert not (tmp_path / "documents" / stored).exists()

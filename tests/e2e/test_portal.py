@@ -47,7 +47,9 @@ def files(tmp_path):
     mine.write_bytes(png_bytes())
     mine = mine.with_suffix(".png")
     mine.write_bytes(png_bytes(colour=(10, 120, 200)))
-    return {"licence": licence, "register": register, "agent_id": mine}
+    records = tmp_path / "保有個人データ.pdf"
+    records.write_bytes(pdf_bytes())
+    return {"licence": licence, "register": register, "agent_id": mine, "records": records}
 
 
 def send_request(page: Page, base: str, code: str, *, documents, agent=False) -> tuple[str, str]:
@@ -152,6 +154,11 @@ def test_a_person_sends_follows_completes_and_downloads_the_answer(
     desk = page.context.browser.new_context(locale="ja-JP", viewport={"width": 1400, "height": 1000}).new_page()
     log_in(desk, base, desk_user.username)
     desk.goto(f"{base}/admin/requests_app/request/{case.pk}/change/")
+    # The disclosed records go with the letter (Art. 33-2: by electronic record).
+    desk.get_by_role("link", name="編集", exact=True).first.click()
+    desk.get_by_label("書面と一緒に送るファイルを追加").set_input_files(str(files["records"]))
+    desk.get_by_role("button", name=re.compile("書面の編集")).click()
+    desk.goto(f"{base}/admin/requests_app/request/{case.pk}/change/")
     opened = fold(desk, "送付")
     in_fold(opened, "送付方法").select_option(label="ダウンロードリンク（オンライン・PINで開く）")
     confirm(opened, "書面の送付")
@@ -171,7 +178,11 @@ def test_a_person_sends_follows_completes_and_downloads_the_answer(
         page.get_by_role("link", name="回答書をダウンロード（PDF）").click()
     with open(download.value.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
-    assert AccessLog.objects.filter(kind=AccessKind.PORTAL_DOWNLOAD, request=case).count() == 1
+    with page.expect_download() as records:
+        page.get_by_role("link", name="保有個人データ.pdf").click()
+    with open(records.value.path(), "rb") as got:
+        assert got.read() == files["records"].read_bytes()
+    assert AccessLog.objects.filter(kind=AccessKind.PORTAL_DOWNLOAD, request=case).count() == 2
 
 
 def test_an_agent_sends_with_the_proof_of_authority(page: Page, live_server, seed_orgs, files):

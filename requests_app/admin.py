@@ -271,6 +271,15 @@ class RequestAdmin(admin.ModelAdmin):
                 name="requests_app_request_letter_pdf",
             ),
             path(
+                "<path:object_id>/letter/<int:letter_id>/enclosure/<int:enclosure_id>/",
+                wrap(
+                    lambda request, object_id, letter_id, enclosure_id: views.letter_enclosure(
+                        request, self, object_id, letter_id, enclosure_id
+                    )
+                ),
+                name="requests_app_request_letter_enclosure",
+            ),
+            path(
                 "<path:object_id>/document/<int:document_id>/file/",
                 wrap(
                     lambda request, object_id, document_id: views.document_file(request, self, object_id, document_id)

@@ -43,6 +43,20 @@ class RequestsAppConfig(AppConfig):
             Source("decision", "requests_app.Decision", "request__organization_id", "request_id", "outcome"),
             Source("approval", "requests_app.Approval", "request__organization_id", "request_id", "outcome"),
             Source("letter", "requests_app.Letter", "request__organization_id", "request_id", "kind"),
+            Source(
+                "letter_enclosure",
+                "requests_app.LetterEnclosure",
+                "letter__request__organization_id",
+                "letter__request_id",
+                "content_type",
+            ),
+            Source(
+                "delivery_link",
+                "requests_app.DeliveryLink",
+                "response__request__organization_id",
+                "response__request_id",
+            ),
+            Source("portal_access", "requests_app.PortalAccess", "request__organization_id", "request_id"),
             Source("response", "requests_app.Response", "request__organization_id", "request_id", "method"),
             Source("task", "requests_app.FulfilmentTask", "request__organization_id", "request_id", "status"),
             Source("subject", "requests_app.DataSubject", "organization_id", None),
@@ -53,6 +67,7 @@ class RequestsAppConfig(AppConfig):
             Source("proof_rule", "requests_app.AgentProofRule", "policy__organization_id", None, "agent_type"),
             Source("system", "requests_app.TargetSystem", "organization_id", None),
             Source("letter_template", "requests_app.LetterTemplate", "organization_id", None, "kind"),
+            Source("portal_settings", "requests_app.PortalSettings", "organization_id", None),
         )
         if dashboard_context not in admin.site.index_context_providers:
             admin.site.index_context_providers.append(dashboard_context)

@@ -11,7 +11,9 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from requests_app import derived, document_files, pipeline, selectors
@@ -702,6 +704,12 @@ class DraftLetterForm(VersionedForm):
         self.fields["kind"].choices = letter_kinds_for(case)
 
 
+def enclosure_label(letter, enclosure):
+    """An enclosure in the letter's form: its name, opening the file, and its size."""
+    url = reverse("admin:requests_app_request_letter_enclosure", args=[letter.request_id, letter.pk, enclosure.pk])
+    return format_html('<a href="{}" target="_blank">{}</a> ({} B)', url, enclosure.name, f"{enclosure.size:,}")
+
+
 class LetterEditForm(VersionedForm):
     letter_date = date_field(_("Letter date"))
     addressee = forms.CharField(label=_("Addressee"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -709,16 +717,6 @@ class LetterEditForm(VersionedForm):
     title = forms.CharField(label=_("Title"), max_length=300)
     body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 28, "cols": 90}))
 
-    enclose = forms.FileField(
-        label=_("Add a file to send with the letter"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
-        help_text=_(
-            "The disclosed records, for instance, as a PDF (or JPEG/PNG), up to %(limit)s MB: kept encrypted, attached "
-            "to the e-mail or offered beside the letter on the download page."
-        )
-        % {"limit": settings.DOCUMENT_FILE_MAX_MB},
-    )
     remove = forms.TypedMultipleChoiceField(
         label=_("Take off"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -730,8 +728,15 @@ class LetterEditForm(VersionedForm):
         if not self.is_bound:
             for name in ("letter_date", "addressee", "sender", "title", "body"):
                 self.initial[name] = getattr(letter, name)
+        self.fields["enclose"] = document_file_field(required=False)
+        self.fields["enclose"].label = _("Add a file to send with the letter")
+        self.fields["enclose"].help_text = _(
+            "The disclosed records, for instance, as a PDF (or JPEG/PNG), up to %(limit)s MB: kept encrypted, attached "
+            "to the e-mail or offered beside the letter on the download page."
+        ) % {"limit": settings.DOCUMENT_FILE_MAX_MB}
+        self.fields["remove"] = self.fields.pop("remove")  # after "add"
         enclosures = list(letter.enclosures.all()) if letter.pk else []
-        self.fields["remove"].choices = [(e.pk, f"{e.name} ({e.size:,} B)") for e in enclosures]
+        self.fields["remove"].choices = [(e.pk, enclosure_label(letter, e)) for e in enclosures]
         if not enclosures:
             del self.fields["remove"]
 

@@ -23,6 +23,7 @@ from requests_app.models import (
     Channel,
     DataSubject,
     Decision,
+    DeliveryLink,
     DeliveryState,
     DeskPolicy,
     DocumentFile,
@@ -30,10 +31,12 @@ from requests_app.models import (
     IdentityDocument,
     ItemKind,
     Letter,
+    LetterEnclosure,
     LetterKind,
     Organization,
     Pause,
     Payment,
+    PortalAccess,
     ReminderLog,
     ReminderStatus,
     Request,
@@ -301,6 +304,22 @@ def case_history(case: Request) -> list:
         (Approval._meta.verbose_name, on_case(Approval), lambda row: row.get_outcome_display()),
         (Letter._meta.verbose_name, on_case(Letter), lambda row: row.get_kind_display()),
         (Response._meta.verbose_name, on_case(Response), lambda row: row.get_method_display()),
+        # Files sent with letters and download links, also those of drafts discarded since.
+        (
+            LetterEnclosure._meta.verbose_name,
+            LetterEnclosure.history.filter(
+                letter_id__in=Letter.history.filter(request_id=case.pk).values("id")
+            ).select_related("history_user"),
+            lambda row: f"{row.name} ({row.size:,} B)",
+        ),
+        (
+            DeliveryLink._meta.verbose_name,
+            DeliveryLink.history.filter(
+                response_id__in=Response.history.filter(request_id=case.pk).values("id")
+            ).select_related("history_user"),
+            lambda row: f"{timezone.localtime(row.expires_at):%Y-%m-%d %H:%M}",
+        ),
+        (PortalAccess._meta.verbose_name, on_case(PortalAccess), lambda row: "PIN"),
         (
             FulfilmentTask._meta.verbose_name,
             on_case(FulfilmentTask),

@@ -25,6 +25,18 @@ class DigestTask(Task):
             services.reminder_digest_fail(recipient_id=recipient_id, error=f"{type(exc).__name__}: {exc}")
 
 
+# Every task that sends e-mail: acknowledged after it ran, SMTP and connection errors retried with
+# exponential backoff and jitter, bounded (REMINDER_RETRY_BACKOFF, REMINDER_MAX_RETRIES).
+MAIL_RETRIES = {
+    "acks_late": True,
+    "autoretry_for": services.SMTP_ERRORS,
+    "retry_backoff": settings.REMINDER_RETRY_BACKOFF,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": settings.REMINDER_MAX_RETRIES,
+}
+
+
 @shared_task(name="requests_app.reminder_sweep")
 def reminder_sweep(today: str | None = None) -> int:
     """Beat, every morning (Asia/Tokyo): claim today's reminders and queue the digests."""
@@ -35,12 +47,7 @@ def reminder_sweep(today: str | None = None) -> int:
 @shared_task(
     name="requests_app.reminder_digest_send",
     base=DigestTask,
-    acks_late=True,
-    autoretry_for=services.SMTP_ERRORS,
-    retry_backoff=settings.REMINDER_RETRY_BACKOFF,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=settings.REMINDER_MAX_RETRIES,
+    **MAIL_RETRIES,
 )
 def reminder_digest_send(recipient_id: int, day: str | None = None) -> int:
     """One digest e-mail for one person, with their reminders up to ``day`` (the sweep's day);
@@ -51,26 +58,16 @@ def reminder_digest_send(recipient_id: int, day: str | None = None) -> int:
 
 @shared_task(
     name="requests_app.portal_confirmation_send",
-    acks_late=True,
-    autoretry_for=services.SMTP_ERRORS,
-    retry_backoff=settings.REMINDER_RETRY_BACKOFF,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=settings.REMINDER_MAX_RETRIES,
+    **MAIL_RETRIES,
 )
 def portal_confirmation_send(request_id: int, language: str = "ja") -> bool:
-    """The e-mail confirming a request sent online (reference and name only); SMTP errors retried."""
+    """The e-mail confirming a request sent online (the reference only); SMTP errors retried."""
     return services.portal_confirmation_send(request_id=request_id, language=language)
 
 
 @shared_task(
     name="requests_app.portal_upload_notice_send",
-    acks_late=True,
-    autoretry_for=services.SMTP_ERRORS,
-    retry_backoff=settings.REMINDER_RETRY_BACKOFF,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=settings.REMINDER_MAX_RETRIES,
+    **MAIL_RETRIES,
 )
 def portal_upload_notice_send(request_id: int) -> int:
     """Tell the assignee (or the managers) that the requester sent a document online."""

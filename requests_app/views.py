@@ -420,6 +420,26 @@ def letter_pdf(request, model_admin, object_id, letter_id):
     return response
 
 
+def letter_enclosure(request, model_admin, object_id, letter_id, enclosure_id):
+    """A file sent with a letter, as the desk checks it before and after sending: scoped like the
+    letter (404 outside the user's organizations), the opening in the access log, never cached."""
+    letter = _letter(request, object_id, letter_id)
+    enclosure = letter.enclosures.filter(pk=enclosure_id).first()
+    if enclosure is None:
+        raise Http404
+    try:
+        data = services.enclosure_open(enclosure)
+    except services.TransitionNotAllowed as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(_case_url(letter.request))
+    suffix = document_files.SUFFIX[enclosure.content_type]
+    response = HttpResponse(data, content_type=enclosure.content_type)
+    response["Content-Disposition"] = f'inline; filename="{letter.request.reference}-{enclosure.pk}.{suffix}"'
+    response["Cache-Control"] = "no-store, private"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
 def document_file(request, model_admin, object_id, document_id):
     """An identity document's file, for staff allowed to open such files: scoped to the user's
     organizations (404 otherwise, as for a case they cannot see), each opening in the access log,

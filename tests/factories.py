@@ -271,6 +271,17 @@ def _walk(case, actor, road, approver, decisions, reply_method):
         services.request_close(actor=actor, case=case)
 
 
+# A disclosure granted by electronic record (Art. 33-2), as the requester portal's tests answer it.
+ELECTRONIC_DISCLOSURE = {"disclosure": {"outcome": Outcome.COMPLY, "method_used": "electronic"}}
+
+
+def result_letter(case, actor, decisions=None):
+    """``case`` walked to "responding" (verified, decided — by default ``ELECTRONIC_DISCLOSURE`` —,
+    submitted) and its result letter drafted with the blanks filled in, ready to send."""
+    _walk(case, actor, ROAD[: ROAD.index(Status.RESPONDING) + 1], None, decisions or ELECTRONIC_DISCLOSURE, None)
+    return fill_in(services.letter_draft(actor=actor, case=case, kind="result"), actor)
+
+
 def offered_method(case, prefer: str = "post") -> str:
     """A delivery method the case's policy offers: ``prefer`` where it does (or the policy names
     none), else the first it offers (SPEC §9: other methods need a recorded reason)."""

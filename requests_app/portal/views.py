@@ -66,7 +66,7 @@ TOO_MANY = _(
 # Shared
 # ------------------------------------------------------------------------------------------
 def _ip_key(group, request) -> str:
-    return client_ip(request) or "-"
+    return services.address_key(client_ip(request))
 
 
 def _too_many(request, group: str, per_hour: int) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import ipaddress
 import logging
 import re
 import secrets
@@ -60,6 +61,7 @@ __all__ = [
     "PortalLocked",
     "PortalRefused",
     "Submitted",
+    "address_key",
     "delivery_link_open",
     "delivery_link_revoke",
     "normalize_pin",
@@ -169,6 +171,18 @@ def normalize_reference(text: str) -> str | None:
     return f"{match.group(1)}-{int(match.group(2)):06d}"
 
 
+def address_key(ip_address: str | None) -> str:
+    """An address as the portal counts it: an IPv4 address, or the /64 network of an IPv6 one (what
+    one subscriber holds — counting single IPv6 addresses would give each of them billions)."""
+    try:
+        address = ipaddress.ip_address(ip_address or "")
+    except ValueError:
+        return "-"
+    if address.version == 6 and address.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(getattr(address, "ipv4_mapped", None) or address)
+
+
 def _pin_usage(key: str, limit: int, *, increment: bool) -> dict:
     """Wrong PINs counted under ``key`` in the present lock window (django-ratelimit's fixed
     window of ``PORTAL_LOCK_MINUTES``): ``count`` and ``time_left`` (seconds)."""
@@ -193,7 +207,7 @@ def portal_case_open(*, organization: Organization, reference: str, pin: str, ip
     or a case whose personal data was erased: the same error, the same work (one hash computed
     whatever the input), the same counting."""
     key = normalize_reference(reference) or "?" + normalize_pin(reference)[:40]
-    here = (f"{organization.pk}:{key}:{ip_address or '-'}", settings.PORTAL_PIN_FAILURES)
+    here = (f"{organization.pk}:{key}:{address_key(ip_address)}", settings.PORTAL_PIN_FAILURES)
     anywhere = (f"{organization.pk}:{key}", settings.PORTAL_PIN_FAILURES_ALL)
     for counter, limit in (here, anywhere):
         usage = _pin_usage(counter, limit, increment=False)
@@ -315,6 +329,7 @@ def portal_document_upload(*, case: Request, holder: str, kind: str, file, descr
     actor = portal_actor(case.organization)
     today = _today()
     with transaction.atomic():
+        case = _lock(case, actor=actor)  # counted under the case's lock: parallel uploads wait
         sent = IdentityDocument.objects.filter(request=case, recorded_by=actor).count()
         if sent >= settings.PORTAL_MAX_ONLINE_DOCUMENTS:
             raise TransitionNotAllowed(

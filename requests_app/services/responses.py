@@ -208,17 +208,31 @@ def letter_update(
                 )
             enclosure = LetterEnclosure(
                 letter=letter,
-                name=enclose.name or f"{case.reference}.{document_files.SUFFIX[enclose.content_type]}",
+                name=_enclosure_name(enclose, case.reference),
                 content_type=enclose.content_type,
                 size=enclose.size,
                 sha256=enclose.sha256,
                 storage_name=stored,
                 added_by=actor,
             )
-            _clean(enclosure, exclude=["letter", "added_by"])
+            try:
+                _clean(enclosure, exclude=["letter", "added_by"])
+            except ValidationError as error:  # the file's name: said beside the file field
+                raise ValidationError({"enclose": error.messages}) from error
             _save(enclosure, actor=actor, op=Op.EDIT_LETTER)
         _save_case(case, actor=actor, op=Op.EDIT_LETTER)
         return letter
+
+
+def _enclosure_name(file: document_files.CheckedFile, reference: str) -> str:
+    """The name an enclosure goes out under: the uploaded name without trailing dots or spaces and
+    without what a mail client would decode (``=?…?=``), ending in the suffix of what the file
+    really is (``records.exe.`` → ``records.exe.pdf``), at most 200 characters."""
+    suffix = "." + document_files.SUFFIX[file.content_type]
+    stem = file.name.rstrip(". ").replace("=?", "=_").replace("?=", "_=")
+    if stem.lower().endswith(tuple(document_files.EXTENSIONS[file.content_type])):
+        stem, suffix = stem[: stem.rfind(".")], stem[stem.rfind(".") :]
+    return (stem or reference)[: 200 - len(suffix)] + suffix
 
 
 def _erase_enclosures(enclosures, *, actor, op: Op) -> None:
@@ -233,7 +247,8 @@ def _erase_enclosures(enclosures, *, actor, op: Op) -> None:
 
 
 def enclosure_open(enclosure: LetterEnclosure) -> bytes:
-    """The plain bytes of an enclosed file (for the e-mail, the download page, the desk's view).
+    """The plain bytes of an enclosed file (for the e-mail, the download page, the desk's view
+    ``views.letter_enclosure``).
     Raises ``TransitionNotAllowed`` when the file is gone or no configured key opens it."""
     try:
         return document_files.read(enclosure.storage_name)
@@ -328,7 +343,6 @@ def link_email(letter, *, to: str, token: str, link: DeliveryLink, message_id: s
     with translation.override(letter.language):
         context = {
             "case": case,
-            "name": derived.recipient(case)[0],
             "organization": case.organization.name_in(letter.language),
             "url": link_url(case.organization, token),
             "last_day": link.last_day,

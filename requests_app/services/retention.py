@@ -152,7 +152,8 @@ def request_purge(*, case: Request, today: dt.date, actor=None) -> Request:
     )
     names = [f.storage_name for f in kept]
     # Files sent with letters (disclosed records) go too, and their names.
-    letter_ids = list(case.letters.values_list("pk", flat=True))
+    # Also those of drafts discarded since (their history keeps the names).
+    letter_ids = list(Letter.history.filter(request_id=case.pk).values_list("id", flat=True).distinct())
     enclosed = LetterEnclosure.objects.filter(letter_id__in=letter_ids)
     names += [name for name in enclosed.values_list("storage_name", flat=True) if name]
     enclosed.update(name=ERASED, storage_name="")

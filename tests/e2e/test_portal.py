@@ -16,7 +16,7 @@ from requests_app import services
 from requests_app.models import Channel, DeliveryLink, PauseKind, PortalSettings, Request, Status
 from requests_app.seeds import JUO, LEVERAGES
 from tests.e2e.test_desk_flow import confirm, fold, in_fold, log_in, message
-from tests.factories import ROAD, _walk, fill_in
+from tests.factories import result_letter
 from tests.requests_app.test_document_files import pdf_bytes, png_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -141,15 +141,7 @@ def test_a_person_sends_follows_completes_and_downloads_the_answer(
     assert case.status == Status.RECEIVED and case.pauses.get().ended_on == timezone.localdate()
 
     # The desk answers and sends the result by download link from the case page.
-    _walk(
-        case,
-        desk_user,
-        ROAD[: ROAD.index(Status.RESPONDING) + 1],
-        None,
-        {"disclosure": {"outcome": "comply", "method_used": "electronic"}},
-        None,
-    )
-    letter = fill_in(services.letter_draft(actor=desk_user, case=case, kind="result"), desk_user)
+    letter = result_letter(case, desk_user)
     mail.outbox.clear()
     desk = page.context.browser.new_context(locale="ja-JP", viewport={"width": 1400, "height": 1000}).new_page()
     log_in(desk, base, desk_user.username)
@@ -232,15 +224,7 @@ def test_an_expired_link_is_refused(page: Page, live_server, seed_orgs, desk_use
     open_portal(seed_orgs[LEVERAGES])
     reference, _pin = send_request(page, base, LEVERAGES, documents=[("本人", "運転免許証", files["licence"])])
     case = Request.objects.get(reference=reference)
-    _walk(
-        case,
-        desk_user,
-        ROAD[: ROAD.index(Status.RESPONDING) + 1],
-        None,
-        {"disclosure": {"outcome": "comply", "method_used": "electronic"}},
-        None,
-    )
-    letter = fill_in(services.letter_draft(actor=desk_user, case=case, kind="result"), desk_user)
+    letter = result_letter(case, desk_user)
     mail.outbox.clear()
     services.response_send(actor=desk_user, letter=letter, method="download_link")
     link = re.search(r"https?://\S+(/portal/\S+)", mail.outbox[-1].body).group(1)

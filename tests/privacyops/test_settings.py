@@ -25,6 +25,15 @@ def _manage(*args, env_overrides):
     )
 
 
+# A production deployment as far as the checks can tell (its key, its host, Redis for the cache).
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "privacyops.settings.production",
+    "SECRET_KEY": "x7#kq9v!m2p$w8z@r4t&y6u*i1o^e3a%s5d-f0g+h=j_l;c:b.n,LONG-ENOUGH-KEY",
+    "ALLOWED_HOSTS": "privacyops.example.jp",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
 def test_production_settings_pass_check_deploy_without_warnings():
     result = _manage(
         "check",
@@ -32,10 +41,7 @@ def test_production_settings_pass_check_deploy_without_warnings():
         "--fail-level",
         "WARNING",
         env_overrides={
-            "DJANGO_SETTINGS_MODULE": "privacyops.settings.production",
-            "SECRET_KEY": "x7#kq9v!m2p$w8z@r4t&y6u*i1o^e3a%s5d-f0g+h=j_l;c:b.n,LONG-ENOUGH-KEY",
-            "ALLOWED_HOSTS": "privacyops.example.jp",
-            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            **PRODUCTION,
         },
     )
 
@@ -50,9 +56,7 @@ def test_production_check_deploy_fails_without_a_shared_cache():
         "check",
         "--deploy",
         env_overrides={
-            "DJANGO_SETTINGS_MODULE": "privacyops.settings.production",
-            "SECRET_KEY": "x7#kq9v!m2p$w8z@r4t&y6u*i1o^e3a%s5d-f0g+h=j_l;c:b.n,LONG-ENOUGH-KEY",
-            "ALLOWED_HOSTS": "privacyops.example.jp",
+            **PRODUCTION,
             "REDIS_URL": "",
             "CACHE_URL": "",
         },
@@ -77,9 +81,7 @@ def test_production_check_deploy_fails_without_a_document_key():
         "check",
         "--deploy",
         env_overrides={
-            "DJANGO_SETTINGS_MODULE": "privacyops.settings.production",
-            "SECRET_KEY": "x7#kq9v!m2p$w8z@r4t&y6u*i1o^e3a%s5d-f0g+h=j_l;c:b.n,LONG-ENOUGH-KEY",
-            "ALLOWED_HOSTS": "privacyops.example.jp",
+            **PRODUCTION,
             "DOCUMENT_KEYS": "",
         },
     )

@@ -28,7 +28,7 @@ from requests_app.models import (
 )
 from requests_app.seeds import COPRO, JUO, LEVERAGES
 from requests_app.services.portal import PORTAL_USERNAME, normalize_pin, normalize_reference
-from tests.factories import ROAD, _walk, fill_in
+from tests.factories import result_letter
 from tests.requests_app.test_document_files import pdf_bytes, png_bytes
 
 D = dt.date.fromisoformat
@@ -231,15 +231,7 @@ def test_a_document_does_not_end_a_wait_for_the_fee(seed_orgs, travel, desk_user
 # Results by download link
 # ------------------------------------------------------------------------------------------
 def _answered_by_link(case, desk_user):
-    _walk(
-        case,
-        desk_user,
-        ROAD[: ROAD.index(Status.RESPONDING) + 1],
-        None,
-        {"disclosure": {"outcome": "comply", "method_used": "electronic"}},
-        None,
-    )
-    letter = fill_in(services.letter_draft(actor=desk_user, case=case, kind="result"), desk_user)
+    letter = result_letter(case, desk_user)
     mail.outbox.clear()
     response = services.response_send(actor=desk_user, letter=letter, method=DeliveryMethod.DOWNLOAD_LINK)
     return response, letter
@@ -268,8 +260,7 @@ def test_a_case_without_a_pin_cannot_be_answered_by_link(policies, desk_user, tr
     case = register(
         desk_user, policies[LEVERAGES], reached_on=D("2026-12-01"), documents=[document_data("drivers_license")]
     )
-    _walk(case, desk_user, ROAD[: ROAD.index(Status.RESPONDING) + 1], None, None, None)
-    letter = fill_in(services.letter_draft(actor=desk_user, case=case, kind="result"), desk_user)
+    letter = result_letter(case, desk_user, decisions={"disclosure": {"outcome": "comply", "method_used": "paper"}})
     with pytest.raises(ValidationError) as error:
         services.response_send(actor=desk_user, letter=letter, method=DeliveryMethod.DOWNLOAD_LINK)
     assert "PIN" in str(error.value)
@@ -552,30 +543,14 @@ def _edit(letter, actor, **changes):
 
 def _ready_result(organization, desk_user):
     case = submit(organization).case
-    _walk(
-        case,
-        desk_user,
-        ROAD[: ROAD.index(Status.RESPONDING) + 1],
-        None,
-        {"disclosure": {"outcome": "comply", "method_used": "electronic"}},
-        None,
-    )
-    return case, fill_in(services.letter_draft(actor=desk_user, case=case, kind="result"), desk_user)
+    return case, result_letter(case, desk_user)
 
 
 def test_the_disclosed_records_go_with_the_letter_by_link_and_are_logged(leverages, desk_user, client, tmp_path):
     """Art. 33-2 (electronic record): the records themselves reach the person, not only the letter."""
     submitted = submit(leverages)
     case = submitted.case
-    _walk(
-        case,
-        desk_user,
-        ROAD[: ROAD.index(Status.RESPONDING) + 1],
-        None,
-        {"disclosure": {"outcome": "comply", "method_used": "electronic"}},
-        None,
-    )
-    letter = fill_in(services.letter_draft(actor=desk_user, case=case, kind="result"), desk_user)
+    letter = result_letter(case, desk_user)
     records = pdf_bytes()
     _edit(letter, desk_user, enclose=_checked("保有個人データ.pdf", records))
     [enclosure] = letter.enclosures.all()
@@ -635,3 +610,65 @@ def test_the_retention_purge_erases_enclosed_files_and_their_names(
     assert (enclosure.name, enclosure.storage_name) == ("（消去済）", "")
     assert not enclosure.history.filter(name="山田花子の記録.pdf").exists()
     assert not (tmp_path / "documents" / stored).exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "counted_as"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),
+        ("not an address", "-"),
+        (None, "-"),
+    ],
+)
+def test_an_ipv6_subscriber_counts_as_one_address(address, counted_as):
+    from requests_app.services.portal import address_key
+
+    assert address_key(address) == counted_as
+
+
+def test_an_enclosures_name_ends_in_what_the_file_is(leverages, desk_user):
+    _case, letter = _ready_result(leverages, desk_user)
+    import dataclasses
+
+    for typed in ("records.exe.", "=?utf-8?b?ZXZpbC5leGU=?=", "x" * 250 + ".pdf", "記録.PDF", ""):
+        _edit(letter, desk_user, enclose=dataclasses.replace(_checked("a.pdf", pdf_bytes()), name=typed))
+    names = [e.name for e in letter.enclosures.all()]
+    assert names[0] == "records.exe.pdf"
+    assert "=?" not in names[1] and names[1].endswith(".pdf")
+    assert len(names[2]) == 200 and names[2].endswith(".pdf")
+    assert names[3] == "記録.PDF"
+    assert names[4] == f"{letter.request.reference}.pdf"
+
+
+def test_a_twelve_digit_file_name_is_said_beside_the_file_field(leverages, desk_user):
+    _case, letter = _ready_result(leverages, desk_user)
+    with pytest.raises(ValidationError) as error:
+        _edit(letter, desk_user, enclose=_checked("123456789012.pdf", pdf_bytes()))
+    assert list(error.value.message_dict) == ["enclose"]
+    assert not letter.enclosures.exists()
+
+
+def test_a_discarded_drafts_file_names_go_with_the_retention_purge(
+    leverages, desk_user, django_capture_on_commit_callbacks
+):
+    from requests_app.models import LetterEnclosure
+
+    case, letter = _ready_result(leverages, desk_user)
+    _edit(letter, desk_user, enclose=_checked("山田太郎_記録.pdf", pdf_bytes()))
+    services.letter_discard(actor=desk_user, letter=letter)
+    services.request_withdraw(actor=desk_user, case=case, reason="取下げ")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_purge(case=Request.objects.get(pk=case.pk), today=D("2036-01-01"))
+    assert not LetterEnclosure.history.filter(name="山田太郎_記録.pdf").exists()
+
+
+def test_the_case_history_shows_files_links_and_the_pin_issued(leverages, desk_user, client):
+    submitted = submit(leverages)
+    response, _letter = _answered_by_link(submitted.case, desk_user)
+    services.delivery_link_revoke(actor=desk_user, response=response, reason="誤送信")
+    client.force_login(desk_user)
+    page = client.get(reverse("admin:requests_app_request_case_history", args=[submitted.case.pk])).content.decode()
+    assert "ダウンロードリンク" in page and "誤送信" in page and "オンライン照会" in page

@@ -23,6 +23,7 @@ from requests_app.models import (
     OrganizationClosedDay,
     PauseKind,
     PaymentMethod,
+    PortalSettings,
     Status,
     TargetSystem,
 )
@@ -137,7 +138,32 @@ def setup_changes(manager_user, seed_orgs, policies):
     )
     save(TargetSystem(organization=organization, name="新CRM"))
     save(LetterTemplate(organization=organization, kind="acknowledgement", body="受領しました"))
+    save(PortalSettings(organization=organization, intro="オンライン受付の案内"))
     manager_user.groups.add(Group.objects.get(name=roles.AUDITOR))
+
+
+def portal_records(actor, case):
+    """What the requester portal (issue 14) keeps on a case: the PIN issued, a file sent with the
+    letter, the download link (as the services write them, with their user)."""
+    from django.utils import timezone
+
+    from requests_app.models import DeliveryLink, LetterEnclosure, PortalAccess
+
+    for obj in (
+        PortalAccess(request=case, pin_hash="!"),
+        LetterEnclosure(
+            letter=case.letters.first(),
+            name="records.pdf",
+            content_type="application/pdf",
+            size=1,
+            sha256="0" * 64,
+            storage_name="x.sealed",
+            added_by=actor,
+        ),
+        DeliveryLink(response=case.responses.first(), token_hash="0" * 64, expires_at=timezone.now()),
+    ):
+        obj._history_user = actor
+        obj.save()
 
 
 def trail_entries(client, **params):
@@ -202,6 +228,7 @@ def test_every_tracked_model_appears_with_its_user_reason_and_diff(
 ):
     setup_changes(manager_user, seed_orgs, policies)
     consents_records(desk_user, full_case)
+    portal_records(desk_user, full_case)
     client.force_login(manager_user)
     client.get(reverse("admin:requests_app_request_change", args=[full_case.pk]))  # an access-log row
 

@@ -45,7 +45,8 @@ FILTERED_LIST_CAP = 16 + SESSION_REFRESH
 CASE_PAGE_CAP = 32 + SESSION_REFRESH
 # Measured: 20 for a bare case, 21 for a full one — the case header only, plus one history query
 # per kind of record (13, the agent's included), plus one for the staff users named in the diffs.
-CASE_HISTORY_CAP = 34 + SESSION_REFRESH  # one query per kind of history and per kind of linked record named
+# The requester portal (issue 14) added three kinds: files sent with letters, download links, online access.
+CASE_HISTORY_CAP = 37 + SESSION_REFRESH  # one query per kind of history and per kind of linked record named
 
 
 # ------------------------------------------------------------------------------------------

@@ -293,15 +293,14 @@ def fill_in(letter, actor, text: str = "・採用選考および雇用管理の�
     body = re.sub(r"〔要記入：[^〕]*〕|\[TO FILL IN: [^\]]*\]", text, letter.body)
     if body == letter.body:
         return letter
-    return services.letter_update(
-        actor=actor,
-        letter=letter,
-        letter_date=letter.letter_date,
-        addressee=letter.addressee,
-        sender=letter.sender,
-        title=letter.title,
-        body=body,
-    )
+    return edit_letter(letter, actor, body=body)
+
+
+def edit_letter(letter, actor, **changes):
+    """``services.letter_update`` keeping the letter's own text except ``changes`` (and enclosures
+    added or taken off: ``enclose=``, ``remove=``)."""
+    text = {name: getattr(letter, name) for name in ("letter_date", "addressee", "sender", "title", "body")}
+    return services.letter_update(actor=actor, letter=letter, **{**text, **changes})
 
 
 def provision_on_record(actor, person, *, provided_on, recipient="株式会社エージェントA", items="氏名、職務経歴"):

@@ -28,7 +28,7 @@ from requests_app.models import (
 )
 from requests_app.seeds import COPRO, JUO, LEVERAGES
 from requests_app.services.portal import PORTAL_USERNAME, normalize_pin, normalize_reference
-from tests.factories import result_letter
+from tests.factories import edit_letter, result_letter
 from tests.requests_app.test_document_files import pdf_bytes, png_bytes
 
 D = dt.date.fromisoformat
@@ -528,19 +528,6 @@ def test_an_agents_error_is_shown_on_the_agents_field(leverages):
 # ------------------------------------------------------------------------------------------
 # Files sent with a letter (the disclosed records)
 # ------------------------------------------------------------------------------------------
-def _edit(letter, actor, **changes):
-    return services.letter_update(
-        actor=actor,
-        letter=letter,
-        letter_date=letter.letter_date,
-        addressee=letter.addressee,
-        sender=letter.sender,
-        title=letter.title,
-        body=letter.body,
-        **changes,
-    )
-
-
 def _ready_result(organization, desk_user):
     case = submit(organization).case
     return case, result_letter(case, desk_user)
@@ -552,7 +539,7 @@ def test_the_disclosed_records_go_with_the_letter_by_link_and_are_logged(leverag
     case = submitted.case
     letter = result_letter(case, desk_user)
     records = pdf_bytes()
-    _edit(letter, desk_user, enclose=_checked("保有個人データ.pdf", records))
+    edit_letter(letter, desk_user, enclose=_checked("保有個人データ.pdf", records))
     [enclosure] = letter.enclosures.all()
     assert (enclosure.name, enclosure.size) == ("保有個人データ.pdf", len(records))
     assert records not in (tmp_path / "documents" / enclosure.storage_name).read_bytes()  # sealed
@@ -572,11 +559,11 @@ def test_an_enclosure_taken_off_or_a_discarded_draft_leaves_no_file(
     leverages, desk_user, tmp_path, django_capture_on_commit_callbacks
 ):
     _case, letter = _ready_result(leverages, desk_user)
-    _edit(letter, desk_user, enclose=_checked("a.pdf", pdf_bytes()))
-    _edit(letter, desk_user, enclose=_checked("b.png", png_bytes()))
+    edit_letter(letter, desk_user, enclose=_checked("a.pdf", pdf_bytes()))
+    edit_letter(letter, desk_user, enclose=_checked("b.png", png_bytes()))
     first, second = letter.enclosures.all()
     with django_capture_on_commit_callbacks(execute=True):
-        _edit(letter, desk_user, remove=[first.pk])
+        edit_letter(letter, desk_user, remove=[first.pk])
     assert [e.name for e in letter.enclosures.all()] == ["b.png"]
     assert not (tmp_path / "documents" / first.storage_name).exists()
     with django_capture_on_commit_callbacks(execute=True):
@@ -587,7 +574,7 @@ def test_an_enclosure_taken_off_or_a_discarded_draft_leaves_no_file(
 def test_an_e_mailed_letter_carries_its_enclosures(leverages, desk_user):
     case, letter = _ready_result(leverages, desk_user)
     records = pdf_bytes()
-    _edit(letter, desk_user, enclose=_checked("records.pdf", records))
+    edit_letter(letter, desk_user, enclose=_checked("records.pdf", records))
     mail.outbox.clear()
     services.response_send(actor=desk_user, letter=letter, method=DeliveryMethod.EMAIL)
     names = [name for name, _content, _type in mail.outbox[0].attachments]
@@ -599,7 +586,7 @@ def test_the_retention_purge_erases_enclosed_files_and_their_names(
     leverages, desk_user, tmp_path, django_capture_on_commit_callbacks
 ):
     case, letter = _ready_result(leverages, desk_user)
-    _edit(letter, desk_user, enclose=_checked("山田花子の記録.pdf", pdf_bytes()))
+    edit_letter(letter, desk_user, enclose=_checked("山田花子の記録.pdf", pdf_bytes()))
     stored = letter.enclosures.get().storage_name
     services.request_withdraw(actor=desk_user, case=case, reason="取下げ")
     from requests_app.models import LetterEnclosure
@@ -634,7 +621,7 @@ def test_an_enclosures_name_ends_in_what_the_file_is(leverages, desk_user):
     import dataclasses
 
     for typed in ("records.exe.", "=?utf-8?b?ZXZpbC5leGU=?=", "x" * 250 + ".pdf", "記録.PDF", ""):
-        _edit(letter, desk_user, enclose=dataclasses.replace(_checked("a.pdf", pdf_bytes()), name=typed))
+        edit_letter(letter, desk_user, enclose=dataclasses.replace(_checked("a.pdf", pdf_bytes()), name=typed))
     names = [e.name for e in letter.enclosures.all()]
     assert names[0] == "records.exe.pdf"
     assert "=?" not in names[1] and names[1].endswith(".pdf")
@@ -646,7 +633,7 @@ def test_an_enclosures_name_ends_in_what_the_file_is(leverages, desk_user):
 def test_a_twelve_digit_file_name_is_said_beside_the_file_field(leverages, desk_user):
     _case, letter = _ready_result(leverages, desk_user)
     with pytest.raises(ValidationError) as error:
-        _edit(letter, desk_user, enclose=_checked("123456789012.pdf", pdf_bytes()))
+        edit_letter(letter, desk_user, enclose=_checked("123456789012.pdf", pdf_bytes()))
     assert list(error.value.message_dict) == ["enclose"]
     assert not letter.enclosures.exists()
 
@@ -657,7 +644,7 @@ def test_a_discarded_drafts_file_names_go_with_the_retention_purge(
     from requests_app.models import LetterEnclosure
 
     case, letter = _ready_result(leverages, desk_user)
-    _edit(letter, desk_user, enclose=_checked("山田太郎_記録.pdf", pdf_bytes()))
+    edit_letter(letter, desk_user, enclose=_checked("山田太郎_記録.pdf", pdf_bytes()))
     services.letter_discard(actor=desk_user, letter=letter)
     services.request_withdraw(actor=desk_user, case=case, reason="取下げ")
     with django_capture_on_commit_callbacks(execute=True):

@@ -279,7 +279,8 @@ def portal_request_submit(
     desk: channel "web form", reached and form received today (Asia/Tokyo), the uploaded copies
     (``documents``: holder, kind, description and a checked ``file``) recorded as received today
     with the masking the person declared. Issues the PIN (hashed in the database, returned in
-    clear once) and queues the confirmation e-mail (reference and name only) in ``language``.
+    clear once) and queues the confirmation e-mail (the reference only) in ``language``; a request
+    sent from the English pages says so in its notes.
 
     Raises ``TransitionNotAllowed`` when the organization takes no online requests now,
     ``ValidationError`` for bad input, ``DuplicateSubmission`` for a form sent twice."""

@@ -13,7 +13,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +30,7 @@ from consents.models import (
     retention_end,
 )
 from consents.selectors import IDENTITY_FIELDS, conflicts, identity_of, people_on_record, same_person_ids
-from requests_app.models import DataSubject, Organization, Request, identifier_key
+from requests_app.models import DataSubject, LegalHold, Organization, Request, identifier_key
 from requests_app.pipeline import TransitionNotAllowed
 from requests_app.selectors import organization_ids_for
 from requests_app.validators import contains_individual_number
@@ -558,10 +558,14 @@ def records_purge(*, today: dt.date, actor=None, batch: int = 1000) -> int:
     """Erase the records whose retention ended before ``today`` (an Asia/Tokyo date; PPC Rules
     Arts. 21, 25). Each deletion is a history row with ``PURGE_RECORD`` (the audit trail lists
     it); the items and free texts are blanked in all the record's history rows. Returns how many
-    were erased. Idempotent: a second run the same day erases nothing."""
+    were erased. Idempotent: a second run the same day erases nothing. A person under an open legal
+    hold keeps their records (issue 15)."""
     erased = 0
+    held = LegalHold.objects.filter(data_subject=OuterRef("data_subject_id"), lifted_on__isnull=True)
     while True:
-        expired = list(ProvisionRecord.objects.filter(retention_end__lt=today).order_by("pk")[:batch])
+        expired = list(
+            ProvisionRecord.objects.filter(retention_end__lt=today).exclude(Exists(held)).order_by("pk")[:batch]
+        )
         if not expired:
             return erased
         ids = [record.pk for record in expired]  # a deleted instance forgets its pk

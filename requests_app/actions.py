@@ -293,6 +293,25 @@ ACTIONS: dict[str, CaseAction] = {
             style="danger",
         ),
         CaseAction(
+            "hold",
+            Op.HOLD,
+            _("Place a legal hold"),
+            desk_forms.HoldForm,
+            services.hold_place,
+            _("The legal hold is placed: the retention purge keeps what it covers."),
+            help=_(
+                "While the hold is open, the retention purge skips the case (or all the person's cases and records)."
+            ),
+        ),
+        CaseAction(
+            "lift-hold",
+            Op.LIFT_HOLD,
+            _("Lift the legal hold"),
+            desk_forms.HoldForm,
+            services.hold_lift,
+            _("The legal hold is lifted: the retention purge applies again."),
+        ),
+        CaseAction(
             "complete-task",
             Op.COMPLETE_TASK,
             _("Mark the task done"),
@@ -368,6 +387,8 @@ BUTTON_ORDER = [
     "dispose-form",
     "pause",
     "edit-people",
+    "hold",
+    "lift-hold",
     "withdraw",
     "reject",
 ]

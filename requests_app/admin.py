@@ -34,6 +34,7 @@ from requests_app.models import (
     AgentProofRule,
     Channel,
     DeskPolicy,
+    LegalHold,
     LetterTemplate,
     Organization,
     OrganizationClosedDay,
@@ -678,6 +679,36 @@ class PortalSettingsAdmin(SetupAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("address of the pages"))
     def portal_address(self, obj):
         return reverse("portal:form", args=[obj.organization.code])
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(admin.ModelAdmin):
+    """Every legal hold, open and lifted, for managers and auditors (issue 15): read-only here —
+    holds are placed and lifted from the case page, through the services."""
+
+    list_display = ("organization", "case_link", "placed_on", "placed_by", "reason", "lifted_on", "lift_reason")
+    list_filter = (OrganizationFilter, ("lifted_on", admin.EmptyFieldListFilter))
+    list_select_related = ("organization", "request", "placed_by")
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(organization__in=selectors.organization_ids_for(request.user))
+
+    @admin.display(description=_("case"))
+    def case_link(self, obj):
+        if obj.request_id is None:
+            return gettext("The person: all their cases")
+        url = reverse("admin:requests_app_request_change", args=[obj.request_id])
+        return format_html('<a href="{}">{}</a>', url, obj.request.reference)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # ------------------------------------------------------------------------------------------

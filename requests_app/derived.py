@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,7 @@ from requests_app.models import (
     DocumentKind,
     Holder,
     ItemKind,
+    LegalHold,
     Outcome,
     ReplyTo,
     Request,
@@ -599,3 +601,18 @@ def search_words(text: str) -> list[str]:
         if key:
             words.append(key)
     return words
+
+
+def open_holds(case) -> list:
+    """The open legal holds that keep ``case`` from the retention purge: its own and its person's
+    (issue 15). One query, cached on the case for the page."""
+    cached = getattr(case, "_open_holds", None)
+    if cached is None:
+        cached = list(
+            LegalHold.objects.filter(lifted_on__isnull=True)
+            .filter(Q(request_id=case.pk) | Q(data_subject_id=case.data_subject_id))
+            .select_related("placed_by")
+            .order_by("pk")
+        )
+        case._open_holds = cached
+    return cached

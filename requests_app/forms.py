@@ -782,6 +782,23 @@ class SendLetterForm(VersionedForm):
                 self.initial["method"] = case.policy.delivery_method()
 
 
+class HoldForm(VersionedForm):
+    """A legal hold placed from the case page (``services.hold_place``) or lifted (``hold_lift``)."""
+
+    scope = forms.ChoiceField(
+        label=_("What is held"),
+        choices=[("case", _("This case")), ("person", _("The person: all their cases and records of provision"))],
+        initial="case",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Why"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with the hold and in the history (e.g. an Art. 39 suit, the PPC's inquiry)."),
+    )
+    not_free_text = ("scope",)
+
+
 class RevokeLinkForm(VersionedForm):
     reason = forms.CharField(
         label=_("Why the link is revoked"),

@@ -1492,6 +1492,77 @@ class Response(models.Model):
 
 
 # ------------------------------------------------------------------------------------------
+# Legal hold (issue 15): records kept past their retention period
+# ------------------------------------------------------------------------------------------
+class LegalHold(models.Model):
+    """A case, or a person with all their cases and records of provision, kept from the retention
+    purge while a dispute needs them (an Art. 39 suit, an inquiry by the PPC…): why, since when
+    and by whom; lifted with the same. The purge skips what an open hold covers and says so."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="legal_holds", verbose_name=_("organization")
+    )
+    request = models.ForeignKey(
+        "Request",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="holds",
+        verbose_name=_("case"),
+    )
+    data_subject = models.ForeignKey(
+        DataSubject,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="holds",
+        verbose_name=_("person"),
+    )
+    reason = models.TextField(_("why it is held"), validators=FREE_TEXT)
+    placed_on = models.DateField(_("held since"))
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("placed by")
+    )
+    lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lifted by"),
+    )
+    lift_reason = models.TextField(_("why it was lifted"), blank=True, validators=FREE_TEXT)
+
+    history = audit_history()
+
+    class Meta:
+        ordering = ["-placed_on", "-pk"]
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(request__isnull=False, data_subject__isnull=True)
+                | Q(request__isnull=True, data_subject__isnull=False),
+                name="legal_hold_on_a_case_or_a_person",
+            ),
+            models.UniqueConstraint(
+                fields=["request"], condition=Q(lifted_on__isnull=True), name="legal_hold_one_open_per_case"
+            ),
+            models.UniqueConstraint(
+                fields=["data_subject"], condition=Q(lifted_on__isnull=True), name="legal_hold_one_open_per_person"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.placed_on:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.lifted_on is None
+
+
+# ------------------------------------------------------------------------------------------
 # Requester portal (issue 14): online requests, the status page, results by download link
 # ------------------------------------------------------------------------------------------
 class PortalSettings(models.Model):

@@ -67,6 +67,8 @@ class Op(models.TextChoices):
     WITHDRAW = "withdraw", _("Withdrawn")
     REJECT = "reject", _("Rejected")
     PURGE = "purge", _("Personal data erased: retention period over")
+    HOLD = "hold", _("Legal hold placed")
+    LIFT_HOLD = "lift_hold", _("Legal hold lifted")
 
 
 # The state graph. ``awaiting_requester`` returns to the state it was entered from.
@@ -95,6 +97,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 CHANGE = "requests_app.change_request"
 ADD = "requests_app.add_request"
 APPROVE = "requests_app.approve_decision"
+HOLD = "requests_app.add_legalhold"
+LIFT = "requests_app.change_legalhold"
 
 _ALL = frozenset(Status)
 # Before the decision: documents, fees and questions to the requester may still be recorded.
@@ -294,6 +298,21 @@ OPERATIONS: dict[str, Operation] = {
                 _link_open(response) if response is not None else any(_link_open(r) for r in case.responses.all())
             ),
             unmet=_("This download link has expired or was revoked already."),
+        ),
+        # Legal hold (issue 15): managers keep a case, or its person, from the retention purge.
+        Operation(
+            Op.HOLD,
+            _ALL,
+            permission=HOLD,
+            applies=lambda case, target: case.purged_on is None and len(derived.open_holds(case)) < 2,
+            unmet=_("An open legal hold already covers the case and its person."),
+        ),
+        Operation(
+            Op.LIFT_HOLD,
+            _ALL,
+            permission=LIFT,
+            applies=lambda case, target: bool(derived.open_holds(case)),
+            unmet=_("No open legal hold covers this case."),
         ),
         Operation(
             Op.COMPLETE_TASK,

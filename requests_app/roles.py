@@ -75,13 +75,18 @@ _VIEW_STAFF = {"privacyops.view_user"}
 # who see that a file was kept, its type, size and hash, and when it was erased.
 _OPEN_FILES = {"requests_app.open_documentfile"}
 
+# Legal holds (issue 15): every role reads them; managers place and lift them.
+_VIEW_HOLDS = _perms("requests_app", ("legalhold",), ("view",), history=True)
+_MANAGE_HOLDS = _perms("requests_app", ("legalhold",), ("add", "change"))
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     # Works cases: registers, verifies, records fees and documents, decides. Reads case history.
     DESK_STAFF: _OPEN_FILES
     | _perms("requests_app", CASE_MODELS, ("view", "add", "change"), history=True)
     | _perms("requests_app", SETUP_MODELS, ("view",))
     | _VIEW_CONSENTS
-    | _DESK_CONSENTS,
+    | _DESK_CONSENTS
+    | _VIEW_HOLDS,
     # Everything desk staff do, plus approvals (four eyes), desk set-up and the audit trail.
     DESK_MANAGER: _VIEW_STAFF
     | _OPEN_FILES
@@ -90,11 +95,14 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _perms("requests_app", SETUP_MODELS, ("view", "add", "change"), history=True)
     | _VIEW_CONSENTS
     | _DESK_CONSENTS
-    | _SETUP_CONSENTS,
+    | _SETUP_CONSENTS
+    | _VIEW_HOLDS
+    | _MANAGE_HOLDS,
     # Reads everything and the audit trail; changes nothing.
     AUDITOR: {"privacyops.view_historicaluser", "requests_app.view_audit_trail"}
     | _perms("requests_app", CASE_MODELS + SETUP_MODELS, ("view",), history=True)
-    | _VIEW_CONSENTS,
+    | _VIEW_CONSENTS
+    | _VIEW_HOLDS,
 }
 
 

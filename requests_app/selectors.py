@@ -30,6 +30,7 @@ from requests_app.models import (
     FulfilmentTask,
     IdentityDocument,
     ItemKind,
+    LegalHold,
     Letter,
     LetterEnclosure,
     LetterKind,
@@ -320,6 +321,13 @@ def case_history(case: Request) -> list:
             lambda row: f"{timezone.localtime(row.expires_at):%Y-%m-%d %H:%M}",
         ),
         (PortalAccess._meta.verbose_name, on_case(PortalAccess), lambda row: "PIN"),
+        (
+            LegalHold._meta.verbose_name,
+            LegalHold.history.filter(Q(request_id=case.pk) | Q(data_subject_id=case.data_subject_id)).select_related(
+                "history_user"
+            ),
+            lambda row: f"{row.placed_on:%Y-%m-%d}",
+        ),
         (
             FulfilmentTask._meta.verbose_name,
             on_case(FulfilmentTask),

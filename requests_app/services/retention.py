@@ -5,6 +5,9 @@ when. What goes is every personal value, in the live rows and in their history r
 so no new history row repeats them), including the free-text notes of history rows (operation codes
 stay). The purge itself
 is recorded on the case's history.
+
+A legal hold (issue 15) keeps a case, or a person with all their cases, from the purge while it is
+open; the purge reports what it skipped (``requests_held_from_purge``).
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from requests_app import document_files
 from requests_app.deadlines import add_months
@@ -27,6 +33,7 @@ from requests_app.models import (
     DocumentFile,
     FulfilmentTask,
     IdentityDocument,
+    LegalHold,
     Letter,
     LetterEnclosure,
     Pause,
@@ -38,11 +45,27 @@ from requests_app.models import (
     Verification,
 )
 from requests_app.pipeline import Op
-from requests_app.services.common import _save
+from requests_app.services.common import (
+    TransitionNotAllowed,
+    _check_date,
+    _check_text,
+    _clean,
+    _lock,
+    _save,
+    _save_case,
+    _today,
+)
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["purge_expired", "request_purge", "requests_due_for_purge"]
+__all__ = [
+    "hold_lift",
+    "hold_place",
+    "purge_expired",
+    "request_purge",
+    "requests_due_for_purge",
+    "requests_held_from_purge",
+]
 
 ENDED_STATUSES = (Status.CLOSED, Status.WITHDRAWN, Status.REJECTED)
 
@@ -96,8 +119,39 @@ PERSONAL_FIELDS: dict[type, dict[str, object]] = {
 }
 
 
-def requests_due_for_purge(today: dt.date):
-    """Ended cases whose organization's retention period is over and that still hold personal data."""
+def _open_holds():
+    return LegalHold.objects.filter(lifted_on__isnull=True)
+
+
+def held(cases):
+    """``cases`` that an open legal hold keeps: on the case itself, or on its person."""
+    return cases.filter(
+        Exists(_open_holds().filter(request=OuterRef("pk")))
+        | Exists(_open_holds().filter(data_subject=OuterRef("data_subject_id")))
+    )
+
+
+def requests_due_for_purge(today: dt.date, *, include_held: bool = False):
+    """Ended cases whose organization's retention period is over and that still hold personal data
+    — without those an open legal hold keeps (``include_held`` to see them too)."""
+    due = _past_retention(today)
+    return due if include_held else due.exclude(pk__in=held(due).values("pk"))
+
+
+def requests_held_from_purge(today: dt.date) -> list[tuple[Request, LegalHold]]:
+    """The cases the purge would erase today but a legal hold keeps, each with its hold (the
+    case's own, else its person's): what the purge reports as skipped."""
+    kept = held(_past_retention(today)).values("pk")
+    cases = list(Request.objects.filter(pk__in=kept).only("pk", "reference", "data_subject_id").order_by("pk"))
+    holds = {}
+    for hold in _open_holds().filter(
+        Q(request__in=[c.pk for c in cases]) | Q(data_subject__in=[c.data_subject_id for c in cases])
+    ):
+        holds[("case", hold.request_id) if hold.request_id else ("person", hold.data_subject_id)] = hold
+    return [(c, holds.get(("case", c.pk)) or holds.get(("person", c.data_subject_id))) for c in cases]
+
+
+def _past_retention(today: dt.date):
     candidates = (
         Request.objects.filter(status__in=ENDED_STATUSES, purged_on__isnull=True, ended_on__isnull=False)
         .select_related("organization")
@@ -129,6 +183,8 @@ def request_purge(*, case: Request, today: dt.date, actor=None) -> Request:
         raise ValueError(f"{case.reference} has not ended")
     if case.purged_on is not None:
         return case
+    if held(Request.objects.filter(pk=case.pk)).exists():
+        raise ValueError(f"{case.reference} is under a legal hold")
     on_case = {"request_id": case.pk}
     for model, values in PERSONAL_FIELDS.items():
         if model is Request:
@@ -169,6 +225,8 @@ def request_purge(*, case: Request, today: dt.date, actor=None) -> Request:
 def purge_expired(*, today: dt.date, dry_run: bool = False, actor=None) -> list[str]:
     """Purge every case due; each in its own transaction. Returns the references purged (or due)."""
     references = []
+    for case, hold in requests_held_from_purge(today):  # said, every run, while the hold lasts
+        logger.info("kept under a legal hold since %s: %s", hold.placed_on.isoformat(), case.reference)
     for case in requests_due_for_purge(today).iterator(chunk_size=500):
         case = Request.objects.only("pk", "reference").get(pk=case.pk)
         references.append(case.reference)
@@ -176,3 +234,75 @@ def purge_expired(*, today: dt.date, dry_run: bool = False, actor=None) -> list[
             request_purge(case=case, today=today, actor=actor)
             logger.info("purged personal data of %s", case.reference)
     return references
+
+
+# ------------------------------------------------------------------------------------------
+# Legal hold (issue 15)
+# ------------------------------------------------------------------------------------------
+def _check_hold_permission(actor, codename: str) -> None:
+    if not actor.has_perm(f"requests_app.{codename}_legalhold"):
+        raise TransitionNotAllowed(gettext("Only a desk manager places or lifts a legal hold."))
+
+
+HOLD_SCOPES = ("case", "person")
+
+
+def _open_hold(case: Request, scope: str):
+    target = {"request": case} if scope == "case" else {"data_subject_id": case.data_subject_id}
+    return LegalHold.objects.select_for_update().filter(lifted_on__isnull=True, **target).first()
+
+
+@transaction.atomic
+def hold_place(
+    *, actor, case: Request, reason: str, scope: str = "case", on=None, expected_version: int | None = None
+) -> LegalHold:
+    """Keep ``case`` (``scope="case"``), or its person with all their cases and records of provision
+    (``scope="person"``), from the retention purge: ``reason`` required (kept with the hold and in
+    its history), ``on`` an Asia/Tokyo date (today by default). Raises ``TransitionNotAllowed``
+    without the manager's permission or access, when the data is already erased or an open hold
+    already covers it; ``ValidationError`` for the reason or the date."""
+    _check_hold_permission(actor, "add")
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    if scope not in HOLD_SCOPES:
+        raise ValidationError({"scope": gettext("Choose the case or the person.")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": gettext("Say why the records must be kept.")})
+    _check_text(reason=reason)
+    on = on or _today()
+    _check_date(on, _("Hold date"), field="placed_on")
+    if case.purged_on is not None:
+        raise TransitionNotAllowed(gettext("This case's personal data was already erased: there is nothing to hold."))
+    if _open_hold(case, scope) is not None:
+        raise TransitionNotAllowed(gettext("An open legal hold already covers it."))
+    target = {"request": case} if scope == "case" else {"data_subject_id": case.data_subject_id}
+    hold = LegalHold(organization_id=case.organization_id, reason=reason, placed_on=on, placed_by=actor, **target)
+    _clean(hold, exclude=["organization", "request", "data_subject", "placed_by", "lifted_by"])
+    _save(hold, actor=actor, op=Op.HOLD, note=reason)
+    _save_case(case, actor=actor, op=Op.HOLD, note=reason)
+    return hold
+
+
+@transaction.atomic
+def hold_lift(
+    *, actor, case: Request, reason: str, scope: str = "case", on=None, expected_version: int | None = None
+) -> LegalHold:
+    """End the open legal hold on ``case`` or on its person (``scope``): the dispute is over.
+    ``reason`` required and kept; from its next run the purge erases what is past its retention.
+    Raises ``TransitionNotAllowed`` without the permission or when no open hold covers it;
+    ``ValidationError`` for the reason or the date."""
+    _check_hold_permission(actor, "change")
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    hold = _open_hold(case, scope)
+    if hold is None:
+        raise TransitionNotAllowed(gettext("No open legal hold covers it."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": gettext("Say why the hold is lifted.")})
+    _check_text(reason=reason)
+    on = on or _today()
+    _check_date(on, _("Lift date"), not_before=hold.placed_on, not_before_label=_("held since"), field="lifted_on")
+    hold.lifted_on, hold.lifted_by, hold.lift_reason = on, actor, reason
+    _save(hold, actor=actor, op=Op.LIFT_HOLD, note=reason)
+    _save_case(case, actor=actor, op=Op.LIFT_HOLD, note=reason)
+    return hold

@@ -229,6 +229,7 @@ def test_every_tracked_model_appears_with_its_user_reason_and_diff(
     setup_changes(manager_user, seed_orgs, policies)
     consents_records(desk_user, full_case)
     portal_records(desk_user, full_case)
+    services.hold_place(actor=manager_user, case=full_case, reason="訴訟係属中")  # issue 15
     client.force_login(manager_user)
     client.get(reverse("admin:requests_app_request_change", args=[full_case.pk]))  # an access-log row
 

@@ -48,8 +48,11 @@ EXTENDABLE = "extendable"
 SENDING_CHECK = "sending-check"
 BY_PHONE = "received-by-phone"  # a phone request: the form is still to come back
 LINK_SENT = "link-sent"  # a request sent online, answered by download link (issue 14)
+HELD = "held"  # a case under a legal hold (issue 15)
 # Actions that need the manager permission ``requests_app.approve_decision`` (four eyes).
 MANAGER_ONLY = {"approve", "return"}
+# Every action that needs a manager's permission: approvals, and legal holds (issue 15).
+MANAGER_ACTIONS = MANAGER_ONLY | {"hold", "lift-hold"}
 
 
 # ------------------------------------------------------------------------------------------
@@ -161,6 +164,10 @@ def make_case(travel, desk_user, manager_user, policies):
                 state=DeliveryState.SENDING,
                 recorded_at=timezone.now() - dt.timedelta(minutes=10),  # interrupted, not in progress
             )
+            return reload(case)
+        if status == HELD:
+            case = make(Status.RECEIVED)
+            services.hold_place(actor=manager_user, case=case, reason="訴訟係属中")
             return reload(case)
         if status == LINK_SENT:
             from requests_app.models import PortalAccess
@@ -406,6 +413,8 @@ ACTION_STATUS = {
     "discard-letter": Status.AWAITING_REQUESTER,
     "record-return": Status.RESPONDED,
     "revoke-link": LINK_SENT,
+    "hold": Status.RECEIVED,
+    "lift-hold": HELD,
     "complete-task": Status.RESPONDED,
     "extend": EXTENDABLE,
     "close": Status.RESPONDED,
@@ -420,9 +429,9 @@ def expected_action_status(who, slug):
     if who == OTHER_ORG:
         # The permission is checked before the case is looked up: a manager-only action is a 403,
         # every other action a 404 (the case is outside the user's organizations).
-        return 403 if slug in MANAGER_ONLY else 404
+        return 403 if slug in MANAGER_ACTIONS else 404
     if who == DESK:
-        return 403 if slug in MANAGER_ONLY else 200
+        return 403 if slug in MANAGER_ACTIONS else 200
     return 200  # manager
 
 

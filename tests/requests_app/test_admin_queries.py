@@ -42,11 +42,13 @@ FILTERED_LIST_CAP = 16 + SESSION_REFRESH
 # Letters, responses, fulfilment tasks and the reminder log add one prefetch each: 25. What we hold
 # about the person (consents app) adds four, however many records: purposes, consents, records, stops.
 # The same person's other cases add two (the cases and their items), however many there are.
-CASE_PAGE_CAP = 32 + SESSION_REFRESH
+# Legal holds (issue 15) add one: the open holds on the case and its person.
+CASE_PAGE_CAP = 33 + SESSION_REFRESH
 # Measured: 20 for a bare case, 21 for a full one — the case header only, plus one history query
 # per kind of record (13, the agent's included), plus one for the staff users named in the diffs.
 # The requester portal (issue 14) added three kinds: files sent with letters, download links, online access.
-CASE_HISTORY_CAP = 37 + SESSION_REFRESH  # one query per kind of history and per kind of linked record named
+# Legal holds (issue 15) add one more.
+CASE_HISTORY_CAP = 38 + SESSION_REFRESH  # one query per kind of history and per kind of linked record named
 
 
 # ------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.forms.models import model_to_dict
 
@@ -205,3 +206,103 @@ def test_a_reply_sent_by_e_mail_is_purged_too(travel, desk_user, policies):
 
     response.refresh_from_db()
     assert response.email == "" and response.text_sent == "（消去済）"
+
+
+# ------------------------------------------------------------------------------------------
+# Legal hold (issue 15)
+# ------------------------------------------------------------------------------------------
+def test_the_purge_skips_a_held_case_says_so_and_erases_it_once_the_hold_is_lifted(closed_case, travel, manager_user):
+    """A case under an open legal hold (an Art. 39 suit) keeps its data past the retention period;
+    the purge reports it as kept; lifting the hold (recorded) lets the next run erase it."""
+    travel("2029-06-01")
+    hold = services.hold_place(actor=manager_user, case=closed_case, reason="開示請求訴訟（東京地裁）係属中")
+    travel("2030-01-16")
+    out = io.StringIO()
+    call_command("purge_expired", stdout=out)
+    assert f"kept (legal hold since 2029-06-01): {closed_case.reference}" in out.getvalue()
+    assert "0 case(s) purged" in out.getvalue()
+    assert "花子" in every_value_of(closed_case)
+    with pytest.raises(ValueError, match="legal hold"):
+        services.request_purge(case=closed_case, today=D("2030-01-16"))
+
+    lifted = services.hold_lift(actor=manager_user, case=closed_case, reason="判決確定")
+    assert lifted.pk == hold.pk
+    row = lifted.history.latest()
+    assert (row.history_operation, row.history_user, row.history_change_reason) == (
+        "lift_hold",
+        manager_user,
+        "判決確定",
+    )
+    assert services.purge_expired(today=D("2030-01-16")) == [closed_case.reference]
+    assert "花子" not in every_value_of(closed_case)
+
+
+def test_a_hold_on_the_person_keeps_all_their_cases_and_records(closed_case, travel, manager_user, desk_user):
+    from consents import services as consent_services
+    from consents.models import ProvisionRecord
+    from tests.factories import provision_on_record
+
+    travel("2027-01-20")
+    provision_on_record(desk_user, closed_case.data_subject, provided_on=D("2027-01-20"))
+    services.hold_place(actor=manager_user, case=closed_case, scope="person", reason="個人情報保護委員会の照会")
+    assert services.purge_expired(today=D("2035-01-01")) == []
+    assert [c.pk for c, _hold in services.requests_held_from_purge(D("2035-01-01"))] == [closed_case.pk]
+    assert consent_services.records_purge(today=D("2035-01-01")) == 0
+    assert ProvisionRecord.objects.filter(data_subject=closed_case.data_subject).exists()
+
+
+def test_only_a_manager_places_a_hold_with_a_reason_and_one_at_a_time(closed_case, desk_user, manager_user):
+    with pytest.raises(services.TransitionNotAllowed):
+        services.hold_place(actor=desk_user, case=closed_case, reason="訴訟")
+    with pytest.raises(ValidationError):
+        services.hold_place(actor=manager_user, case=closed_case, reason="  ")
+    services.hold_place(actor=manager_user, case=closed_case, reason="訴訟")
+    with pytest.raises(services.TransitionNotAllowed):
+        services.hold_place(actor=manager_user, case=closed_case, reason="二重")
+
+
+def test_a_hold_is_only_for_ones_own_organizations(closed_case, other_org_user):
+    from django.contrib.auth.models import Group
+
+    from requests_app import roles
+
+    other_org_user.groups.add(Group.objects.get(name=roles.DESK_MANAGER))
+    with pytest.raises(services.TransitionNotAllowed):
+        services.hold_place(actor=other_org_user, case=closed_case, reason="訴訟")
+
+
+def test_a_manager_places_and_lifts_a_hold_from_the_case_page(closed_case, client, manager_user, desk_user):
+    from django.urls import reverse
+
+    url = reverse("admin:requests_app_request_change", args=[closed_case.pk])
+    client.force_login(desk_user)
+    assert "/action/hold/" not in client.get(url).content.decode()  # desk staff cannot
+    client.force_login(manager_user)
+    page = client.get(url).content.decode()
+    assert "/action/hold/" in page and "/action/lift-hold/" not in page
+    action = reverse("admin:requests_app_request_action", args=[closed_case.pk, "hold"])
+    data = {"version": Request.objects.get(pk=closed_case.pk).version, "scope": "person", "reason": "訴訟係属中"}
+    assert client.post(action, data).status_code == 302
+    page = client.get(url).content.decode()
+    assert "本人（すべての案件と記録）に法的保全" in page and "訴訟係属中" in page and "/action/lift-hold/" in page
+    lift = reverse("admin:requests_app_request_action", args=[closed_case.pk, "lift-hold"])
+    data = {"version": Request.objects.get(pk=closed_case.pk).version, "scope": "person", "reason": "和解成立"}
+    assert client.post(lift, data).status_code == 302
+    assert "訴訟係属中" not in client.get(url).content.decode()
+
+
+def test_the_holds_list_is_scoped_and_read_only(closed_case, client, manager_user, other_org_user):
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+
+    from requests_app import roles
+
+    services.hold_place(actor=manager_user, case=closed_case, reason="訴訟係属中")
+    url = reverse("admin:requests_app_legalhold_changelist")
+    client.force_login(manager_user)
+    page = client.get(url)
+    assert page.status_code == 200 and closed_case.reference in page.content.decode()
+    assert client.get(reverse("admin:requests_app_legalhold_add")).status_code == 403
+    other_org_user.groups.add(Group.objects.get(name=roles.DESK_MANAGER))
+    client.force_login(other_org_user)
+    assert closed_case.reference not in client.get(url).content.decode()

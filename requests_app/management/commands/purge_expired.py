@@ -17,4 +17,7 @@ class Command(BaseCommand):
         verb = "due for purge" if options["dry_run"] else "purged"
         for reference in references:
             self.stdout.write(f"{verb}: {reference}")
-        self.stdout.write(f"{len(references)} case(s) {verb} as of {today}.")
+        held = services.requests_held_from_purge(today)
+        for case, hold in held:
+            self.stdout.write(f"kept (legal hold since {hold.placed_on.isoformat()}): {case.reference}")
+        self.stdout.write(f"{len(references)} case(s) {verb} as of {today}; {len(held)} kept under a legal hold.")

@@ -681,8 +681,21 @@ class PortalSettingsAdmin(SetupAdminMixin, admin.ModelAdmin):
         return reverse("portal:form", args=[obj.organization.code])
 
 
+class ReadOnlyAdminMixin:
+    """A list to read: written elsewhere (services, the sweep), never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(LegalHold)
-class LegalHoldAdmin(admin.ModelAdmin):
+class LegalHoldAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every legal hold, open and lifted, for managers and auditors (issue 15): read-only here —
     holds are placed and lifted from the case page, through the services."""
 
@@ -701,21 +714,12 @@ class LegalHoldAdmin(admin.ModelAdmin):
         url = reverse("admin:requests_app_request_change", args=[obj.request_id])
         return format_html('<a href="{}">{}</a>', url, obj.request.reference)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 # ------------------------------------------------------------------------------------------
 # Reminder log: read-only, for the desk and its managers (failed deliveries stand out)
 # ------------------------------------------------------------------------------------------
 @admin.register(ReminderLog)
-class ReminderLogAdmin(admin.ModelAdmin):
+class ReminderLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("day", "recipient_name", "case_reference", "kind", "status", "attempts", "sent_at", "last_error")
     list_filter = ("status", "kind", "day")
     list_select_related = ("recipient", "request")
@@ -732,15 +736,6 @@ class ReminderLogAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("requests_app.view_request")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("recipient"), ordering="recipient__last_name")
     def recipient_name(self, obj):

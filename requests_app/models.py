@@ -1557,10 +1557,6 @@ class LegalHold(models.Model):
     def __str__(self):
         return f"{self.placed_on:%Y-%m-%d}"
 
-    @property
-    def is_open(self) -> bool:
-        return self.lifted_on is None
-
 
 # ------------------------------------------------------------------------------------------
 # Requester portal (issue 14): online requests, the status page, results by download link

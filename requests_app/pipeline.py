@@ -133,7 +133,7 @@ def _file_missing(document) -> bool:
 
 
 def _link_open(response) -> bool:
-    link = getattr(response, "link", None) if hasattr(response, "link") else None
+    link = getattr(response, "link", None)  # a response sent otherwise has none
     return link is not None and link.is_open(timezone.now())
 
 

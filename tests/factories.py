@@ -282,6 +282,18 @@ def result_letter(case, actor, decisions=None):
     return fill_in(services.letter_draft(actor=actor, case=case, kind="result"), actor)
 
 
+def open_portal(organization, **texts):
+    """The organization takes requests online (issue 14): its policy in force accepts the web form
+    and its online pages are open, with ``texts`` (intro, privacy_notice, …)."""
+    from requests_app.models import PortalSettings
+
+    policy = organization.policies.order_by("-effective_from").first()
+    if Channel.WEB_FORM not in policy.channels:
+        policy.channels = [*policy.channels, Channel.WEB_FORM]
+        policy.save()
+    return PortalSettings.objects.create(organization=organization, enabled=True, **texts)
+
+
 def offered_method(case, prefer: str = "post") -> str:
     """A delivery method the case's policy offers: ``prefer`` where it does (or the policy names
     none), else the first it offers (SPEC §9: other methods need a recorded reason)."""

@@ -45,6 +45,14 @@ def response_methods_offered(policy: DeskPolicy) -> list[tuple[str, str]]:
     return [(m, ResponseMethod(m).label) for m in offered]
 
 
+def portal_file_field(required: bool):
+    """The desk's document file field (``document_file_field``), worded for the person sending it."""
+    field = document_file_field(required=required)
+    field.label = _("File")
+    field.help_text = _("PDF, JPEG or PNG, up to %(limit)s MB.") % {"limit": settings.DOCUMENT_FILE_MAX_MB}
+    return field
+
+
 class PortalDocumentForm(DocumentFileMixin, FreeTextMixin, forms.Form):
     """One uploaded copy: whose, which document, the file. An empty row is skipped."""
 
@@ -59,11 +67,7 @@ class PortalDocumentForm(DocumentFileMixin, FreeTextMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"] = document_file_field(required=False)
-        self.fields["file"].label = _("File")
-        self.fields["file"].help_text = _("PDF, JPEG or PNG, up to %(limit)s MB.") % {
-            "limit": settings.DOCUMENT_FILE_MAX_MB
-        }
+        self.fields["file"] = portal_file_field(required=False)
 
     def clean(self):
         data = super().clean()
@@ -192,9 +196,7 @@ class UploadForm(DocumentFileMixin, FreeTextMixin, forms.Form):
 
     def __init__(self, *args, has_agent: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"] = document_file_field(required=True)
-        self.fields["file"].label = _("File")
-        self.fields["file"].help_text = PortalDocumentForm().fields["file"].help_text
+        self.fields["file"] = portal_file_field(required=True)
         if not has_agent:
             self.fields["holder"].choices = [(Holder.DATA_SUBJECT, Holder.DATA_SUBJECT.label)]
 

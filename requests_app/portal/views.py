@@ -109,10 +109,6 @@ def _too_large(request, organization) -> HttpResponse | None:
     return None
 
 
-def _organization_or_none(code: str):
-    return selectors.portal_organization(code)
-
-
 def _grant(request, case) -> None:
     request.session.cycle_key()  # a new session id once the PIN is given (no fixation)
     request.session[GRANT] = {"case": case.pk, "org": case.organization_id, "seen": time.time()}
@@ -183,7 +179,7 @@ def _open_case(request, organization, form):
 # ------------------------------------------------------------------------------------------
 @never_cache
 def request_form(request, code: str):
-    organization = _organization_or_none(code)
+    organization = selectors.portal_organization(code)
     policy = selectors.portal_policy(organization) if organization else None
     if policy is None:
         return _closed(request, organization)
@@ -283,7 +279,7 @@ def _request_valid(form, documents) -> bool:
 # ------------------------------------------------------------------------------------------
 @never_cache
 def status(request, code: str):
-    organization = _organization_or_none(code)
+    organization = selectors.portal_organization(code)
     if organization is None:
         return _closed(request, organization)
     if request.method == "POST":
@@ -303,7 +299,7 @@ def status(request, code: str):
 
 @never_cache
 def case_status(request, code: str):
-    organization = _organization_or_none(code)
+    organization = selectors.portal_organization(code)
     if organization is None:
         return _closed(request, organization)
     case = _granted_case(request, organization)
@@ -385,8 +381,9 @@ def _status_context(case) -> dict:
         "bank_account": letters.bank_account(case.policy) if fee.shortfall else "",
         "payment_methods": _payment_labels(case.policy),
         "results": [
-            {"response": r, "link": getattr(r, "link", None), "open": hasattr(r, "link") and r.link.is_open(now)}
+            {"response": r, "link": link, "open": link is not None and link.is_open(now)}
             for r in case.responses.all()
+            for link in [getattr(r, "link", None)]
         ],
         "can_upload": pipeline.allowed(case, Op.RECORD_DOCUMENT),
         "documents": list(case.documents.all()),
@@ -405,7 +402,7 @@ def sign_out(request, code: str):
 # Results by download link
 # ------------------------------------------------------------------------------------------
 def _link_or_page(request, code: str, token: str):
-    organization = _organization_or_none(code)
+    organization = selectors.portal_organization(code)
     if organization is None:
         return None, _closed(request, organization)
     link = services.delivery_link_open(organization=organization, token=token)

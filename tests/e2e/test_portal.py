@@ -13,10 +13,10 @@ from playwright.sync_api import Page, expect
 
 from privacyops.audit.models import AccessKind, AccessLog
 from requests_app import services
-from requests_app.models import Channel, DeliveryLink, PauseKind, PortalSettings, Request, Status
+from requests_app.models import Channel, DeliveryLink, PauseKind, Request, Status
 from requests_app.seeds import JUO, LEVERAGES
 from tests.e2e.test_desk_flow import confirm, fold, in_fold, log_in, message
-from tests.factories import result_letter
+from tests.factories import open_portal, result_letter
 from tests.requests_app.test_document_files import pdf_bytes, png_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -27,25 +27,13 @@ def field(page, label: str):
     return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*(（必須）)?\s*$"))
 
 
-def open_portal(organization) -> None:
-    policy = organization.policies.order_by("-effective_from").first()
-    if Channel.WEB_FORM not in policy.channels:
-        policy.channels = [*policy.channels, Channel.WEB_FORM]
-        policy.save()
-    PortalSettings.objects.create(
-        organization=organization, enabled=True, intro="本人確認書類の写しをアップロードしてください。"
-    )
-
-
 @pytest.fixture
 def files(tmp_path):
     licence = tmp_path / "運転免許証.png"
     licence.write_bytes(png_bytes())
     register = tmp_path / "戸籍謄本.pdf"
     register.write_bytes(pdf_bytes())
-    mine = tmp_path / "agent-id.jpg"
-    mine.write_bytes(png_bytes())
-    mine = mine.with_suffix(".png")
+    mine = tmp_path / "agent-id.png"
     mine.write_bytes(png_bytes(colour=(10, 120, 200)))
     records = tmp_path / "保有個人データ.pdf"
     records.write_bytes(pdf_bytes())
@@ -96,7 +84,7 @@ def test_a_person_sends_follows_completes_and_downloads_the_answer(
     page: Page, live_server, seed_orgs, desk_user, files
 ):
     base = live_server.url
-    open_portal(seed_orgs[LEVERAGES])
+    open_portal(seed_orgs[LEVERAGES], intro="本人確認書類の写しをアップロードしてください。")
 
     # The form refuses what is missing, says it at the top and beside each field, keeps the rest.
     page.goto(f"{base}/portal/{LEVERAGES}/")

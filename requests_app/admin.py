@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from privacyops.audit.access import log_access
 from privacyops.audit.models import AccessKind, AuditOp
 from privacyops.audit.views import record_history
-from requests_app import derived, letters, selectors, services, views
+from requests_app import derived, letters, report_views, selectors, services, views
 from requests_app.deadlines import BusinessCalendar
 from requests_app.filters import OPEN, RequestFilter
 from requests_app.forms import AgentProofRuleForm, DeskPolicyForm, NormalizedNewlinesMixin
@@ -256,6 +256,14 @@ class RequestAdmin(admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
+            path(
+                "ledger/", wrap(lambda request: report_views.ledger(request, self)), name="requests_app_request_ledger"
+            ),
+            path(
+                "statistics/",
+                wrap(lambda request: report_views.statistics(request, self)),
+                name="requests_app_request_statistics",
+            ),
             path(
                 "<path:object_id>/action/<slug:slug>/",
                 wrap(lambda request, object_id, slug: views.case_action(request, self, object_id, slug)),

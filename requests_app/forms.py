@@ -38,6 +38,7 @@ from requests_app.models import (
     LetterKind,
     LetterLanguage,
     Masking,
+    Organization,
     Outcome,
     PauseKind,
     PaymentMethod,
@@ -917,3 +918,42 @@ class AgentProofRuleForm(forms.ModelForm):
     class Meta:
         model = AgentProofRule
         fields = ["agent_type", "label", "document_kinds", "holder", "max_age_months"]
+
+
+# ------------------------------------------------------------------------------------------
+# Records for the audit: the request ledger and the statistics (issue 15)
+# ------------------------------------------------------------------------------------------
+class ReportPeriodForm(forms.Form):
+    """An organization the user may see and a period of Asia/Tokyo dates (both included), read
+    from the query string. Without values: this calendar year so far; one organization is
+    chosen by default when the user sees only one. ``all_organizations``: "every organization"
+    may be chosen (the statistics); else one is required (the ledger)."""
+
+    MAX_DAYS = 5 * 366
+
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("organization"))
+    first = date_field(_("from"))
+    last = date_field(_("to"))
+
+    def __init__(self, data, *, actor, all_organizations: bool):
+        today = timezone.localdate()
+        organizations = selectors.organization_list(actor=actor).order_by("code")
+        defaults = {"first": today.replace(month=1, day=1).isoformat(), "last": today.isoformat()}
+        if len(organizations) == 1 and not all_organizations:
+            defaults["organization"] = str(organizations[0].pk)
+        data = {**defaults, **{k: v for k, v in data.items() if v != "" or k == "organization"}}
+        super().__init__(data)
+        field = self.fields["organization"]
+        field.queryset = organizations
+        field.required = not all_organizations
+        field.empty_label = _("Every organization") if all_organizations else "---------"
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first"), cleaned.get("last")
+        if first and last:
+            if last < first:
+                self.add_error("last", _("The end of the period is before its start."))
+            elif (last - first).days > self.MAX_DAYS:
+                self.add_error("last", _("The period may cover at most five years."))
+        return cleaned

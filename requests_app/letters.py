@@ -310,8 +310,8 @@ class PdfUnavailable(Exception):
     """WeasyPrint or its system libraries (pango, a Japanese font) are missing here."""
 
 
-def render_pdf(letter: Letter, *, final: bool = False) -> bytes:
-    """The A4 letter as PDF with the Japanese fonts embedded (WeasyPrint)."""
+def _weasyprint_html():
+    """WeasyPrint's ``HTML`` class; raises ``PdfUnavailable`` where it cannot run."""
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as exc:  # OSError: pango is missing
@@ -319,19 +319,24 @@ def render_pdf(letter: Letter, *, final: bool = False) -> bytes:
             gettext("PDF cannot be produced on this server (%(error)s). The printable page still works.")
             % {"error": exc}
         ) from exc
-    return HTML(string=render_html(letter, pdf=True, final=final)).write_pdf()
+    return HTML
+
+
+def pdf_from_html(html: str) -> bytes:
+    """An A4 page of ours (a letter, the request ledger, the statistics) as PDF with the Japanese
+    fonts embedded (WeasyPrint). Raises ``PdfUnavailable``."""
+    return _weasyprint_html()(string=html).write_pdf()
+
+
+def render_pdf(letter: Letter, *, final: bool = False) -> bytes:
+    """The A4 letter as PDF with the Japanese fonts embedded (WeasyPrint)."""
+    return pdf_from_html(render_html(letter, pdf=True, final=final))
 
 
 def render_pdf_many(many: list[Letter]) -> bytes:
     """Several letters as one PDF, each on its own pages (bulk printing), fonts embedded once.
     Raises ``PdfUnavailable`` as ``render_pdf`` does."""
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as exc:
-        raise PdfUnavailable(
-            gettext("PDF cannot be produced on this server (%(error)s). The printable page still works.")
-            % {"error": exc}
-        ) from exc
-    documents = [HTML(string=render_html(letter, pdf=True)).render() for letter in many]
+    html = _weasyprint_html()
+    documents = [html(string=render_html(letter, pdf=True)).render() for letter in many]
     pages = [page for document in documents for page in document.pages]
     return documents[0].copy(pages).write_pdf()

@@ -47,6 +47,9 @@ class AccessKind(models.TextChoices):
     PORTAL_STATUS = "portal_status", _("Status page (requester, online)")
     PORTAL_DOWNLOAD = "portal_download", _("Result downloaded by link (requester)")
     PORTAL_LOCKED = "portal_locked", _("Online access locked after wrong PINs")
+    # Records for the audit (issue 15).
+    LEDGER = "ledger", _("Request ledger")
+    LEDGER_EXPORT = "ledger_export", _("Request ledger export (CSV, Excel, PDF)")
 
 
 class AccessLog(models.Model):

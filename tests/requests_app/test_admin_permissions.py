@@ -279,6 +279,45 @@ def test_request_list_search_by_reference_finds_nothing_of_another_organization(
 
 
 # ------------------------------------------------------------------------------------------
+# The request ledger and the statistics (issue 15): every desk role reads them, scoped
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("who", "status", "sees_the_case"),
+    [
+        (ANONYMOUS, 302, False),
+        (DESK, 200, True),
+        (MANAGER, 200, True),
+        (AUDITOR, 200, True),
+        (OTHER_ORG, 400, False),
+    ],
+)
+@pytest.mark.parametrize("url_name", ["requests_app_request_ledger", "requests_app_request_statistics"])
+def test_ledger_and_statistics(signed_in, make_case, seed_orgs, who, status, sees_the_case, url_name):
+    case = make_case()
+    url = admin_url(url_name)
+    query = {"organization": case.organization_id, "first": "2026-01-01", "last": "2026-12-31"}
+
+    response = signed_in(who).get(url, query)
+
+    assert response.status_code == status
+    if who == ANONYMOUS:
+        assert_sent_to_login(response, url + "?" + "&".join(f"{k}={v}" for k, v in query.items()))
+        return
+    page = response.content.decode()
+    # Another organization's user cannot choose it: the form refuses it, nothing is counted.
+    assert (seed_orgs[COPRO].name in page) is sees_the_case
+    if url_name.endswith("ledger"):
+        assert (case.reference in page) is sees_the_case
+        assert case.data_subject.full_name not in page  # the ledger names no one
+        csv = signed_in(who).get(url, {**query, "format": "csv"})
+        assert csv.status_code == status
+        if sees_the_case:
+            assert case.reference in b"".join(csv.streaming_content).decode()
+    else:
+        assert (response.context.get("stats") is not None and response.context["stats"].total == 1) is sees_the_case
+
+
+# ------------------------------------------------------------------------------------------
 # Intake
 # ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(

@@ -1,0 +1,303 @@
+"""The records an audit asks for (issue 15): the request ledger (受付台帳) as a page, CSV, Excel
+workbook and A4 PDF, and the statistics for the management review as a page and A4 PDF.
+
+Thin adapters like ``views``: every desk role that may read cases may read them, scoped to the
+user's organizations (``reports`` reads through the selectors' scope). The ledger names cases, so
+its page and each of its files is written to the access log; the statistics hold no case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from privacyops.audit.access import log_access
+from privacyops.audit.models import AccessKind
+from privacyops.csv_safe import csv_lines
+from requests_app import letters as desk_letters
+from requests_app import reports
+from requests_app.forms import ReportPeriodForm
+from requests_app.models import AgentType, Channel, ItemKind, Outcome, Status
+
+VIEW_PERMISSION = "requests_app.view_request"
+LEDGER_PAGE_ROWS = 100
+# A PDF or a workbook is built in the web request: beyond these the desk narrows the period or
+# takes the CSV, which streams (long exports become background jobs in issue 16).
+PDF_MAX_ROWS = 2000
+XLSX_MAX_ROWS = 20000
+FORMATS = ("", "csv", "xlsx", "pdf")
+
+
+def _context(model_admin, request, **extra) -> dict:
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "app_label": model_admin.model._meta.app_label,
+        **extra,
+    }
+
+
+def _period_form(request, *, all_organizations: bool) -> ReportPeriodForm:
+    if not request.user.has_perm(VIEW_PERMISSION):
+        raise PermissionDenied
+    return ReportPeriodForm(request.GET, actor=request.user, all_organizations=all_organizations)
+
+
+def _query_without_format(request) -> str:
+    query = request.GET.copy()
+    query.pop("format", None)
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _period_text(first: dt.date, last: dt.date) -> str:
+    return gettext("%(first)s to %(last)s") % {"first": f"{first:%Y-%m-%d}", "last": f"{last:%Y-%m-%d}"}
+
+
+# ------------------------------------------------------------------------------------------
+# The request ledger
+# ------------------------------------------------------------------------------------------
+def ledger(request, model_admin):
+    """The ledger of one organization for a period: a page of 100 rows, or the whole period as
+    ``?format=csv`` (streamed, BOM, formula-safe), ``xlsx`` or ``pdf`` (A4 landscape)."""
+    form = _period_form(request, all_organizations=False)
+    output = request.GET.get("format", "")
+    context = _context(
+        model_admin,
+        request,
+        title=gettext("Request ledger"),
+        form=form,
+        columns=reports.LEDGER_COLUMNS,
+        file_links=[(gettext("CSV"), "csv"), (gettext("Excel"), "xlsx"), (gettext("PDF (A4)"), "pdf")],
+        query=_query_without_format(request),
+    )
+    if output not in FORMATS:
+        form.add_error(None, gettext("Unknown file format."))
+    if not form.is_valid():
+        return TemplateResponse(
+            request, "admin/requests_app/request/ledger.html", context, status=400 if request.GET else 200
+        )
+    organization, first, last = (form.cleaned_data[k] for k in ("organization", "first", "last"))
+    cases = reports.ledger_cases(actor=request.user, organization=organization, first=first, last=last)
+    name = f"ledger-{organization.code}-{first:%Y%m%d}-{last:%Y%m%d}"
+    if output:
+        limit = {"pdf": PDF_MAX_ROWS, "xlsx": XLSX_MAX_ROWS}.get(output)
+        if limit is not None:
+            count = cases.count()
+            if count > limit:
+                messages.error(
+                    request,
+                    gettext(
+                        "The period holds %(count)s requests: a %(format)s file is made for at most %(limit)s. "
+                        "Narrow the period or download the CSV."
+                    )
+                    % {"count": f"{count:,}", "format": output.upper(), "limit": f"{limit:,}"},
+                )
+                return HttpResponseRedirect(f"{request.path}?{_query_without_format(request)}")
+        log_access(request, AccessKind.LEDGER_EXPORT, organization=organization)
+        header = [str(label) for _key, label in reports.LEDGER_COLUMNS]
+        if output == "csv":
+            rows = reports.ledger_table(reports.ledger_rows(cases))
+            response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            return response
+        if output == "xlsx":
+            return _ledger_workbook(request, organization, first, last, header, cases, name)
+        return _ledger_pdf(request, organization, first, last, cases, name)
+    log_access(request, AccessKind.LEDGER, organization=organization)
+    page = Paginator(cases, LEDGER_PAGE_ROWS).get_page(request.GET.get("page"))
+    context.update(
+        organization=organization,
+        period=_period_text(first, last),
+        page=page,
+        rows=[reports.ledger_row(case) for case in page.object_list],
+    )
+    return TemplateResponse(request, "admin/requests_app/request/ledger.html", context)
+
+
+# Characters an .xlsx cannot hold (XML 1.0 control characters).
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _ledger_workbook(request, organization, first, last, header, cases, name) -> HttpResponse:
+    """The ledger as an Excel workbook: one sheet of rows (dates as dates, yen as numbers, text
+    always stored as text — a cell that starts with "=" is never a formula), one sheet saying
+    what it is (organization, period, made at, by whom)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(gettext("Request ledger")[:31])
+    sheet.freeze_panes = "B2"
+    bold = Font(bold=True)
+    sheet.append([_text_cell(sheet, label, font=bold) for label in header])
+    keys = [key for key, _label in reports.LEDGER_COLUMNS]
+    for row in reports.ledger_rows(cases):
+        cells = []
+        for key in keys:
+            value = row[key]
+            if value is None or value == "":
+                cells.append(None)
+            elif key in reports.DATE_COLUMNS:
+                cell = WriteOnlyCell(sheet, value)
+                cell.number_format = "yyyy-mm-dd"
+                cells.append(cell)
+            elif key in reports.YEN_COLUMNS:
+                cells.append(value)
+            else:
+                cells.append(_text_cell(sheet, value))
+        sheet.append(cells)
+    about = workbook.create_sheet(gettext("About this file")[:31])
+    for label, value in (
+        (gettext("organization"), organization.name),
+        (gettext("period"), _period_text(first, last)),
+        (gettext("made at"), f"{timezone.localtime():%Y-%m-%d %H:%M} (Asia/Tokyo)"),
+        (gettext("made by"), request.user.get_full_name() or request.user.get_username()),
+    ):
+        about.append([_text_cell(about, label, font=bold), _text_cell(about, value)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+def _text_cell(sheet, value, font=None):
+    cell = WriteOnlyCell(sheet, _XML_ILLEGAL.sub("", str(value)))
+    cell.data_type = "s"  # text as typed, never a formula
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _ledger_pdf(request, organization, first, last, cases, name) -> HttpResponse:
+    html = render_to_string(
+        "records/ledger_print.html",
+        {
+            "organization": organization,
+            "period": _period_text(first, last),
+            "columns": reports.LEDGER_COLUMNS,
+            "rows": reports.ledger_rows(cases),
+            "made_at": timezone.localtime(),
+            "made_by": request.user.get_full_name() or request.user.get_username(),
+            "language": translation.get_language(),
+        },
+    )
+    try:
+        pdf = desk_letters.pdf_from_html(html)
+    except desk_letters.PdfUnavailable as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(f"{request.path}?{_query_without_format(request)}")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
+
+
+# ------------------------------------------------------------------------------------------
+# The statistics for the management review
+# ------------------------------------------------------------------------------------------
+def statistics(request, model_admin):
+    """The figures of a period for every organization the user sees (or one), with charts; the
+    same as an A4 PDF with ``?format=pdf``."""
+    form = _period_form(request, all_organizations=True)
+    output = request.GET.get("format", "")
+    context = _context(
+        model_admin,
+        request,
+        title=gettext("Statistics for the management review"),
+        form=form,
+        file_links=[(gettext("PDF (A4)"), "pdf")],
+        query=_query_without_format(request),
+    )
+    if output not in ("", "pdf"):
+        form.add_error(None, gettext("Unknown file format."))
+    if not form.is_valid():
+        return TemplateResponse(
+            request, "admin/requests_app/request/statistics.html", context, status=400 if request.GET else 200
+        )
+    organization, first, last = (form.cleaned_data[k] for k in ("organization", "first", "last"))
+    stats = reports.statistics(actor=request.user, first=first, last=last, organization=organization)
+    context.update(_statistics_context(stats, organization))
+    if output == "pdf":
+        html = render_to_string(
+            "records/statistics_print.html",
+            {
+                **context,
+                "made_at": timezone.localtime(),
+                "made_by": request.user.get_full_name() or request.user.get_username(),
+                "language": translation.get_language(),
+            },
+        )
+        try:
+            pdf = desk_letters.pdf_from_html(html)
+        except desk_letters.PdfUnavailable as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(f"{request.path}?{_query_without_format(request)}")
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="statistics-{first:%Y%m%d}-{last:%Y%m%d}.pdf"'
+        return response
+    return TemplateResponse(request, "admin/requests_app/request/statistics.html", context)
+
+
+def _statistics_context(stats: reports.Statistics, organization) -> dict:
+    """Labels, tables and charts of the figures, in the active language."""
+
+    def labelled(choices, counts: dict) -> list[tuple[str, int]]:
+        labels = dict(choices)
+        return [(str(labels.get(key, key)), n) for key, n in counts.items()]
+
+    requesters = {reports.SELF: gettext("Self"), **dict(AgentType.choices)}
+    outcome_labels = {"": gettext("Not decided yet"), **dict(Outcome.choices)}
+    kinds = dict(ItemKind.choices)
+    by_kind_outcome: dict[str, dict[str, int]] = {}
+    for (kind, outcome), n in stats.items_by_outcome.items():
+        by_kind_outcome.setdefault(kind, {})[outcome] = n
+    outcome_keys = [o for o in ["", *Outcome] if any(o in row for row in by_kind_outcome.values())]
+    outcome_table = [
+        (kinds[kind], [row.get(o, 0) for o in outcome_keys], sum(row.values())) for kind, row in by_kind_outcome.items()
+    ]
+    by_kind = labelled(ItemKind.choices, stats.items_by_kind)
+    by_channel = labelled(Channel.choices, stats.by_channel)
+    by_requester = [(str(requesters[k]), n) for k, n in stats.by_requester.items()]
+    by_status = labelled(Status.choices, stats.by_status)
+    outcomes = [
+        (str(outcome_labels[o]), n) for o, n in sorted(stats.outcomes.items(), key=lambda kv: outcome_keys.index(kv[0]))
+    ]
+    return {
+        "stats": stats,
+        "organization": organization,
+        "period": _period_text(stats.first, stats.last),
+        "by_kind": by_kind,
+        "by_channel": by_channel,
+        "by_requester": by_requester,
+        "by_status": by_status,
+        "tables": [
+            (gettext("Requests by status"), by_status, "by-status"),
+            (gettext("Requests by channel"), by_channel, "by-channel"),
+            (gettext("Requests by requester"), by_requester, "by-requester"),
+            (gettext("Requests by organization"), [(o.name, n) for o, n in stats.organizations], "by-organization"),
+            (gettext("Items by kind"), by_kind, "by-kind"),
+        ],
+        "outcome_columns": [str(outcome_labels[o]) for o in outcome_keys],
+        "outcome_table": outcome_table,
+        "outcomes": outcomes,
+        "charts": [
+            (gettext("Items by kind"), reports.bar_chart(by_kind)),
+            (gettext("Decisions by outcome (items)"), reports.bar_chart(outcomes)),
+            (gettext("Requests by channel"), reports.bar_chart(by_channel)),
+            (gettext("Requests by requester"), reports.bar_chart(by_requester)),
+        ],
+        "days_chart": reports.bar_chart([(str(d), n) for d, n in stats.days_to_answer.items()], label_width=60),
+    }

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from privacyops.audit.access import log_access
 from privacyops.audit.models import AccessKind, AuditOp
 from privacyops.audit.views import record_history
-from requests_app import derived, letters, report_views, selectors, services, views
+from requests_app import complaint_views, derived, letters, report_views, selectors, services, views
 from requests_app.deadlines import BusinessCalendar
 from requests_app.filters import OPEN, RequestFilter
 from requests_app.forms import AgentProofRuleForm, DeskPolicyForm, NormalizedNewlinesMixin
@@ -33,6 +33,7 @@ from requests_app.models import (
     OPEN_STATUSES,
     AgentProofRule,
     Channel,
+    Complaint,
     DeskPolicy,
     LegalHold,
     LetterTemplate,
@@ -721,6 +722,66 @@ class LegalHoldAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return gettext("The person: all their cases")
         url = reverse("admin:requests_app_request_change", args=[obj.request_id])
         return format_html('<a href="{}">{}</a>', url, obj.request.reference)
+
+
+# ------------------------------------------------------------------------------------------
+# Complaints and consultations (issue 15): the register; its pages in complaint_views
+# ------------------------------------------------------------------------------------------
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    """The register, scoped to the user's organizations. Registering, correcting and the reply's
+    road go through ``complaint_views`` and the services; nothing is deleted."""
+
+    list_display = (
+        "number",
+        "received_on",
+        "organization",
+        "kind",
+        "topic",
+        "status",
+        "reply_due_on",
+        "assignee_name",
+        "replied_on",
+        "outcome",
+    )
+    list_filter = ("status", "kind", "topic", OrganizationFilter, "outcome")
+    list_select_related = ("organization", "assignee")
+    show_full_result_count = False
+    ordering = ("-received_on", "-id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(organization__in=selectors.organization_ids_for(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("number"), ordering="id")
+    def number(self, obj):
+        return f"C-{obj.pk}"
+
+    @admin.display(description=_("assignee"), ordering="assignee__last_name")
+    def assignee_name(self, obj):
+        return (obj.assignee.get_full_name() or obj.assignee.get_username()) if obj.assignee_id else "—"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/edit/",
+                wrap(lambda request, object_id: complaint_views.complaint_edit(request, self, object_id)),
+                name="requests_app_complaint_edit",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return complaint_views.complaint_add(request, self)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return complaint_views.complaint_detail(request, self, object_id)
+
+    def history_view(self, request, object_id, extra_context=None):
+        return record_history(request, self, object_id)
 
 
 # ------------------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ class RequestsAppConfig(AppConfig):
             ),
             Source("portal_access", "requests_app.PortalAccess", "request__organization_id", "request_id"),
             Source("legal_hold", "requests_app.LegalHold", "organization_id", "request_id"),
+            Source("complaint", "requests_app.Complaint", "organization_id", "request_id", "status"),
             Source("response", "requests_app.Response", "request__organization_id", "request_id", "method"),
             Source("task", "requests_app.FulfilmentTask", "request__organization_id", "request_id", "status"),
             Source("subject", "requests_app.DataSubject", "organization_id", None),

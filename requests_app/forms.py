@@ -25,6 +25,10 @@ from requests_app.models import (
     AgentProofRule,
     AgentType,
     Channel,
+    ComplaintFrom,
+    ComplaintKind,
+    ComplaintOutcome,
+    ComplaintTopic,
     DataSubject,
     DeliveryMethod,
     DeskPolicy,
@@ -957,3 +961,86 @@ class ReportPeriodForm(forms.Form):
             elif (last - first).days > self.MAX_DAYS:
                 self.add_error("last", _("The period may cover at most five years."))
         return cleaned
+
+
+# ------------------------------------------------------------------------------------------
+# Complaints and consultations (issue 15)
+# ------------------------------------------------------------------------------------------
+class ComplaintForm(FreeTextMixin, forms.Form):
+    """The facts of a complaint as it reached us (registering and correcting them)."""
+
+    not_free_text = ()
+
+    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("organization"))
+    kind = forms.ChoiceField(label=_("kind"), choices=ComplaintKind.choices, widget=forms.RadioSelect)
+    received_on = date_field(_("received on"), initial_today=True)
+    channel = forms.ChoiceField(label=_("how it reached us"), choices=_blank(Channel.choices))
+    complainant_type = forms.ChoiceField(label=_("from"), choices=_blank(ComplaintFrom.choices))
+    complainant_name = forms.CharField(label=_("name"), max_length=200, required=False)
+    complainant_contact = forms.CharField(label=_("contact (address, e-mail or phone)"), max_length=300, required=False)
+    topic = forms.ChoiceField(label=_("about"), choices=_blank(ComplaintTopic.choices))
+    summary = forms.CharField(label=_("what was said"), widget=forms.Textarea(attrs={"rows": 5}))
+    request_reference = forms.CharField(
+        label=_("request concerned (reference)"),
+        max_length=20,
+        required=False,
+        help_text=_("e.g. 2026-000123; leave empty when the complaint concerns no request."),
+    )
+    reply_due_on = date_field(
+        _("reply due on"),
+        required=False,
+        help_text=_("Empty: the organization's internal target (business days) after it reached us."),
+    )
+    assignee = StaffChoiceField(queryset=None, label=_("assignee"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, actor, complaint=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["organization"].queryset = selectors.organization_list(actor=actor).order_by("code")
+        self.fields["assignee"].queryset = selectors.assignable_staff(actor=actor)
+        self.fields["kind"].initial = ComplaintKind.COMPLAINT
+        if complaint is not None:
+            # The organization is kept: a complaint does not move between organizations.
+            del self.fields["organization"]
+            self.fields["reply_due_on"].required = True
+            self.fields["reply_due_on"].help_text = ""
+
+    def clean_request_reference(self):
+        reference = (self.cleaned_data.get("request_reference") or "").strip()
+        if not reference:
+            return None
+        found = selectors.request_list(actor=self.actor).filter(reference=reference).first()
+        if found is None:
+            raise ValidationError(_("No request %(reference)s in your organizations."), params={"reference": reference})
+        return found
+
+    def service_kwargs(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k not in {"version", "organization", "request_reference"}}
+        data["request"] = self.cleaned_data.get("request_reference")
+        if not data.get("reply_due_on"):
+            data.pop("reply_due_on", None)
+        return data
+
+
+class ComplaintReplyForm(VersionedForm):
+    reply_text = forms.CharField(label=_("reply"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class ComplaintApproveForm(VersionedForm):
+    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ComplaintReturnForm(VersionedForm):
+    comment = forms.CharField(label=_("what must change"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ComplaintRepliedForm(VersionedForm):
+    replied_on = date_field(_("replied on"), initial_today=True)
+    method = forms.ChoiceField(label=_("reply sent by"), choices=_blank(Channel.choices))
+
+
+class ComplaintCloseForm(VersionedForm):
+    outcome = forms.ChoiceField(label=_("outcome"), choices=_blank(ComplaintOutcome.choices))
+    cause = forms.CharField(label=_("cause"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    measure = forms.CharField(label=_("measure taken"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

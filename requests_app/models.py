@@ -1559,6 +1559,144 @@ class LegalHold(models.Model):
 
 
 # ------------------------------------------------------------------------------------------
+# Complaints and consultations (苦情・相談, JIS Q 15001 A.3.6; APPI Art. 40; issue 15)
+# ------------------------------------------------------------------------------------------
+class ComplaintKind(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    CONSULTATION = "consultation", _("Consultation")
+
+
+class ComplaintFrom(models.TextChoices):
+    DATA_SUBJECT = "data_subject", _("The person (data subject)")
+    AGENT = "agent", _("An agent of the person")
+    OTHER = "other", _("Someone else")
+
+
+class ComplaintTopic(models.TextChoices):
+    REQUEST_HANDLING = "request_handling", _("Handling of a request (disclosure, correction, suspension…)")
+    USE = "use", _("Use of personal data")
+    PROVISION = "provision", _("Provision to third parties")
+    SECURITY = "security", _("Security or a leak")
+    CONTACT = "contact", _("Unwanted contact or marketing")
+    OTHER = "other", _("Other")
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", pgettext_lazy("complaint", "Received")
+    AWAITING_APPROVAL = "awaiting_approval", _("Reply awaiting approval")
+    APPROVED = "approved", _("Reply approved")
+    REPLIED = "replied", _("Replied")
+    CLOSED = "closed", _("Closed")
+
+
+class ComplaintOutcome(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    PARTLY_RESOLVED = "partly_resolved", _("Partly resolved")
+    UNRESOLVED = "unresolved", _("Not resolved")
+    EXPLAINED = "explained", _("Explained, no measure needed")
+
+
+OPEN_COMPLAINT_STATUSES = frozenset(s for s in ComplaintStatus if s != ComplaintStatus.CLOSED)
+
+
+class Complaint(models.Model):
+    """One complaint or consultation about our handling of personal information: from whom, how,
+    about what, linked to a request or not; the reply drafted by desk staff and approved by a
+    manager who did not draft it (four eyes), the day it went, the cause and the measure taken.
+    ``__str__`` carries no personal data."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("organization")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ComplaintKind, default=ComplaintKind.COMPLAINT)
+    received_on = models.DateField(_("received on"))
+    channel = models.CharField(_("how it reached us"), max_length=32, choices=Channel)
+    complainant_type = models.CharField(_("from"), max_length=16, choices=ComplaintFrom)
+    complainant_name = models.CharField(_("name"), max_length=200, blank=True, validators=ONE_LINE)
+    complainant_contact = models.CharField(
+        _("contact (address, e-mail or phone)"), max_length=300, blank=True, validators=FREE_TEXT
+    )
+    topic = models.CharField(_("about"), max_length=32, choices=ComplaintTopic)
+    summary = models.TextField(_("what was said"), validators=FREE_TEXT)
+    request = models.ForeignKey(
+        Request,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("request concerned"),
+    )
+    reply_due_on = models.DateField(_("reply due on"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_complaints",
+        verbose_name=_("assignee"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ComplaintStatus, default=ComplaintStatus.RECEIVED, editable=False
+    )
+    reply_text = models.TextField(_("reply"), blank=True, validators=FREE_TEXT, editable=False)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("reply drafted by"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("reply approved by"),
+    )
+    approved_on = models.DateField(_("reply approved on"), null=True, blank=True, editable=False)
+    approval_comment = models.TextField(_("manager's comment"), blank=True, validators=FREE_TEXT, editable=False)
+    replied_on = models.DateField(_("replied on"), null=True, blank=True, editable=False)
+    reply_method = models.CharField(_("reply sent by"), max_length=32, choices=Channel, blank=True, editable=False)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ComplaintOutcome, blank=True, editable=False)
+    cause = models.TextField(_("cause"), blank=True, validators=FREE_TEXT, editable=False)
+    measure = models.TextField(_("measure taken"), blank=True, validators=FREE_TEXT, editable=False)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    history = audit_history()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("complaint or consultation")
+        verbose_name_plural = _("complaints and consultations")
+        permissions = [("approve_complaint_reply", _("Can approve replies to complaints"))]
+        indexes = [
+            models.Index(fields=["organization", "status", "reply_due_on"], name="complaint_org_status_idx"),
+            models.Index(fields=["received_on"], name="complaint_received_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reply_due_on__gte=models.F("received_on")), name="complaint_due_not_before_received"
+            ),
+        ]
+
+    def __str__(self):
+        return f"C-{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_COMPLAINT_STATUSES
+
+
+# ------------------------------------------------------------------------------------------
 # Requester portal (issue 14): online requests, the status page, results by download link
 # ------------------------------------------------------------------------------------------
 class PortalSettings(models.Model):

@@ -25,7 +25,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from requests_app import derived, letters
-from requests_app.models import OPEN_STATUSES, DeliveryState, LetterKind, Request, Status, TaskStatus
+from requests_app.models import (
+    OPEN_COMPLAINT_STATUSES,
+    OPEN_STATUSES,
+    ComplaintStatus,
+    DeliveryState,
+    LetterKind,
+    Request,
+    Status,
+    TaskStatus,
+)
 
 
 class TransitionNotAllowed(Exception):
@@ -69,6 +78,14 @@ class Op(models.TextChoices):
     PURGE = "purge", _("Personal data erased: retention period over")
     HOLD = "hold", _("Legal hold placed")
     LIFT_HOLD = "lift_hold", _("Legal hold lifted")
+    # Complaints and consultations (issue 15): their own records, in the same table.
+    COMPLAINT_REGISTER = "complaint_register", _("Complaint or consultation registered")
+    COMPLAINT_UPDATE = "complaint_update", _("Complaint details edited")
+    COMPLAINT_DRAFT = "complaint_draft", _("Reply drafted")
+    COMPLAINT_APPROVE = "complaint_approve", _("Reply approved")
+    COMPLAINT_RETURN = "complaint_return", _("Reply returned for rework")
+    COMPLAINT_REPLY = "complaint_reply", _("Reply sent")
+    COMPLAINT_CLOSE = "complaint_close", _("Complaint closed")
 
 
 # The state graph. ``awaiting_requester`` returns to the state it was entered from.
@@ -99,6 +116,9 @@ ADD = "requests_app.add_request"
 APPROVE = "requests_app.approve_decision"
 HOLD = "requests_app.add_legalhold"
 LIFT = "requests_app.change_legalhold"
+COMPLAINT_ADD = "requests_app.add_complaint"
+COMPLAINT_CHANGE = "requests_app.change_complaint"
+COMPLAINT_APPROVE = "requests_app.approve_complaint_reply"
 
 _ALL = frozenset(Status)
 # Before the decision: documents, fees and questions to the requester may still be recorded.
@@ -334,6 +354,40 @@ OPERATIONS: dict[str, Operation] = {
             Op.REJECT,
             frozenset(s for s, targets in TRANSITIONS.items() if Status.REJECTED in targets),
             frozenset({Status.REJECTED}),
+        ),
+        # Complaints and consultations (a ``Complaint`` in place of the case; its own statuses).
+        Operation(Op.COMPLAINT_REGISTER, frozenset(), frozenset({ComplaintStatus.RECEIVED}), COMPLAINT_ADD),
+        Operation(Op.COMPLAINT_UPDATE, OPEN_COMPLAINT_STATUSES, permission=COMPLAINT_CHANGE),
+        # Drafting again while the reply waits for approval replaces the draft (and who drafted it).
+        Operation(
+            Op.COMPLAINT_DRAFT,
+            frozenset({ComplaintStatus.RECEIVED, ComplaintStatus.AWAITING_APPROVAL}),
+            frozenset({ComplaintStatus.AWAITING_APPROVAL}),
+            COMPLAINT_CHANGE,
+        ),
+        Operation(
+            Op.COMPLAINT_APPROVE,
+            frozenset({ComplaintStatus.AWAITING_APPROVAL}),
+            frozenset({ComplaintStatus.APPROVED}),
+            COMPLAINT_APPROVE,
+        ),
+        Operation(
+            Op.COMPLAINT_RETURN,
+            frozenset({ComplaintStatus.AWAITING_APPROVAL, ComplaintStatus.APPROVED}),
+            frozenset({ComplaintStatus.RECEIVED}),
+            COMPLAINT_APPROVE,
+        ),
+        Operation(
+            Op.COMPLAINT_REPLY,
+            frozenset({ComplaintStatus.APPROVED}),
+            frozenset({ComplaintStatus.REPLIED}),
+            COMPLAINT_CHANGE,
+        ),
+        Operation(
+            Op.COMPLAINT_CLOSE,
+            frozenset({ComplaintStatus.REPLIED}),
+            frozenset({ComplaintStatus.CLOSED}),
+            COMPLAINT_CHANGE,
         ),
     ]
 }

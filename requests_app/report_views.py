@@ -30,7 +30,16 @@ from privacyops.csv_safe import csv_lines
 from requests_app import letters as desk_letters
 from requests_app import reports
 from requests_app.forms import ReportPeriodForm
-from requests_app.models import AgentType, Channel, ItemKind, Outcome, Status
+from requests_app.models import (
+    AgentType,
+    Channel,
+    ComplaintKind,
+    ComplaintOutcome,
+    ComplaintTopic,
+    ItemKind,
+    Outcome,
+    Status,
+)
 
 VIEW_PERMISSION = "requests_app.view_request"
 LEDGER_PAGE_ROWS = 100
@@ -275,7 +284,23 @@ def _statistics_context(stats: reports.Statistics, organization) -> dict:
     outcomes = [
         (str(outcome_labels[o]), n) for o, n in sorted(stats.outcomes.items(), key=lambda kv: outcome_keys.index(kv[0]))
     ]
+    complaint_outcomes = [*ComplaintOutcome, reports.OPEN]
+    outcome_names = {**dict(ComplaintOutcome.choices), reports.OPEN: gettext("Still open")}
+    counts = stats.complaints["by_kind_outcome"]
+    complaints = {
+        "columns": [str(outcome_names[o]) for o in complaint_outcomes],
+        "rows": [
+            (
+                kind.label,
+                [counts.get((kind, o), 0) for o in complaint_outcomes],
+                sum(counts.get((kind, o), 0) for o in complaint_outcomes),
+            )
+            for kind in ComplaintKind
+        ],
+        "topics": labelled(ComplaintTopic.choices, stats.complaints["by_topic"]),
+    }
     return {
+        "complaints": complaints,
         "stats": stats,
         "organization": organization,
         "period": _period_text(stats.first, stats.last),

@@ -29,6 +29,8 @@ from requests_app.models import (
     Approval,
     ApprovalOutcome,
     Channel,
+    Complaint,
+    ComplaintTopic,
     DeliveryState,
     ItemKind,
     LetterKind,
@@ -58,12 +60,16 @@ def answered_on_subquery() -> Subquery:
     )
 
 
+def _scope(actor, organization: Organization | None) -> frozenset[int]:
+    """The actor's organizations, or only ``organization`` when the actor may see it (else none)."""
+    scope = organization_ids_for(actor)
+    return scope & {organization.pk} if organization is not None else scope
+
+
 def requests_in_period(*, actor, first: dt.date, last: dt.date, organization: Organization | None = None) -> QuerySet:
     """The requests of the actor's organizations (or of ``organization``, when the actor may see
     it) that reached us from ``first`` to ``last`` (dates included), with ``answered_on``."""
-    scope = organization_ids_for(actor)
-    if organization is not None:
-        scope = scope & {organization.pk}
+    scope = _scope(actor, organization)
     return Request.objects.filter(organization_id__in=scope, reached_on__gte=first, reached_on__lte=last).annotate(
         answered_on=answered_on_subquery()
     )
@@ -273,7 +279,9 @@ def statistics(
     - business days to answer: from the day the request was complete (day 0) to the day it was
       answered, in the organization's business calendar (``BusinessCalendar.business_days_between``).
 
-    Five queries, plus the complaints' (``complaint_statistics``), whatever the number of requests.
+    - complaints and consultations received in the period, by kind and outcome, and by topic.
+
+    Six queries whatever the number of requests.
     """
     today = today or timezone.localdate()
     cases = requests_in_period(actor=actor, first=first, last=last, organization=organization)
@@ -328,9 +336,7 @@ def statistics(
         totals["past_art39"],
     )
 
-    scope = organization_ids_for(actor)
-    if organization is not None:
-        scope = scope & {organization.pk}
+    scope = _scope(actor, organization)
     organizations = list(Organization.objects.filter(pk__in=scope).prefetch_related("closed_days").order_by("code"))
     stats.organizations = [(o, stats.by_organization.get(o.pk, 0)) for o in organizations]
     calendars = {o.pk: BusinessCalendar.for_organization(o) for o in organizations}
@@ -344,7 +350,33 @@ def statistics(
         calendar = calendars[row["organization_id"]]
         days[max(calendar.business_days_between(row["complete_on"], row["answered_on"]), 0)] += row["n"]
     stats.days_to_answer = dict(sorted(days.items()))
+    stats.complaints = complaint_statistics(scope=scope, first=first, last=last)
     return stats
+
+
+OPEN = "open"
+
+
+def complaint_statistics(*, scope, first: dt.date, last: dt.date) -> dict:
+    """Complaints and consultations received from ``first`` to ``last`` in the organizations
+    ``scope`` (ids): {"total", "by_kind_outcome": {(kind, outcome or "open"): n},
+    "by_topic": {topic: n}} — one query."""
+    by_kind_outcome: Counter = Counter()
+    by_topic: Counter = Counter()
+    rows = (
+        Complaint.objects.filter(organization_id__in=scope, received_on__gte=first, received_on__lte=last)
+        .order_by()
+        .values("kind", "topic", "outcome")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        by_kind_outcome[(row["kind"], row["outcome"] or OPEN)] += row["n"]
+        by_topic[row["topic"]] += row["n"]
+    return {
+        "total": sum(by_topic.values()),
+        "by_kind_outcome": dict(by_kind_outcome),
+        "by_topic": {t: by_topic[t] for t in ComplaintTopic if by_topic[t]},
+    }
 
 
 # ------------------------------------------------------------------------------------------

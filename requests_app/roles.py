@@ -79,6 +79,12 @@ _OPEN_FILES = {"requests_app.open_documentfile"}
 _VIEW_HOLDS = _perms("requests_app", ("legalhold",), ("view",), history=True)
 _MANAGE_HOLDS = _perms("requests_app", ("legalhold",), ("add", "change"))
 
+# Complaints and consultations (issue 15): desk staff register them and draft replies; a manager
+# who did not draft the reply approves it (four eyes); auditors read them and their history.
+_VIEW_COMPLAINTS = _perms("requests_app", ("complaint",), ("view",), history=True)
+_WORK_COMPLAINTS = _perms("requests_app", ("complaint",), ("view", "add", "change"), history=True)
+_APPROVE_COMPLAINTS = {"requests_app.approve_complaint_reply"}
+
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     # Works cases: registers, verifies, records fees and documents, decides. Reads case history.
     DESK_STAFF: _OPEN_FILES
@@ -86,7 +92,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _perms("requests_app", SETUP_MODELS, ("view",))
     | _VIEW_CONSENTS
     | _DESK_CONSENTS
-    | _VIEW_HOLDS,
+    | _VIEW_HOLDS
+    | _WORK_COMPLAINTS,
     # Everything desk staff do, plus approvals (four eyes), desk set-up and the audit trail.
     DESK_MANAGER: _VIEW_STAFF
     | _OPEN_FILES
@@ -97,12 +104,15 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     | _DESK_CONSENTS
     | _SETUP_CONSENTS
     | _VIEW_HOLDS
-    | _MANAGE_HOLDS,
+    | _MANAGE_HOLDS
+    | _WORK_COMPLAINTS
+    | _APPROVE_COMPLAINTS,
     # Reads everything and the audit trail; changes nothing.
     AUDITOR: {"privacyops.view_historicaluser", "requests_app.view_audit_trail"}
     | _perms("requests_app", CASE_MODELS + SETUP_MODELS, ("view",), history=True)
     | _VIEW_CONSENTS
-    | _VIEW_HOLDS,
+    | _VIEW_HOLDS
+    | _VIEW_COMPLAINTS,
 }
 
 

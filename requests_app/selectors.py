@@ -21,6 +21,7 @@ from requests_app.models import (
     Agent,
     Approval,
     Channel,
+    Complaint,
     DataSubject,
     Decision,
     DeliveryLink,
@@ -122,6 +123,19 @@ RELATED_WHY = {
     "name_and_birth_date": _("same name and date of birth"),
     "email": _("same e-mail"),
 }
+
+
+def complaint_list(*, actor) -> QuerySet[Complaint]:
+    """Complaints and consultations of the actor's organizations (issue 15)."""
+    return Complaint.objects.filter(organization_id__in=organization_ids_for(actor)).select_related(
+        "organization", "assignee", "request"
+    )
+
+
+def complaint_get(*, actor, pk) -> Complaint:
+    """One complaint the actor may see, with who drafted and approved its reply; ``DoesNotExist``
+    for another organization's."""
+    return complaint_list(actor=actor).select_related("drafted_by", "approved_by", "created_by").get(pk=pk)
 
 
 def related_requests(

@@ -1,0 +1,286 @@
+"""The complaints and consultations register (苦情・相談, issue 15): APPI Art. 40-1 (appropriate and
+prompt handling), JIS Q 15001 A.3.6 (the record and the manager's approval of each reply)."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from requests_app import reports, services
+from requests_app.models import (
+    Channel,
+    Complaint,
+    ComplaintFrom,
+    ComplaintKind,
+    ComplaintOutcome,
+    ComplaintStatus,
+    ComplaintTopic,
+)
+from requests_app.pipeline import Op
+from requests_app.seeds import COPRO, JUO
+from tests.factories import register
+
+D = dt.date.fromisoformat
+LIST = "/admin/requests_app/complaint/"
+ADD = LIST + "add/"
+
+
+def _facts(**overrides):
+    facts = {
+        "kind": ComplaintKind.COMPLAINT,
+        "received_on": D("2026-11-02"),
+        "channel": Channel.PHONE,
+        "complainant_type": ComplaintFrom.DATA_SUBJECT,
+        "complainant_name": "山田 花子",
+        "complainant_contact": "090-1234-5678",
+        "topic": ComplaintTopic.REQUEST_HANDLING,
+        "summary": "開示の回答が遅いとのお申出。",
+    }
+    facts.update(overrides)
+    return facts
+
+
+@pytest.fixture
+def complaint(travel, desk_user, seed_orgs):
+    travel("2026-11-02")
+    return services.complaint_register(actor=desk_user, organization=seed_orgs[JUO], **_facts())
+
+
+def test_the_reply_is_drafted_approved_sent_and_closed_with_cause_and_measure(
+    complaint, travel, desk_user, manager_user
+):
+    """The road a complaint takes, each step in its history with who did it."""
+    assert complaint.status == ComplaintStatus.RECEIVED
+    # Due after the organization's internal target, 14 business days (11-03 and 11-23 are holidays).
+    assert complaint.reply_due_on == D("2026-11-24")
+
+    services.complaint_draft_reply(actor=desk_user, complaint=complaint, reply_text="ご迷惑をおかけしました。")
+    services.complaint_approve(actor=manager_user, complaint=complaint, comment="この内容で")
+    travel("2026-11-04")
+    services.complaint_record_reply(
+        actor=desk_user, complaint=complaint, replied_on=D("2026-11-04"), method=Channel.POST
+    )
+    services.complaint_close(
+        actor=desk_user,
+        complaint=complaint,
+        outcome=ComplaintOutcome.RESOLVED,
+        cause="担当者の引継ぎ漏れ",
+        measure="引継ぎ表に回答期限の欄を追加",
+    )
+
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.CLOSED
+    assert (complaint.drafted_by, complaint.approved_by) == (desk_user, manager_user)
+    assert (complaint.replied_on, complaint.closed_on, complaint.outcome) == (
+        D("2026-11-04"),
+        D("2026-11-04"),
+        "resolved",
+    )
+    history = list(complaint.history.order_by("history_id").values_list("history_operation", "history_user__username"))
+    assert history == [
+        (Op.COMPLAINT_REGISTER, "desk_a"),
+        (Op.COMPLAINT_DRAFT, "desk_a"),
+        (Op.COMPLAINT_APPROVE, "manager_a"),
+        (Op.COMPLAINT_REPLY, "desk_a"),
+        (Op.COMPLAINT_CLOSE, "desk_a"),
+    ]
+
+
+def test_the_reply_cannot_be_approved_by_its_drafter(complaint, manager_user, manager_user2):
+    """Four eyes (JIS Q 15001 A.3.6): a manager who drafted the reply cannot approve it; another can."""
+    services.complaint_draft_reply(actor=manager_user, complaint=complaint, reply_text="回答案")
+
+    with pytest.raises(services.TransitionNotAllowed, match="別の責任者が承認"):
+        services.complaint_approve(actor=manager_user, complaint=complaint)
+
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.AWAITING_APPROVAL and complaint.approved_by is None
+    services.complaint_approve(actor=manager_user2, complaint=complaint)
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.APPROVED
+
+
+def test_the_drafter_is_not_offered_the_approval_and_a_posted_one_is_refused(client, complaint, manager_user):
+    services.complaint_draft_reply(actor=manager_user, complaint=complaint, reply_text="回答案")
+    client.force_login(manager_user)
+    url = f"{LIST}{complaint.pk}/change/"
+
+    page = client.get(url)
+    assert 'id="op-approve"' not in page.content.decode()
+    assert "別の責任者が承認" in page.content.decode()
+
+    response = client.post(url, {"op": "approve", "approve-version": complaint.version + 1, "approve-comment": ""})
+    assert response.status_code == 400
+    assert "別の責任者が承認" in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.AWAITING_APPROVAL
+
+
+def test_desk_staff_cannot_approve(complaint, desk_user, desk_user2):
+    services.complaint_draft_reply(actor=desk_user, complaint=complaint, reply_text="回答案")
+
+    with pytest.raises(services.TransitionNotAllowed):
+        services.complaint_approve(actor=desk_user2, complaint=complaint)
+
+
+def test_a_manager_returns_the_reply_with_a_reason(complaint, desk_user, manager_user):
+    services.complaint_draft_reply(actor=desk_user, complaint=complaint, reply_text="回答案")
+
+    with pytest.raises(ValidationError) as error:
+        services.complaint_return(actor=manager_user, complaint=complaint, comment=" ")
+    assert "comment" in error.value.message_dict
+    services.complaint_return(actor=manager_user, complaint=complaint, comment="謝罪の文言を追加")
+
+    complaint.refresh_from_db()
+    assert (complaint.status, complaint.approval_comment, complaint.reply_text) == (
+        ComplaintStatus.RECEIVED,
+        "謝罪の文言を追加",
+        "回答案",
+    )
+
+
+def test_a_complaint_closes_only_with_cause_and_measure_a_consultation_without(
+    travel, desk_user, manager_user, seed_orgs
+):
+    travel("2026-11-02")
+    complaint = services.complaint_register(actor=desk_user, organization=seed_orgs[JUO], **_facts())
+    consultation = services.complaint_register(
+        actor=desk_user, organization=seed_orgs[JUO], **_facts(kind=ComplaintKind.CONSULTATION)
+    )
+    for each in (complaint, consultation):
+        services.complaint_draft_reply(actor=desk_user, complaint=each, reply_text="回答")
+        services.complaint_approve(actor=manager_user, complaint=each)
+        services.complaint_record_reply(actor=desk_user, complaint=each, replied_on=D("2026-11-02"), method="email")
+
+    with pytest.raises(ValidationError) as error:
+        services.complaint_close(actor=desk_user, complaint=complaint, outcome=ComplaintOutcome.RESOLVED)
+    assert set(error.value.message_dict) == {"cause", "measure"}
+    services.complaint_close(actor=desk_user, complaint=consultation, outcome=ComplaintOutcome.EXPLAINED)
+    consultation.refresh_from_db()
+    assert consultation.status == ComplaintStatus.CLOSED
+
+
+def test_steps_out_of_order_are_refused(complaint, desk_user):
+    with pytest.raises(services.TransitionNotAllowed):
+        services.complaint_record_reply(actor=desk_user, complaint=complaint, replied_on=D("2026-11-02"), method="post")
+    with pytest.raises(services.TransitionNotAllowed):
+        services.complaint_close(actor=desk_user, complaint=complaint, outcome="resolved", cause="x", measure="y")
+
+
+def test_a_reply_before_its_approval_or_in_the_future_is_refused(complaint, travel, desk_user, manager_user):
+    services.complaint_draft_reply(actor=desk_user, complaint=complaint, reply_text="回答")
+    travel("2026-11-05")
+    services.complaint_approve(actor=manager_user, complaint=complaint)
+    for day in ("2026-11-04", "2026-11-06"):
+        with pytest.raises(ValidationError) as error:
+            services.complaint_record_reply(actor=desk_user, complaint=complaint, replied_on=D(day), method="post")
+        assert "replied_on" in error.value.message_dict
+
+
+def test_another_organization_sees_nothing(client, complaint, other_org_user, policies):
+    client.force_login(other_org_user)
+
+    assert client.get(f"{LIST}{complaint.pk}/change/").status_code == 404
+    assert client.get(f"{LIST}{complaint.pk}/edit/").status_code == 404
+    assert complaint.pk not in [c.pk for c in client.get(LIST).context["cl"].result_list]
+    with pytest.raises(services.TransitionNotAllowed):
+        services.complaint_draft_reply(actor=other_org_user, complaint=complaint, reply_text="x")
+
+
+def test_registered_from_the_admin_linked_to_a_request(client, travel, desk_user, policies):
+    travel("2026-11-02")
+    case = register(desk_user, policies[JUO], reached_on=D("2026-11-02"))
+    client.force_login(desk_user)
+    data = {
+        **{k: v for k, v in _facts().items() if k != "received_on"},
+        "organization": case.organization_id,
+        "received_on": "2026-11-02",
+        "request_reference": case.reference,
+        "reply_due_on": "",
+        "assignee": "",
+    }
+
+    response = client.post(ADD, data)
+
+    complaint = Complaint.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"/{complaint.pk}/change/")
+    assert (complaint.request, complaint.created_by, complaint.reply_due_on) == (case, desk_user, D("2026-11-24"))
+
+
+@pytest.mark.parametrize(
+    "change,field,message",
+    [
+        ({"summary": ""}, "summary", "このフィールドは必須です。"),
+        ({"topic": "gossip"}, "topic", "正しく選択してください"),
+        ({"received_on": "2026-11-31"}, "received_on", "日付を正しく入力してください。"),
+        ({"received_on": "2026-12-01"}, "received_on", "未来の日付"),
+        ({"reply_due_on": "2026-11-01"}, "reply_due_on", "受け付けた日より前"),
+        ({"request_reference": "2026-999999"}, "request_reference", "2026-999999"),
+        ({"summary": "マイナンバー 1234 5678 9018"}, "summary", "個人番号"),
+    ],
+)
+def test_bad_input_is_shown_beside_its_field_and_keeps_what_was_typed(
+    client, travel, desk_user, seed_orgs, change, field, message
+):
+    travel("2026-11-02")
+    client.force_login(desk_user)
+    data = {
+        **{k: v for k, v in _facts().items() if k != "received_on"},
+        "organization": seed_orgs[COPRO].pk,
+        "received_on": "2026-11-02",
+        "request_reference": "",
+        "reply_due_on": "",
+        "assignee": "",
+        **change,
+    }
+
+    response = client.post(ADD, data)
+
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert field in form.errors and message in " ".join(form.errors[field]), form.errors
+    assert "開示の回答が遅い" in response.content.decode() or field == "summary"
+    assert not Complaint.objects.exists()
+
+
+def test_another_organizations_request_cannot_be_linked(client, travel, desk_user, other_org_user, seed_orgs):
+    from tests.factories import DeskPolicyFactory
+
+    travel("2026-11-02")
+    stranger = register(
+        other_org_user,
+        DeskPolicyFactory(organization=other_org_user.organizations.get()),
+        reached_on=D("2026-11-02"),
+    )
+    with pytest.raises(ValidationError) as error:
+        services.complaint_register(actor=desk_user, organization=seed_orgs[JUO], **_facts(request=stranger))
+    assert "request" in error.value.message_dict
+
+
+def test_the_auditor_reads_but_cannot_register_or_act(client, complaint, auditor_user):
+    client.force_login(auditor_user)
+
+    page = client.get(f"{LIST}{complaint.pk}/change/")
+    assert page.status_code == 200 and "開示の回答が遅い" in page.content.decode()
+    assert 'class="po-complaint-op"' not in page.content.decode()
+    assert client.get(ADD).status_code == 403
+    assert client.get(f"{LIST}{complaint.pk}/edit/").status_code == 403
+    assert client.get(f"{LIST}{complaint.pk}/history/").status_code == 200
+
+
+def test_the_statistics_count_complaints_by_outcome(complaint, travel, desk_user, manager_user, seed_orgs):
+    services.complaint_register(
+        actor=desk_user, organization=seed_orgs[COPRO], **_facts(kind=ComplaintKind.CONSULTATION, topic="use")
+    )
+    services.complaint_draft_reply(actor=desk_user, complaint=complaint, reply_text="回答")
+    services.complaint_approve(actor=manager_user, complaint=complaint)
+    services.complaint_record_reply(actor=desk_user, complaint=complaint, replied_on=D("2026-11-02"), method="post")
+    services.complaint_close(actor=desk_user, complaint=complaint, outcome="partly_resolved", cause="c", measure="m")
+
+    stats = reports.statistics(actor=desk_user, first=D("2026-11-01"), last=D("2026-11-30"))
+
+    assert stats.complaints == {
+        "total": 2,
+        "by_kind_outcome": {("complaint", "partly_resolved"): 1, ("consultation", reports.OPEN): 1},
+        "by_topic": {"request_handling": 1, "use": 1},
+    }

@@ -357,6 +357,19 @@ ACTIONS: dict[str, CaseAction] = {
             style="danger",
         ),
         CaseAction(
+            "withdraw-no-answer",
+            Op.WITHDRAW_NO_ANSWER,
+            _("Close as withdrawn: no answer"),
+            desk_forms.NoteForm,
+            services.request_withdraw_no_answer,
+            _("The case is closed as withdrawn for want of an answer; the notice letter is drafted."),
+            style="danger",
+            help=_(
+                "The requester has not answered the desk's question within the policy's limit. "
+                "Note how you tried to reach them; the notice letter says the request is treated as withdrawn."
+            ),
+        ),
+        CaseAction(
             "reject",
             Op.REJECT,
             _("Reject (not accepted)"),
@@ -389,6 +402,7 @@ BUTTON_ORDER = [
     "edit-people",
     "hold",
     "lift-hold",
+    "withdraw-no-answer",
     "withdraw",
     "reject",
 ]

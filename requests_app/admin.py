@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -613,6 +613,17 @@ class DeskPolicyAdmin(SetupAdminMixin, admin.ModelAdmin):
             },
         ),
         (_("Documents after verification"), {"fields": ["id_copy_disposal", "form_retention_days"]}),
+        (
+            _("Reminders and abandoned requests"),
+            {
+                "fields": [
+                    "remind_verification_after",
+                    "remind_requester_wait_after",
+                    "remind_fee_wait_after",
+                    "propose_withdrawal_after",
+                ]
+            },
+        ),
     ]
 
 
@@ -791,7 +802,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 class ReminderLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("day", "recipient_name", "case_reference", "kind", "status", "attempts", "sent_at", "last_error")
     list_filter = ("status", "kind", "day")
-    list_select_related = ("recipient", "request")
+    list_select_related = ("recipient", "request", "complaint")
     search_fields = ("=request__reference",)
     show_full_result_count = False
     ordering = ("-day", "-id")
@@ -800,7 +811,10 @@ class ReminderLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .filter(request__organization_id__in=selectors.organization_ids_for(request.user))
+            .filter(
+                Q(request__organization_id__in=selectors.organization_ids_for(request.user))
+                | Q(complaint__organization_id__in=selectors.organization_ids_for(request.user))
+            )
         )
 
     def has_view_permission(self, request, obj=None):
@@ -812,6 +826,12 @@ class ReminderLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("request"), ordering="request__reference")
     def case_reference(self, obj):
+        if obj.complaint_id is not None:
+            return format_html(
+                '<a href="{}">C-{}</a>',
+                reverse("admin:requests_app_complaint_change", args=[obj.complaint_id]),
+                obj.complaint_id,
+            )
         return format_html(
             '<a href="{}">{}</a>',
             reverse("admin:requests_app_request_change", args=[obj.request_id]),

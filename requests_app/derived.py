@@ -410,6 +410,32 @@ def art39_on(case: Request) -> dt.date | None:
     return min(wait_over, refused_on) if refused_on else wait_over
 
 
+@dataclass(frozen=True)
+class WithdrawalProposal:
+    """An abandoned case: the open wait (``Pause``), the business days it has lasted by ``today``
+    and the policy's limit (``DeskPolicy.propose_withdrawal_after``)."""
+
+    pause: object
+    waited: int
+    limit: int
+
+
+def withdrawal_proposed(case: Request, today: dt.date | None = None) -> WithdrawalProposal | None:
+    """Whether the desk should close the case as withdrawn: it waits for the requester (any wait,
+    the fee's included) for more business days than the policy's limit, counted from the day it
+    asked (exclusive) to ``today`` (Asia/Tokyo, inclusive). None otherwise, or without a limit.
+    The reminder sweep asks the same in SQL (``_longer_than``)."""
+    limit = case.policy.propose_withdrawal_after
+    if limit is None or case.status != Status.AWAITING_REQUESTER:
+        return None
+    pause = next((p for p in case.pauses.all() if p.ended_on is None), None)
+    if pause is None:
+        return None
+    today = today or timezone.localdate()
+    waited = BusinessCalendar.for_organization(case.organization).business_days_between(pause.started_on, today)
+    return WithdrawalProposal(pause, waited, limit) if waited > limit else None
+
+
 def days_left(calendar: BusinessCalendar, today: dt.date, due_on: dt.date | None) -> int | None:
     """Business days from ``today`` to ``due_on``: 0 only when due today; negative when overdue.
 

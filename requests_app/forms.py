@@ -913,6 +913,10 @@ class DeskPolicyForm(forms.ModelForm):
             "acknowledgement_limit",
             "id_copy_disposal",
             "form_retention_days",
+            "remind_verification_after",
+            "remind_requester_wait_after",
+            "remind_fee_wait_after",
+            "propose_withdrawal_after",
         ]
 
 

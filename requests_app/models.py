@@ -556,6 +556,16 @@ class DeskPolicy(models.Model):
     remind_fee_wait_after = models.PositiveSmallIntegerField(
         _("remind when waiting for the fee longer than (business days)"), default=10
     )
+    # Abandoned cases (issue 15): no answer for this long and the desk is told to close the case as
+    # withdrawn (it does so only when staff confirm; the notice letter says why).
+    propose_withdrawal_after = models.PositiveSmallIntegerField(
+        _("propose withdrawal when the requester has not answered for (business days)"),
+        null=True,
+        blank=True,
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(250)],
+        help_text=_("Empty: never proposed. Counted from the day the desk asked (the open wait)."),
+    )
 
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -874,6 +884,8 @@ class Request(models.Model):
     end_reason = models.TextField(
         _("reason for rejection or withdrawal"), blank=True, validators=FREE_TEXT, editable=False
     )
+    # Closed as withdrawn because the requester did not answer the desk's question (issue 15).
+    withdrawal_deemed = models.BooleanField(_("withdrawn for want of an answer"), default=False, editable=False)
     intake_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
@@ -1817,6 +1829,10 @@ class ReminderKind(models.TextChoices):
     DISPOSAL_DUE = "disposal_due", _("ID copies to dispose of")
     FORM_DISPOSAL_DUE = "form_disposal_due", _("Request form to dispose of")
     WAITING_LONG = "waiting_long", _("Waiting for the requester too long")
+    WITHDRAWAL_PROPOSED = "withdrawal_proposed", _("No answer from the requester: close as withdrawn?")
+    # Complaints and consultations (issue 15): the reply's due date.
+    COMPLAINT_OVERDUE = "complaint_overdue", _("Complaint: reply overdue")
+    COMPLAINT_DUE = "complaint_due", _("Complaint: reply due today or next business day")
     FEE_WAITING_LONG = "fee_waiting_long", _("Waiting for the fee too long")
 
 
@@ -1824,13 +1840,16 @@ class ReminderKind(models.TextChoices):
 REMINDER_ORDER = [
     ReminderKind.OVERDUE,
     ReminderKind.ART39,
+    ReminderKind.COMPLAINT_OVERDUE,
     ReminderKind.DUE_TODAY,
     ReminderKind.DUE_IN_1,
     ReminderKind.DUE_IN_3,
+    ReminderKind.COMPLAINT_DUE,
     ReminderKind.ACKNOWLEDGEMENT_DUE,
     ReminderKind.DISPOSAL_DUE,
     ReminderKind.FORM_DISPOSAL_DUE,
     ReminderKind.VERIFICATION_LONG,
+    ReminderKind.WITHDRAWAL_PROPOSED,
     ReminderKind.FEE_WAITING_LONG,
     ReminderKind.WAITING_LONG,
 ]
@@ -1843,7 +1862,8 @@ class ReminderStatus(models.TextChoices):
 
 
 class ReminderLog(models.Model):
-    """One reminder for one person about one case on one day: the ledger that makes it once only.
+    """One reminder for one person about one case (or one complaint) on one day: the ledger that
+    makes it once only.
 
     Claimed with ``bulk_create(ignore_conflicts=True)`` against the unique key, delivered in a
     daily digest under ``select_for_update(skip_locked=True)``.
@@ -1852,7 +1872,17 @@ class ReminderLog(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("recipient")
     )
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("request"))
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders", verbose_name=_("request")
+    )
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("complaint or consultation"),
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=ReminderKind)
     day = models.DateField(_("day"))
     status = models.CharField(_("status"), max_length=8, choices=ReminderStatus, default=ReminderStatus.PENDING)
@@ -1867,7 +1897,15 @@ class ReminderLog(models.Model):
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "request", "kind", "day"], name="reminder_once_per_day")
+            models.UniqueConstraint(fields=["recipient", "request", "kind", "day"], name="reminder_once_per_day"),
+            models.UniqueConstraint(
+                fields=["recipient", "complaint", "kind", "day"], name="reminder_complaint_once_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(request__isnull=False, complaint__isnull=True)
+                | Q(request__isnull=True, complaint__isnull=False),
+                name="reminder_on_a_case_or_a_complaint",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "recipient", "day"], name="reminder_pending_idx"),

@@ -74,6 +74,7 @@ class Op(models.TextChoices):
     EXTEND = "extend", _("Deadline extended")
     CLOSE = "close", _("Closed")
     WITHDRAW = "withdraw", _("Withdrawn")
+    WITHDRAW_NO_ANSWER = "withdraw_no_answer", _("Withdrawn: no answer from the requester")
     REJECT = "reject", _("Rejected")
     PURGE = "purge", _("Personal data erased: retention period over")
     HOLD = "hold", _("Legal hold placed")
@@ -349,6 +350,14 @@ OPERATIONS: dict[str, Operation] = {
             Op.WITHDRAW,
             frozenset(s for s, targets in TRANSITIONS.items() if Status.WITHDRAWN in targets),
             frozenset({Status.WITHDRAWN}),
+        ),
+        # Abandoned (issue 15): the requester left the desk's question unanswered past the policy's limit.
+        Operation(
+            Op.WITHDRAW_NO_ANSWER,
+            frozenset({Status.AWAITING_REQUESTER}),
+            frozenset({Status.WITHDRAWN}),
+            applies=lambda case, target: derived.withdrawal_proposed(case) is not None,
+            unmet=_("The requester's time to answer is not over yet (the policy's limit)."),
         ),
         Operation(
             Op.REJECT,

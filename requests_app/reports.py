@@ -166,7 +166,8 @@ def ledger_row(case: Request) -> dict:
     return {
         "pk": case.pk,
         "reference": case.reference,
-        "status": case.get_status_display(),
+        "status": case.get_status_display()
+        + (gettext(" (no answer from the requester)") if case.withdrawal_deemed else ""),
         "reached_on": case.reached_on,
         "complete_on": case.complete_on,
         "channel": case.get_channel_display(),

@@ -204,6 +204,7 @@ def case_detail(request, model_admin, object_id):
         id_rule=derived.id_rule_text(case.policy) if verify else "",
         disposal_due=derived.copies_due_for_disposal(case),
         holds=derived.open_holds(case),
+        withdrawal_proposal=derived.withdrawal_proposed(case),
         decide_forms=[(item, inline_form(ACTIONS["decide"], case, item) if can_decide else None) for item in items],
         decide_action=ACTIONS["decide"],
         send_action=ACTIONS["send-letter"],

@@ -93,6 +93,7 @@ __all__ = [
     "request_update_people",
     "request_verify",
     "request_withdraw",
+    "request_withdraw_no_answer",
 ]
 
 
@@ -1097,6 +1098,31 @@ def request_withdraw(
     """The requester withdrew the request (取下げ); the notice letter is drafted."""
     case = _lock(case, actor=actor, expected_version=expected_version)
     return _end(case, actor=actor, op=Op.WITHDRAW, to_status=Status.WITHDRAWN, reason_text=reason, on=on or _today())
+
+
+@transaction.atomic
+def request_withdraw_no_answer(
+    *, actor, case: Request, note: str = "", on: dt.date | None = None, expected_version: int | None = None
+) -> Request:
+    """Close an abandoned case as withdrawn (issue 15): the requester has not answered the desk's
+    open question for longer than the policy's limit (``derived.withdrawal_proposed``); staff
+    confirm it here. The notice letter (withdrawal, for want of an answer) is drafted. ``note``:
+    what the desk did to reach the person, kept with the reason. Raises ``TransitionNotAllowed``
+    while the limit is not passed."""
+    case = _lock(case, actor=actor, expected_version=expected_version)
+    require(case, Op.WITHDRAW_NO_ANSWER, actor=actor)
+    on = on or _today()
+    proposal = derived.withdrawal_proposed(case, on)
+    if proposal is None:
+        raise TransitionNotAllowed(gettext("The requester's time to answer is not over yet (the policy's limit)."))
+    reason = gettext(
+        "No answer to the desk's request of %(date)s for %(waited)s business days (the policy proposes "
+        "withdrawal after %(limit)s)."
+    ) % {"date": proposal.pause.started_on.isoformat(), "waited": proposal.waited, "limit": proposal.limit}
+    if note.strip():
+        reason = f"{reason}\n{note.strip()}"
+    case.withdrawal_deemed = True
+    return _end(case, actor=actor, op=Op.WITHDRAW_NO_ANSWER, to_status=Status.WITHDRAWN, reason_text=reason, on=on)
 
 
 @transaction.atomic

@@ -37,6 +37,8 @@ from requests_app.deadlines import BusinessCalendar, DeadlineUnit, add_months
 from requests_app.models import (
     REMINDER_ORDER,
     UNANSWERED_STATUSES,
+    Complaint,
+    ComplaintStatus,
     DeskPolicy,
     DisposalRule,
     IdentityDocument,
@@ -58,7 +60,9 @@ __all__ = ["SMTP_ERRORS", "reminder_digest_fail", "reminder_digest_send", "remin
 
 BATCH = 2000
 # Reminders that go to the organization's managers as well as to the assignee.
-ALSO_TO_MANAGERS = frozenset({ReminderKind.OVERDUE})
+ALSO_TO_MANAGERS = frozenset({ReminderKind.OVERDUE, ReminderKind.COMPLAINT_OVERDUE})
+# Reminders about a complaint's reply (issue 15), not a case.
+COMPLAINT_KINDS = frozenset({ReminderKind.COMPLAINT_OVERDUE, ReminderKind.COMPLAINT_DUE})
 # Reminders only for the managers.
 ONLY_TO_MANAGERS = frozenset({ReminderKind.ART39})
 SMTP_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
@@ -68,7 +72,8 @@ SMTP_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
 class SweepResult:
     day: dt.date
     skipped_organizations: list[str] = field(default_factory=list)
-    planned: list[tuple[int, int, str]] = field(default_factory=list)  # (recipient, request, kind)
+    # (recipient, request — or complaint for ``COMPLAINT_KINDS`` —, kind)
+    planned: list[tuple[int, int, str]] = field(default_factory=list)
     planned_count: int = 0
     claimed: int = 0
     recipients: set[int] = field(default_factory=set)
@@ -124,6 +129,17 @@ def _conditions(today: dt.date, policies: list[DeskPolicy], calendars: dict[int,
                 )
             )
         )
+        if policy.propose_withdrawal_after is not None:
+            # Abandoned (issue 15): the same rule as ``derived.withdrawal_proposed``, any wait.
+            by_kind[ReminderKind.WITHDRAWAL_PROPOSED] |= (
+                mine
+                & Q(status=Status.AWAITING_REQUESTER)
+                & Q(
+                    Exists(
+                        open_pause.filter(started_on__lt=_longer_than(calendar, today, policy.propose_withdrawal_after))
+                    )
+                )
+            )
         by_kind[ReminderKind.FEE_WAITING_LONG] |= mine & Q(
             Exists(
                 open_pause.filter(
@@ -142,6 +158,23 @@ def _conditions(today: dt.date, policies: list[DeskPolicy], calendars: dict[int,
             by_kind[ReminderKind.DISPOSAL_DUE] |= mine & Q(Exists(verified)) & Q(Exists(kept))
         by_kind[ReminderKind.FORM_DISPOSAL_DUE] |= mine & Q(form_disposal_due_on__lte=today)
     return by_kind
+
+
+# A complaint's reply is due until it was sent (issue 15).
+AWAITING_REPLY = [ComplaintStatus.RECEIVED, ComplaintStatus.AWAITING_APPROVAL, ComplaintStatus.APPROVED]
+
+
+def _complaint_conditions(today: dt.date, working: set[int], calendars: dict[int, BusinessCalendar]) -> dict:
+    """``{kind: Q}`` selecting the complaints whose reply is overdue, or due today or on the next
+    business day of their organization."""
+    due = Q(pk__in=[])
+    for organization_id in working:
+        due |= Q(
+            organization_id=organization_id,
+            reply_due_on__gte=today,
+            reply_due_on__lte=calendars[organization_id].add_business_days(today, 1),
+        )
+    return {ReminderKind.COMPLAINT_OVERDUE: Q(reply_due_on__lt=today), ReminderKind.COMPLAINT_DUE: due}
 
 
 def _access() -> tuple[set[tuple[int, int]], set[int], set[int]]:
@@ -190,23 +223,50 @@ def reminder_sweep(*, today: dt.date, dry_run: bool = False, on_plan=None) -> Sw
     conditions = _conditions(today, policies, calendars)
     already = 0 if dry_run else ReminderLog.objects.filter(day=today).count()
 
+    def recipients_for(kind, organization_id, assignee_id) -> set[int]:
+        org_managers = managers.get(organization_id, [])
+        if kind in ONLY_TO_MANAGERS:
+            return set(org_managers)
+        # An assignee who left the organization (or the desk) hears nothing; the managers do.
+        has_assignee = assignee_id and may_see(assignee_id, organization_id)
+        recipients = {assignee_id} if has_assignee else set(org_managers)
+        if kind in ALSO_TO_MANAGERS:
+            recipients |= set(org_managers)
+        return recipients
+
+    complaint_conditions = _complaint_conditions(today, working, calendars)
     for kind in REMINDER_ORDER:
+        if kind in COMPLAINT_KINDS:
+            rows = (
+                Complaint.objects.filter(status__in=AWAITING_REPLY, organization_id__in=working)
+                .filter(complaint_conditions[kind])
+                .values_list("pk", "organization_id", "assignee_id")
+                .order_by("pk")
+            )
+            batch = []
+            for complaint_id, organization_id, assignee_id in rows.iterator(chunk_size=BATCH):
+                for recipient_id in recipients_for(kind, organization_id, assignee_id):
+                    if dry_run:
+                        result.planned_count += 1
+                        if on_plan is not None:
+                            on_plan(recipient_id, complaint_id, kind, f"C-{complaint_id}")
+                        else:
+                            result.planned.append((recipient_id, complaint_id, kind))
+                    else:
+                        batch.append(
+                            ReminderLog(recipient_id=recipient_id, complaint_id=complaint_id, kind=kind, day=today)
+                        )
+                    result.recipients.add(recipient_id)
+            if batch:
+                _claim(batch)
+            continue
         condition = conditions[kind]
         ended_too = kind in {ReminderKind.DISPOSAL_DUE, ReminderKind.FORM_DISPOSAL_DUE}
         scope = Request.objects.filter(organization_id__in=working) if ended_too else base
         rows = scope.filter(condition).values_list("pk", "organization_id", "assignee_id", "reference").order_by("pk")
         batch: list[ReminderLog] = []
         for request_id, organization_id, assignee_id, reference in rows.iterator(chunk_size=BATCH):
-            org_managers = managers.get(organization_id, [])
-            if kind in ONLY_TO_MANAGERS:
-                recipients = set(org_managers)
-            else:
-                # An assignee who left the organization (or the desk) hears nothing; the managers do.
-                has_assignee = assignee_id and may_see(assignee_id, organization_id)
-                recipients = {assignee_id} if has_assignee else set(org_managers)
-                if kind in ALSO_TO_MANAGERS:
-                    recipients |= set(org_managers)
-            for recipient_id in recipients:
+            for recipient_id in recipients_for(kind, organization_id, assignee_id):
                 if dry_run:
                     result.planned_count += 1
                     if on_plan is not None:
@@ -266,13 +326,29 @@ def _initials(subject) -> str:
 
 
 def _digest_lines(rows: list[ReminderLog], today: dt.date) -> list[dict]:
-    organizations = {row.request.organization_id for row in rows}
+    organizations = {(row.request or row.complaint).organization_id for row in rows}
     calendars = {
         org.pk: BusinessCalendar.for_organization(org)
         for org in Organization.objects.filter(pk__in=organizations).prefetch_related("closed_days")
     }
     groups: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
+        if row.complaint_id is not None:
+            complaint = row.complaint
+            days_left = derived.days_left(calendars[complaint.organization_id], today, complaint.reply_due_on)
+            groups[row.kind].append(
+                {
+                    "reference": f"C-{complaint.pk}",
+                    "organization": complaint.organization.code,
+                    "initials": "—",  # the complainant's name stays in PrivacyOps
+                    "status": complaint.get_status_display(),
+                    "due_on": complaint.reply_due_on,
+                    "days_left": days_left,
+                    "overdue_by": -days_left if days_left is not None and days_left < 0 else 0,
+                    "url": settings.SITE_URL + reverse("admin:requests_app_complaint_change", args=[complaint.pk]),
+                }
+            )
+            continue
         case = row.request
         days_left = derived.days_left(calendars[case.organization_id], today, case.due_on)
         groups[row.kind].append(
@@ -305,8 +381,8 @@ def reminder_digest_send(*, recipient_id: int, today: dt.date | None = None) -> 
         rows = list(
             ReminderLog.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(recipient_id=recipient_id, status=ReminderStatus.PENDING, day__lte=today)
-            .select_related("request__organization", "request__data_subject")
-            .order_by("request__due_on", "request_id")
+            .select_related("request__organization", "request__data_subject", "complaint__organization")
+            .order_by("request__due_on", "request_id", "complaint__reply_due_on", "complaint_id")
         )
         if not rows:
             return 0
@@ -319,7 +395,7 @@ def reminder_digest_send(*, recipient_id: int, today: dt.date | None = None) -> 
             return 0
         with translation.override(user.language or settings.LANGUAGE_CODE):
             groups = _digest_lines(rows, today)
-            count = len({row.request_id for row in rows})
+            count = len({(row.request_id, row.complaint_id) for row in rows})
             context = {"user": user, "groups": groups, "today": today, "count": count, "site_url": settings.SITE_URL}
             subject = gettext("[PrivacyOps] Deadlines on %(date)s: %(count)s case(s)") % {
                 "date": today.isoformat(),

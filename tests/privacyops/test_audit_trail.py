@@ -230,6 +230,16 @@ def test_every_tracked_model_appears_with_its_user_reason_and_diff(
     consents_records(desk_user, full_case)
     portal_records(desk_user, full_case)
     services.hold_place(actor=manager_user, case=full_case, reason="訴訟係属中")  # issue 15
+    services.complaint_register(  # issue 15
+        actor=desk_user,
+        organization=full_case.organization,
+        received_on=full_case.reached_on,
+        channel="phone",
+        complainant_type="data_subject",
+        topic="request_handling",
+        summary="回答が遅い",
+        request=full_case,
+    )
     client.force_login(manager_user)
     client.get(reverse("admin:requests_app_request_change", args=[full_case.pk]))  # an access-log row
 

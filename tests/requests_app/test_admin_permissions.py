@@ -49,6 +49,7 @@ SENDING_CHECK = "sending-check"
 BY_PHONE = "received-by-phone"  # a phone request: the form is still to come back
 LINK_SENT = "link-sent"  # a request sent online, answered by download link (issue 14)
 HELD = "held"  # a case under a legal hold (issue 15)
+ABANDONED = "abandoned"  # no answer from the requester past the policy's limit (issue 15)
 # Actions that need the manager permission ``requests_app.approve_decision`` (four eyes).
 MANAGER_ONLY = {"approve", "return"}
 # Every action that needs a manager's permission: approvals, and legal holds (issue 15).
@@ -164,6 +165,17 @@ def make_case(travel, desk_user, manager_user, policies):
                 state=DeliveryState.SENDING,
                 recorded_at=timezone.now() - dt.timedelta(minutes=10),  # interrupted, not in progress
             )
+            return reload(case)
+        if status == ABANDONED:
+            travel("2026-10-01")
+            case = case_in(
+                Status.AWAITING_REQUESTER,
+                desk_user,
+                policies[LEVERAGES],
+                reached_on=D("2026-10-01"),
+                documents=[document_data(DocumentKind.PASSPORT)],
+            )
+            travel(TODAY)
             return reload(case)
         if status == HELD:
             case = make(Status.RECEIVED)
@@ -444,6 +456,7 @@ ACTION_STATUS = {
     "approve": Status.AWAITING_APPROVAL,
     "return": Status.AWAITING_APPROVAL,
     "withdraw": Status.RECEIVED,
+    "withdraw-no-answer": ABANDONED,
     "reject": Status.RECEIVED,
     "edit-people": Status.RECEIVED,
     "draft-letter": Status.RECEIVED,

@@ -284,3 +284,55 @@ def test_the_statistics_count_complaints_by_outcome(complaint, travel, desk_user
         "by_kind_outcome": {("complaint", "partly_resolved"): 1, ("consultation", reports.OPEN): 1},
         "by_topic": {"request_handling": 1, "use": 1},
     }
+
+
+def test_deadline_reminders_like_cases(complaint, travel, desk_user, manager_user):
+    """The reply's due date reminds the assignee (or the managers) the business day before and on
+    the day, and every day after it together with the managers — once a day each, in the digest."""
+    from requests_app.models import ReminderKind, ReminderLog
+
+    services.complaint_update(actor=desk_user, complaint=complaint, assignee=desk_user)
+    complaint.refresh_from_db()
+    due = complaint.reply_due_on  # Tue 11-24 (Mon 11-23 is a holiday)
+
+    def planned(day):
+        return sorted(
+            (recipient, kind)
+            for recipient, target, kind in services.reminder_sweep(today=D(day), dry_run=True).planned
+            if target == complaint.pk and kind.startswith("complaint")
+        )
+
+    assert planned("2026-11-19") == []
+    assert planned("2026-11-20") == [(desk_user.pk, ReminderKind.COMPLAINT_DUE)]  # Fri: next business day 11-24
+    assert planned(due.isoformat()) == [(desk_user.pk, ReminderKind.COMPLAINT_DUE)]
+    assert planned("2026-11-25") == sorted(
+        [(desk_user.pk, ReminderKind.COMPLAINT_OVERDUE), (manager_user.pk, ReminderKind.COMPLAINT_OVERDUE)]
+    )
+
+    travel("2026-11-25")
+    first = services.reminder_sweep(today=D("2026-11-25"))
+    again = services.reminder_sweep(today=D("2026-11-25"))
+    assert first.claimed >= 2 and again.claimed == 0
+    assert set(ReminderLog.objects.filter(complaint=complaint).values_list("recipient", "kind")) == {
+        (desk_user.pk, ReminderKind.COMPLAINT_OVERDUE),
+        (manager_user.pk, ReminderKind.COMPLAINT_OVERDUE),
+    }
+
+    # Once the reply has gone, nothing more.
+    services.complaint_draft_reply(actor=desk_user, complaint=complaint, reply_text="回答")
+    services.complaint_approve(actor=manager_user, complaint=complaint)
+    services.complaint_record_reply(actor=desk_user, complaint=complaint, replied_on=D("2026-11-25"), method="post")
+    assert planned("2026-11-26") == []
+
+
+def test_the_digest_names_the_complaint_without_personal_data(complaint, travel, desk_user, mailoutbox):
+    services.complaint_update(actor=desk_user, complaint=complaint, assignee=desk_user)
+    travel("2026-11-25")
+    services.reminder_sweep(today=D("2026-11-25"))
+
+    sent = services.reminder_digest_send(recipient_id=desk_user.pk, today=D("2026-11-25"))
+
+    assert sent >= 1
+    body = mailoutbox[-1].body
+    assert f"C-{complaint.pk}" in body and f"/admin/requests_app/complaint/{complaint.pk}/change/" in body
+    assert "山田" not in body and "090-1234-5678" not in body

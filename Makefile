@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint setup setup-dev messages clean-var bench bench-portal
+.PHONY: run test lint setup setup-dev messages clean-var bench bench-portal bench-records
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "PrivacyOps needs Python 3.11, found " + sys.version'
@@ -81,3 +81,15 @@ bench-portal: setup-dev
 	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(PORTAL_BENCH_DB)'" | grep -q 1 \
 	  || createdb -h 127.0.0.1 -U postgres $(PORTAL_BENCH_DB)
 	$(BIN)/python bench/portal_status.py --clients $(or $(CLIENTS),20) --seconds $(or $(SECONDS),20)
+
+# The records an audit asks for (issue 15): the statistics page, the ledger page and its CSV at
+# 100k requests (40 % answered, arrivals over about a year), in a database of its own.
+RECORDS_BENCH_DB ?= privacyops_records_bench
+bench-records: export DATABASE_URL = postgres://postgres@127.0.0.1:5432/$(RECORDS_BENCH_DB)
+bench-records: export SECRET_KEY ?= bench-only-$(shell date +%s)-not-a-secret-xxxxxxxxxxxxxxxxxxxxxxxx
+bench-records: setup-dev
+	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(RECORDS_BENCH_DB)'" | grep -q 1 \
+	  || createdb -h 127.0.0.1 -U postgres $(RECORDS_BENCH_DB)
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python bench/generate.py --requests $(or $(REQUESTS),100000) --answered-share 0.4 --spread 245 --history 0
+	$(BIN)/python bench/records.py --runs 7

@@ -5,6 +5,11 @@
 
 Rows are bulk-inserted (no history: the reminder sweep reads none). Idempotent per prefix: rows
 from an earlier run with the same ``--prefix`` are deleted first. Dates are relative to ``--today``.
+
+``--answered-share 0.4 --spread 245`` (the records benchmark, ``make bench-records``) also makes
+that share of the requests answered or closed — each item decided, a result letter and its
+response sent 2–25 business days after the request was complete — over about a year of arrivals,
+with channels and agents mixed: what the request ledger and the statistics read.
 """
 
 import argparse
@@ -33,12 +38,19 @@ from requests_app import roles  # noqa: E402
 from requests_app.deadlines import BusinessCalendar  # noqa: E402
 from requests_app.derived import case_search_key  # noqa: E402
 from requests_app.models import (  # noqa: E402
+    Agent,
     DataSubject,
+    Decision,
     IdentityDocument,
+    ItemKind,
+    Letter,
+    LetterKind,
+    Outcome,
     Pause,
     PauseKind,
     Request,
     RequestItem,
+    Response,
     Status,
 )
 from requests_app.seeds import ensure_seed_organizations  # noqa: E402
@@ -82,6 +94,10 @@ def main() -> None:
         "--history", type=int, default=0, help="Also write this many history rows for the audit trail (issue 6)."
     )
     parser.add_argument("--history-only", action="store_true", help="Keep the requests; only (re)write history.")
+    parser.add_argument(
+        "--answered-share", type=float, default=0.0, help="Share of requests answered or closed (0: all open)."
+    )
+    parser.add_argument("--spread", type=int, default=40, help="Arrivals over this many business days before today.")
     args = parser.parse_args()
     if args.history_only:
         history(args.history, args.prefix, random.Random(args.seed), dt.date.fromisoformat(args.today))
@@ -91,6 +107,12 @@ def main() -> None:
     started = time.perf_counter()
 
     organizations = list(ensure_seed_organizations().values())
+    agents = {
+        o.pk: Agent.objects.bulk_create(
+            [Agent(organization=o, agent_type=t, family_name="代理") for t in ("entrusted", "minor_legal_rep")]
+        )
+        for o in organizations
+    }
     users = staff(args.staff)
     for organization in organizations:
         organization.staff.add(*users)
@@ -122,11 +144,16 @@ def main() -> None:
                 ],
                 batch_size=BATCH,
             )
-            cases = []
+            cases, kinds, answered_on = [], [], {}
             for i, (org, subject) in enumerate(zip(orgs, subjects, strict=True)):
                 calendar = calendars[org.pk]
-                reached = calendar.add_business_days(today, -rng.randint(0, 40))
+                reached = calendar.add_business_days(today, -rng.randint(0, args.spread))
                 status = rng.choice(statuses)
+                answered = None
+                if rng.random() < args.answered_share:
+                    answered = min(calendar.add_business_days(reached, rng.randint(2, 25)), today)
+                    status = Status.CLOSED if answered < today - dt.timedelta(days=7) else Status.RESPONDED
+                kinds.append(rng.choice(KINDS))
                 complete = (
                     None if status in {Status.RECEIVED, Status.AWAITING_REQUESTER} and rng.random() < 0.5 else reached
                 )
@@ -135,13 +162,18 @@ def main() -> None:
                     if complete and status != Status.AWAITING_REQUESTER
                     else None
                 )
+                if answered is not None:
+                    answered_on[f"{args.prefix}-{made + i:07d}"] = answered
                 cases.append(
                     Request(
                         reference=f"{args.prefix}-{made + i:07d}",
                         organization=org,
                         policy=policies[org.pk],
                         status=status,
-                        channel="post",
+                        channel=rng.choice(CHANNELS) if args.answered_share else "post",
+                        art39_on=None if kinds[-1] == ItemKind.PURPOSE_NOTICE else reached + dt.timedelta(days=15),
+                        ended_on=answered if status == Status.CLOSED else None,
+                        agent=rng.choice(agents[org.pk]) if args.answered_share and rng.random() < 0.1 else None,
                         reached_on=reached,
                         form_received_on=reached,
                         complete_on=complete,
@@ -153,9 +185,12 @@ def main() -> None:
                 )
                 cases[-1].search_key = case_search_key(cases[-1])
             cases = Request.objects.bulk_create(cases, batch_size=BATCH)
-            RequestItem.objects.bulk_create(
-                [RequestItem(request=case, kind=rng.choice(KINDS)) for case in cases], batch_size=BATCH
+            items = RequestItem.objects.bulk_create(
+                [RequestItem(request=case, kind=kind) for case, kind in zip(cases, kinds, strict=True)],
+                batch_size=BATCH,
             )
+            if answered_on:
+                answer(cases, items, answered_on, admin, rng)
             IdentityDocument.objects.bulk_create(
                 [
                     IdentityDocument(
@@ -192,6 +227,61 @@ def main() -> None:
     analyze()
     if args.history:
         history(args.history, args.prefix, rng, today)
+
+
+CHANNELS = ["post", "post", "email", "email", "web_form", "phone"]
+OUTCOMES = [Outcome.COMPLY] * 6 + [Outcome.PARTIAL, Outcome.REFUSE, Outcome.NO_DATA, Outcome.NO_DATA]
+
+
+def answer(cases, items, answered_on: dict, actor, rng) -> None:
+    """Decide the answered cases' items and send their result letters (bulk, no history)."""
+    answered = [case for case in cases if case.reference in answered_on]
+    by_case = {item.request_id: item for item in items}
+    Decision.objects.bulk_create(
+        [
+            Decision(
+                request=case,
+                item=by_case[case.pk],
+                outcome=rng.choice(OUTCOMES),
+                decided_on=answered_on[case.reference],
+                decided_by=actor,
+            )
+            for case in answered
+        ],
+        batch_size=BATCH,
+    )
+    letters = Letter.objects.bulk_create(
+        [
+            Letter(
+                request=case,
+                kind=LetterKind.RESULT,
+                letter_date=answered_on[case.reference],
+                addressee="試験 様",
+                sender="窓口",
+                title="ご請求への回答",
+                body="回答します。",
+                created_by=actor,
+                sent_at=timezone.now(),
+            )
+            for case in answered
+        ],
+        batch_size=BATCH,
+    )
+    Response.objects.bulk_create(
+        [
+            Response(
+                request_id=letter.request_id,
+                letter=letter,
+                method=rng.choice(["post", "email"]),
+                addressee="試験 様",
+                sent_on=letter.letter_date,
+                sent_by=actor,
+                text_sent=letter.body,
+            )
+            for letter in letters
+        ],
+        batch_size=BATCH,
+    )
 
 
 # (model, rows per object): about 10 history rows per request (documents and pauses exist for some).

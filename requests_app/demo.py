@@ -222,6 +222,8 @@ DEMO_CASES: list[DemoCase] = [
         documents=(_doc("my_number_card_front"),),
         assignee="desk2",
     ),
+    # Abandoned (issue 15): asked 30 business days ago, no answer: proposed for withdrawal.
+    DemoCase("w4", JUO, ("disclosure",), ("森", "蓮", "モリ", "レン"), 30, ("pause_long_ago",), channel="email"),
     # --- in progress ---
     DemoCase(
         "p1",
@@ -527,6 +529,14 @@ def _run_steps(case: Request, demo: DemoCase, users: dict, today: dt.date, day: 
             services.request_pause(
                 actor=actor, case=case, kind="fee_shortfall", note="手数料500円の不足分（定額小為替）を依頼"
             )
+        elif step == "pause_long_ago":
+            services.request_pause(
+                actor=actor,
+                case=case,
+                kind="information",
+                note="ご請求の対象となるサービス名をお知らせください。",
+                on=case.reached_on,
+            )
         elif step == "pause_info":
             services.request_pause(actor=actor, case=case, kind="information", note="開示対象の期間をご指定ください。")
         elif step == "dispose":
@@ -701,6 +711,85 @@ def open_demo_portals(organizations: dict, *, actor) -> None:
             portal.save()
 
 
+# Complaints and consultations (issue 15): (organization, business days ago, facts, how far it went).
+DEMO_COMPLAINTS = [
+    (
+        LEVERAGES,
+        10,
+        {
+            "kind": "complaint",
+            "channel": "phone",
+            "complainant_type": "data_subject",
+            "topic": "request_handling",
+            "summary": "開示請求の受付連絡が届かず、手続きが進んでいるか分からないとのお申出。",
+        },
+        "closed",
+    ),
+    (
+        COPRO,
+        2,
+        {
+            "kind": "consultation",
+            "channel": "email",
+            "complainant_type": "agent",
+            "topic": "use",
+            "summary": "家族の個人情報がどの目的で利用されているか知りたいとのご相談。",
+        },
+        "drafted",
+    ),
+    (
+        JUO,
+        16,
+        {
+            "kind": "complaint",
+            "channel": "web_form",
+            "complainant_type": "data_subject",
+            "topic": "contact",
+            "summary": "退会後も求人案内のメールが届くとのお申出。",
+        },
+        "received",
+    ),
+]
+
+
+def seed_complaints(*, users: dict, organizations: dict) -> int:
+    """The demo complaints not there yet (matched by their text); returns how many were made."""
+    from requests_app.models import Complaint
+
+    today = timezone.localdate()
+    made = 0
+    for code, days_ago, facts, stage in DEMO_COMPLAINTS:
+        organization = organizations[code]
+        if Complaint.objects.filter(organization=organization, summary=facts["summary"]).exists():
+            continue
+        calendar = BusinessCalendar.for_organization(organization)
+        received = min(calendar.add_business_days(calendar.next_business_day(today), -days_ago), today)
+        with transaction.atomic():
+            complaint = services.complaint_register(
+                actor=users["desk"], organization=organization, received_on=received, assignee=users["desk"], **facts
+            )
+            if stage in {"drafted", "closed"}:
+                services.complaint_draft_reply(
+                    actor=users["desk"],
+                    complaint=complaint,
+                    reply_text="このたびはご不便をおかけし申し訳ございません。状況を確認のうえ、ご案内いたします。",
+                )
+            if stage == "closed":
+                services.complaint_approve(actor=users["manager"], complaint=complaint, comment="この内容で回答可")
+                services.complaint_record_reply(
+                    actor=users["desk"], complaint=complaint, replied_on=today, method="phone"
+                )
+                services.complaint_close(
+                    actor=users["desk"],
+                    complaint=complaint,
+                    outcome="resolved",
+                    cause="受付時の確認書の送付漏れ（担当者の確認手順に抜け）。",
+                    measure="受付確認書の送付を受付チェックリストに追加し、窓口内で周知。",
+                )
+        made += 1
+    return made
+
+
 def seed_demo(*, stdout) -> None:
     with_passwords = settings.DEBUG
     users = seed_users(with_passwords=with_passwords)
@@ -710,9 +799,11 @@ def seed_demo(*, stdout) -> None:
         organization.staff.add(*[u for name, u in by_name.items() if name != "admin"])
     extensions.demo_seed(organizations=organizations, actor=by_name["admin"])  # e.g. purposes of use
     created = seed_requests(users=by_name)
+    complaints = seed_complaints(users=by_name, organizations=organizations)
     open_demo_portals(organizations, actor=by_name["admin"])  # after: the seeds reset the channels
     stdout.write(
-        f"Organizations: {len(organizations)}; demo requests created now: {created} (total {Request.objects.count()})."
+        f"Organizations: {len(organizations)}; demo requests created now: {created} (total {Request.objects.count()}); "
+        f"complaints and consultations created now: {complaints}."
     )
     stdout.write(f"Online request pages: http://127.0.0.1:8000/portal/{LEVERAGES}/ (also demo-eu, demo-us)")
     stdout.write("Demo logins (http://127.0.0.1:8000/admin/):")

@@ -112,6 +112,18 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.REJECTED: frozenset(),
 }
 
+# A complaint's own graph (issue 15): the reply's road; drafting again replaces the draft, and a
+# manager may send a drafted or approved reply back to the desk.
+COMPLAINT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ComplaintStatus.RECEIVED: frozenset({ComplaintStatus.AWAITING_APPROVAL}),
+    ComplaintStatus.AWAITING_APPROVAL: frozenset(
+        {ComplaintStatus.AWAITING_APPROVAL, ComplaintStatus.APPROVED, ComplaintStatus.RECEIVED}
+    ),
+    ComplaintStatus.APPROVED: frozenset({ComplaintStatus.REPLIED, ComplaintStatus.RECEIVED}),
+    ComplaintStatus.REPLIED: frozenset({ComplaintStatus.CLOSED}),
+    ComplaintStatus.CLOSED: frozenset(),
+}
+
 CHANGE = "requests_app.change_request"
 ADD = "requests_app.add_request"
 APPROVE = "requests_app.approve_decision"
@@ -463,6 +475,39 @@ def _letter_kind(row: Operation, target) -> str | None:
     if row.op in {Op.EDIT_LETTER, Op.SEND_LETTER, Op.DISCARD_LETTER} and target is not None:
         return target.kind
     return None
+
+
+COMPLAINT_OPS = frozenset(
+    {
+        Op.COMPLAINT_REGISTER,
+        Op.COMPLAINT_UPDATE,
+        Op.COMPLAINT_DRAFT,
+        Op.COMPLAINT_APPROVE,
+        Op.COMPLAINT_RETURN,
+        Op.COMPLAINT_REPLY,
+        Op.COMPLAINT_CLOSE,
+    }
+)
+
+
+def transitions_for(op: str) -> dict[str, frozenset[str]]:
+    """The state graph ``op`` moves along: a complaint's or a case's."""
+    return COMPLAINT_TRANSITIONS if op in COMPLAINT_OPS else TRANSITIONS
+
+
+def move_complaint(complaint, op: str) -> None:
+    """Set the complaint's status for ``op`` (its one target), along ``COMPLAINT_TRANSITIONS``;
+    ``TransitionNotAllowed`` otherwise. Operations that keep the status leave it."""
+    row = OPERATIONS[op]
+    if not row.to_states:
+        return
+    (to_status,) = row.to_states
+    if to_status not in COMPLAINT_TRANSITIONS[complaint.status]:
+        raise TransitionNotAllowed(
+            gettext("A complaint cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": complaint.get_status_display(), "to": ComplaintStatus(to_status).label}
+        )
+    complaint.status = to_status
 
 
 def move(case: Request, op: str, to_status: str) -> None:

@@ -62,7 +62,10 @@ def _context(model_admin, request, **extra) -> dict:
 def _period_form(request, *, all_organizations: bool) -> ReportPeriodForm:
     if not request.user.has_perm(VIEW_PERMISSION):
         raise PermissionDenied
-    return ReportPeriodForm(request.GET, actor=request.user, all_organizations=all_organizations)
+    form = ReportPeriodForm(request.GET, actor=request.user, all_organizations=all_organizations)
+    # The first visit (nothing chosen yet) asks for the organization without calling it an error.
+    form.quiet = not request.GET
+    return form
 
 
 def _query_without_format(request) -> str:

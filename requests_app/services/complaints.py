@@ -75,9 +75,8 @@ def _lock(complaint: Complaint | int, *, actor, expected_version: int | None = N
 
 def _move(complaint: Complaint, op: str, *, actor, note: str = "") -> None:
     """Check ``op`` against the table (status and permission), set its status, save with history."""
-    row = pipeline.require(complaint, op, actor=actor)
-    if row.to_states:
-        (complaint.status,) = row.to_states
+    pipeline.require(complaint, op, actor=actor)
+    pipeline.move_complaint(complaint, op)
     complaint.version += 1
     _save(complaint, actor=actor, op=op, note=note)
 

@@ -317,3 +317,14 @@ def test_the_statistics_query_count_does_not_grow_with_the_requests(client, trav
 
     assert Request.objects.count() == 20
     assert few == many
+
+
+def test_the_first_visit_asks_for_the_organization_without_an_error(client, desk_user, seed_orgs):
+    client.force_login(desk_user)
+
+    response = client.get(LEDGER)
+
+    assert response.status_code == 200
+    assert "このフィールドは必須です" not in response.content.decode()
+    assert "rows" not in response.context
+    assert seed_orgs[JUO].name in response.content.decode()  # offered in the choice

@@ -173,6 +173,7 @@ def main() -> None:
                         channel=rng.choice(CHANNELS) if args.answered_share else "post",
                         art39_on=None if kinds[-1] == ItemKind.PURPOSE_NOTICE else reached + dt.timedelta(days=15),
                         ended_on=answered if status == Status.CLOSED else None,
+                        answered_on=answered,
                         agent=rng.choice(agents[org.pk]) if args.answered_share and rng.random() < 0.1 else None,
                         reached_on=reached,
                         form_received_on=reached,
@@ -267,18 +268,20 @@ def answer(cases, items, answered_on: dict, actor, rng) -> None:
         ],
         batch_size=BATCH,
     )
+    methods = [rng.choice(["post", "email"]) for _ in letters]
     Response.objects.bulk_create(
         [
             Response(
                 request_id=letter.request_id,
                 letter=letter,
-                method=rng.choice(["post", "email"]),
+                method=method,
+                email="subject@example.jp" if method == "email" else "",
                 addressee="試験 様",
                 sent_on=letter.letter_date,
                 sent_by=actor,
                 text_sent=letter.body,
             )
-            for letter in letters
+            for letter, method in zip(letters, methods, strict=True)
         ],
         batch_size=BATCH,
     )

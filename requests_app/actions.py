@@ -360,10 +360,11 @@ ACTIONS: dict[str, CaseAction] = {
             "withdraw-no-answer",
             Op.WITHDRAW_NO_ANSWER,
             _("Close as withdrawn: no answer"),
-            desk_forms.NoteForm,
+            desk_forms.NoAnswerForm,
             services.request_withdraw_no_answer,
             _("The case is closed as withdrawn for want of an answer; the notice letter is drafted."),
             style="danger",
+            own_page=True,  # irreversible: its own page, read before confirming
             help=_(
                 "The requester has not answered the desk's question within the policy's limit. "
                 "Note how you tried to reach them; the notice letter says the request is treated as withdrawn."

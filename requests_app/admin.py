@@ -792,7 +792,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         return complaint_views.complaint_detail(request, self, object_id)
 
     def history_view(self, request, object_id, extra_context=None):
-        return record_history(request, self, object_id)
+        return complaint_views.complaint_history(request, self, object_id)
 
 
 # ------------------------------------------------------------------------------------------

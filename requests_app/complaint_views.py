@@ -14,40 +14,54 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from privacyops.audit.access import log_access
+from privacyops.audit.models import AccessKind
+from privacyops.audit.views import record_history
 from requests_app import forms as desk_forms
 from requests_app import pipeline, selectors, services
 from requests_app.forms import apply_validation_error
-from requests_app.models import Complaint
+from requests_app.models import Complaint, ComplaintStatus
 from requests_app.pipeline import Op
 
 TEMPLATE = "admin/requests_app/complaint/"
-# slug → (operation, form, service, what the user is told after it)
+# slug → (operation, form, service, what the user is told after it, the button), in the order the
+# page offers them: a manager's decision on a drafted reply first.
 OPERATIONS = {
-    "draft": (
-        Op.COMPLAINT_DRAFT,
-        desk_forms.ComplaintReplyForm,
-        services.complaint_draft_reply,
-        _("The reply is drafted and waits for a manager's approval."),
-    ),
     "approve": (
         Op.COMPLAINT_APPROVE,
         desk_forms.ComplaintApproveForm,
         services.complaint_approve,
         _("Reply approved."),
+        _("Approve the reply"),
     ),
     "return": (
         Op.COMPLAINT_RETURN,
         desk_forms.ComplaintReturnForm,
         services.complaint_return,
         _("The reply went back to the desk for rework."),
+        _("Return the reply for rework"),
+    ),
+    "draft": (
+        Op.COMPLAINT_DRAFT,
+        desk_forms.ComplaintReplyForm,
+        services.complaint_draft_reply,
+        _("The reply is drafted and waits for a manager's approval."),
+        _("Draft the reply (for approval)"),
     ),
     "reply": (
         Op.COMPLAINT_REPLY,
         desk_forms.ComplaintRepliedForm,
         services.complaint_record_reply,
         _("The reply is recorded as sent."),
+        _("Record the reply as sent"),
     ),
-    "close": (Op.COMPLAINT_CLOSE, desk_forms.ComplaintCloseForm, services.complaint_close, _("Closed.")),
+    "close": (
+        Op.COMPLAINT_CLOSE,
+        desk_forms.ComplaintCloseForm,
+        services.complaint_close,
+        _("Closed."),
+        _("Close with the outcome"),
+    ),
 }
 
 
@@ -73,16 +87,30 @@ def _url(complaint) -> str:
     return reverse("admin:requests_app_complaint_change", args=[complaint.pk])
 
 
+def complaint_history(request, model_admin, object_id):
+    """The complaint's history (another organization's is a 404, as its page), in the access log:
+    its diffs show the complainant's details."""
+    complaint = _get(request, object_id)
+    log_access(request, AccessKind.COMPLAINT_HISTORY, organization=complaint.organization)
+    return record_history(request, model_admin, complaint.pk)
+
+
 def complaint_add(request, model_admin):
-    """Register a complaint or consultation."""
+    """Register a complaint or consultation (a form sent twice registers it once)."""
     if not request.user.has_perm("requests_app.add_complaint"):
         raise PermissionDenied
     form = desk_forms.ComplaintForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             complaint = services.complaint_register(
-                actor=request.user, organization=form.cleaned_data["organization"], **form.service_kwargs()
+                actor=request.user,
+                organization=form.cleaned_data["organization"],
+                intake_token=form.cleaned_data["intake_token"],
+                **form.service_kwargs(),
             )
+        except services.DuplicateSubmission as duplicate:
+            messages.warning(request, str(duplicate))
+            return HttpResponseRedirect(_url(duplicate.request))
         except ValidationError as error:
             apply_validation_error(form, error)
         except services.TransitionNotAllowed as error:
@@ -102,6 +130,7 @@ def complaint_edit(request, model_admin, object_id):
     complaint = _get(request, object_id)
     if not pipeline.allowed(complaint, Op.COMPLAINT_UPDATE, user=request.user):
         raise PermissionDenied
+    log_access(request, AccessKind.COMPLAINT, organization=complaint.organization)
     initial = {
         **{name: getattr(complaint, name) for name in services.complaints.FACTS if name not in {"request"}},
         "request_reference": complaint.request.reference if complaint.request_id else "",
@@ -130,10 +159,10 @@ def complaint_edit(request, model_admin, object_id):
     return TemplateResponse(request, TEMPLATE + "form.html", context, status=status)
 
 
-def _offered(complaint, user) -> list[str]:
+def _offered(complaint, user, *, drafted: bool) -> list[str]:
     offered = [slug for slug, (op, *_rest) in OPERATIONS.items() if pipeline.allowed(complaint, op, user=user)]
-    if complaint.drafted_by_id == user.pk and "approve" in offered:
-        offered.remove("approve")  # four eyes: the page says who must approve instead
+    if drafted and "approve" in offered:
+        offered.remove("approve")  # four eyes: the page says another manager must approve
     return offered
 
 
@@ -141,7 +170,9 @@ def complaint_detail(request, model_admin, object_id):
     """The complaint, its reply's road, and the forms for what the user may do next. A POST names
     the operation (``op``); a refused one shows its form again as it was filled in."""
     complaint = _get(request, object_id)
-    offered = _offered(complaint, request.user)
+    log_access(request, AccessKind.COMPLAINT, organization=complaint.organization)
+    drafted = request.user.pk in services.complaints.drafters(complaint)
+    offered = _offered(complaint, request.user, drafted=drafted)
     forms = {}
     for slug in offered:
         form_class = OPERATIONS[slug][1]
@@ -154,7 +185,7 @@ def complaint_detail(request, model_admin, object_id):
         slug = request.POST.get("op", "")
         if slug not in OPERATIONS:
             raise Http404
-        _op, form_class, service, done = OPERATIONS[slug]
+        _op, form_class, service, done, _button = OPERATIONS[slug]
         form = form_class(request.POST, prefix=slug)
         forms[slug] = form
         if form.is_valid():
@@ -178,10 +209,11 @@ def complaint_detail(request, model_admin, object_id):
         request,
         title=gettext("Complaint or consultation C-%(number)s") % {"number": complaint.pk},
         complaint=complaint,
-        forms=[(slug, OPERATIONS[slug][0].label, forms[slug]) for slug in OPERATIONS if slug in forms],
+        forms=[(slug, OPERATIONS[slug][4], forms[slug]) for slug in OPERATIONS if slug in forms],
         can_edit=pipeline.allowed(complaint, Op.COMPLAINT_UPDATE, user=request.user),
-        awaiting_other_approver=complaint.drafted_by_id == request.user.pk
-        and pipeline.allowed(complaint, Op.COMPLAINT_APPROVE, user=request.user),
+        returned=complaint.status == ComplaintStatus.RECEIVED and bool(complaint.reply_text),
+        awaiting_other_approver=drafted and pipeline.allowed(complaint, Op.COMPLAINT_APPROVE, user=request.user),
         history_url=reverse("admin:requests_app_complaint_history", args=[complaint.pk]),
+        is_detail=True,
     )
     return TemplateResponse(request, TEMPLATE + "complaint.html", context, status=status)

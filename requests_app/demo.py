@@ -530,12 +530,30 @@ def _run_steps(case: Request, demo: DemoCase, users: dict, today: dt.date, day: 
                 actor=actor, case=case, kind="fee_shortfall", note="手数料500円の不足分（定額小為替）を依頼"
             )
         elif step == "pause_long_ago":
+            # Asked on the day the request reached us, by post: the letter left that day.
             services.request_pause(
                 actor=actor,
                 case=case,
                 kind="information",
-                note="ご請求の対象となるサービス名をお知らせください。",
+                note="ご請求の対象となるサービス名をお知らせください",
                 on=case.reached_on,
+            )
+            letter = case.letters.get(kind="request_missing", sent_at__isnull=True)
+            letter = services.letter_update(
+                actor=actor,
+                letter=letter,
+                letter_date=case.reached_on,
+                addressee=letter.addressee,
+                sender=letter.sender,
+                title=letter.title,
+                body=letter.body,
+            )
+            services.response_send(
+                actor=actor,
+                letter=letter,
+                method="post",
+                sent_on=case.reached_on,
+                method_override_reason="メールアドレス不明のため郵送（デモ）",
             )
         elif step == "pause_info":
             services.request_pause(actor=actor, case=case, kind="information", note="開示対象の期間をご指定ください。")

@@ -36,6 +36,7 @@ from requests_app.models import (
     Holder,
     ItemKind,
     LegalHold,
+    LetterKind,
     Outcome,
     ReplyTo,
     Request,
@@ -412,28 +413,64 @@ def art39_on(case: Request) -> dt.date | None:
 
 @dataclass(frozen=True)
 class WithdrawalProposal:
-    """An abandoned case: the open wait (``Pause``), the business days it has lasted by ``today``
-    and the policy's limit (``DeskPolicy.propose_withdrawal_after``)."""
+    """An abandoned case: the open wait (``Pause``), the day our request letter left
+    (``asked_on``), the business days since then by ``today`` and the policy's limit
+    (``DeskPolicy.propose_withdrawal_after``)."""
 
     pause: object
+    asked_on: dt.date
     waited: int
     limit: int
 
 
+def asked_on(case: Request, pause) -> dt.date | None:
+    """The day the request letter for ``pause`` (missing documents, information or fee) left: the
+    first one sent on or after the wait began; None while none has left. Prefetch
+    ``responses__letter`` for lists."""
+    return min(
+        (
+            response.sent_on
+            for response in case.responses.all()
+            if response.state == DeliveryState.SENT
+            and response.letter.kind == LetterKind.REQUEST_MISSING
+            and response.sent_on >= pause.started_on
+        ),
+        default=None,
+    )
+
+
 def withdrawal_proposed(case: Request, today: dt.date | None = None) -> WithdrawalProposal | None:
     """Whether the desk should close the case as withdrawn: it waits for the requester (any wait,
-    the fee's included) for more business days than the policy's limit, counted from the day it
-    asked (exclusive) to ``today`` (Asia/Tokyo, inclusive). None otherwise, or without a limit.
-    The reminder sweep asks the same in SQL (``_longer_than``)."""
+    the fee's included), our request letter left, and the requester has not answered for more
+    business days than the policy's limit, counted from the day the letter left (exclusive) to
+    ``today`` (Asia/Tokyo, inclusive). None otherwise — also while the letter is not sent, or
+    without a limit. The reminder sweep asks the same in SQL (``_longer_than``)."""
     limit = case.policy.propose_withdrawal_after
     if limit is None or case.status != Status.AWAITING_REQUESTER:
         return None
     pause = next((p for p in case.pauses.all() if p.ended_on is None), None)
     if pause is None:
         return None
+    asked = asked_on(case, pause)
+    if asked is None:
+        return None
     today = today or timezone.localdate()
-    waited = BusinessCalendar.for_organization(case.organization).business_days_between(pause.started_on, today)
-    return WithdrawalProposal(pause, waited, limit) if waited > limit else None
+    waited = BusinessCalendar.for_organization(case.organization).business_days_between(asked, today)
+    return WithdrawalProposal(pause, asked, waited, limit) if waited > limit else None
+
+
+def answered_on(case: Request) -> dt.date | None:
+    """The day the case was answered: the last result notice sent (an Asia/Tokyo date), or None
+    while none has left. A case answered in two letters is answered when the last one left.
+    Prefetch ``responses__letter`` for lists."""
+    return max(
+        (
+            response.sent_on
+            for response in case.responses.all()
+            if response.state == DeliveryState.SENT and response.letter.kind == LetterKind.RESULT
+        ),
+        default=None,
+    )
 
 
 def days_left(calendar: BusinessCalendar, today: dt.date, due_on: dt.date | None) -> int | None:

@@ -6,6 +6,7 @@ browser's date picker, and a form with errors is shown again with everything the
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 
 from django import forms
@@ -125,10 +126,17 @@ class StaffChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
+# A hidden field missing or altered: the page is not the one we sent (or is too old to use).
+STALE_PAGE = {
+    "required": _("This page is out of date: reload it and try again."),
+    "invalid": _("This page is out of date: reload it and try again."),
+}
+
+
 class VersionedForm(FreeTextMixin, forms.Form):
     """Carries the case version the user saw, for conflict detection."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages=STALE_PAGE)
 
     def service_kwargs(self) -> dict:
         """The service's keyword arguments: every field but the version (passed apart)."""
@@ -520,6 +528,16 @@ class ConfirmForm(VersionedForm):
 
 class NoteForm(VersionedForm):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoAnswerForm(VersionedForm):
+    """Closing an abandoned case: how the desk tried to reach the requester (kept, required)."""
+
+    note = forms.CharField(
+        label=_("How the desk tried to reach the requester"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("e.g. 12/1 phoned twice (no answer), 12/2 e-mailed a reminder."),
+    )
 
 
 def document_file_field(required: bool) -> forms.FileField:
@@ -918,6 +936,28 @@ class DeskPolicyForm(forms.ModelForm):
             "remind_fee_wait_after",
             "propose_withdrawal_after",
         ]
+        help_texts = {
+            "remind_verification_after": _(
+                "Business days from the day the request reached us; the assignee (or the managers) is reminded."
+            ),
+            "remind_requester_wait_after": _(
+                "Business days from the day the desk asked for a document or information; the assignee is reminded."
+            ),
+            "remind_fee_wait_after": _(
+                "Business days from the day the desk asked for the fee; the assignee is reminded."
+            ),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        proposal = cleaned.get("propose_withdrawal_after")
+        reminders = [cleaned.get("remind_requester_wait_after"), cleaned.get("remind_fee_wait_after")]
+        if proposal is not None and any(r is not None and proposal <= r for r in reminders):
+            self.add_error(
+                "propose_withdrawal_after",
+                _("Propose the withdrawal later than the reminders about the requester's wait (documents and fee)."),
+            )
+        return cleaned
 
 
 class AgentProofRuleForm(forms.ModelForm):
@@ -949,8 +989,12 @@ class ReportPeriodForm(forms.Form):
         defaults = {"first": today.replace(month=1, day=1).isoformat(), "last": today.isoformat()}
         if len(organizations) == 1 and not all_organizations:
             defaults["organization"] = str(organizations[0].pk)
-        data = {**defaults, **{k: v for k, v in data.items() if v != "" or k == "organization"}}
-        super().__init__(data)
+        if data is None:  # unbound: the choices shown with the defaults, no errors
+            super().__init__(initial=defaults)
+        else:
+            # Dates typed into the address bar may come in full-width digits (２０２６-１１-０１).
+            given = {k: unicodedata.normalize("NFKC", v).strip() for k, v in data.items()}
+            super().__init__({**defaults, **{k: v for k, v in given.items() if v != "" or k == "organization"}})
         field = self.fields["organization"]
         field.queryset = organizations
         field.required = not all_organizations
@@ -973,14 +1017,14 @@ class ReportPeriodForm(forms.Form):
 class ComplaintForm(FreeTextMixin, forms.Form):
     """The facts of a complaint as it reached us (registering and correcting them)."""
 
-    not_free_text = ()
-
     organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("organization"))
-    kind = forms.ChoiceField(label=_("kind"), choices=ComplaintKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=_("complaint or consultation"), choices=ComplaintKind.choices, widget=forms.RadioSelect
+    )
     received_on = date_field(_("received on"), initial_today=True)
     channel = forms.ChoiceField(label=_("how it reached us"), choices=_blank(Channel.choices))
-    complainant_type = forms.ChoiceField(label=_("from"), choices=_blank(ComplaintFrom.choices))
-    complainant_name = forms.CharField(label=_("name"), max_length=200, required=False)
+    complainant_type = forms.ChoiceField(label=_("complainant"), choices=_blank(ComplaintFrom.choices))
+    complainant_name = forms.CharField(label=_("complainant's name"), max_length=200, required=False)
     complainant_contact = forms.CharField(label=_("contact (address, e-mail or phone)"), max_length=300, required=False)
     topic = forms.ChoiceField(label=_("about"), choices=_blank(ComplaintTopic.choices))
     summary = forms.CharField(label=_("what was said"), widget=forms.Textarea(attrs={"rows": 5}))
@@ -988,7 +1032,7 @@ class ComplaintForm(FreeTextMixin, forms.Form):
         label=_("request concerned (reference)"),
         max_length=20,
         required=False,
-        help_text=_("e.g. 2026-000123; leave empty when the complaint concerns no request."),
+        help_text=_("e.g. 2026-000123 or its last digits (123); leave empty when it concerns no request."),
     )
     reply_due_on = date_field(
         _("reply due on"),
@@ -996,31 +1040,52 @@ class ComplaintForm(FreeTextMixin, forms.Form):
         help_text=_("Empty: the organization's internal target (business days) after it reached us."),
     )
     assignee = StaffChoiceField(queryset=None, label=_("assignee"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, error_messages=STALE_PAGE)
+    intake_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, error_messages=STALE_PAGE)
 
     def __init__(self, *args, actor, complaint=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.actor = actor
-        self.fields["organization"].queryset = selectors.organization_list(actor=actor).order_by("code")
+        self.actor, self.complaint = actor, complaint
+        organizations = selectors.organization_list(actor=actor).order_by("code")
+        self.fields["organization"].queryset = organizations
+        if len(organizations) == 1:
+            self.fields["organization"].initial = organizations[0].pk
         self.fields["assignee"].queryset = selectors.assignable_staff(actor=actor)
+        if complaint is None and self.fields["assignee"].queryset.filter(pk=actor.pk).exists():
+            self.fields["assignee"].initial = actor.pk  # who registers it, unless they choose another
         self.fields["kind"].initial = ComplaintKind.COMPLAINT
         if complaint is not None:
             # The organization is kept: a complaint does not move between organizations.
             del self.fields["organization"]
+            del self.fields["intake_token"]
+            self.fields["version"].required = True
             self.fields["reply_due_on"].required = True
             self.fields["reply_due_on"].help_text = ""
 
     def clean_request_reference(self):
-        reference = (self.cleaned_data.get("request_reference") or "").strip()
+        reference = unicodedata.normalize("NFKC", self.cleaned_data.get("request_reference") or "").strip()
         if not reference:
             return None
-        found = selectors.request_list(actor=self.actor).filter(reference=reference).first()
-        if found is None:
-            raise ValidationError(_("No request %(reference)s in your organizations."), params={"reference": reference})
-        return found
+        cases = selectors.request_list(actor=self.actor)
+        organization = self.cleaned_data.get("organization") or getattr(self.complaint, "organization", None)
+        if organization is not None:
+            cases = cases.filter(organization=organization)
+        if reference.isdigit() and len(reference) <= 6:  # the last digits, as the request list's search
+            found = list(cases.filter(reference__endswith=f"-{int(reference):06d}")[:2])
+        else:
+            found = list(cases.filter(reference=reference)[:2])
+        if len(found) != 1:
+            raise ValidationError(
+                _("No request %(reference)s of this organization.")
+                if not found
+                else _("Several requests end in %(reference)s: give the whole reference (e.g. 2026-000123)."),
+                params={"reference": reference},
+            )
+        return found[0]
 
     def service_kwargs(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if k not in {"version", "organization", "request_reference"}}
+        skip = {"version", "organization", "request_reference", "intake_token"}
+        data = {k: v for k, v in self.cleaned_data.items() if k not in skip}
         data["request"] = self.cleaned_data.get("request_reference")
         if not data.get("reply_due_on"):
             data.pop("reply_due_on", None)
@@ -1041,7 +1106,9 @@ class ComplaintReturnForm(VersionedForm):
 
 class ComplaintRepliedForm(VersionedForm):
     replied_on = date_field(_("replied on"), initial_today=True)
-    method = forms.ChoiceField(label=_("reply sent by"), choices=_blank(Channel.choices))
+    method = forms.ChoiceField(
+        label=_("reply sent by"), choices=_blank([c for c in Channel.choices if c[0] != Channel.SELF_SERVICE])
+    )
 
 
 class ComplaintCloseForm(VersionedForm):

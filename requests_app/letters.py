@@ -43,6 +43,11 @@ TITLES = {
     LetterKind.EXTENSION: "保有個人データの開示等の請求に対する回答期限の延長について",
     LetterKind.REQUEST_FORM: "保有個人データの開示等の請求書のご送付について",
 }
+# A case closed for want of an answer (issue 15): the person did not withdraw, the desk ended it.
+NO_ANSWER_TITLE = {
+    "ja": "保有個人データの開示等の請求の手続終了のお知らせ",
+    "en": "Your request concerning personal data has been closed",
+}
 TITLES_EN = {
     LetterKind.ACKNOWLEDGEMENT: "Acknowledgement of your request concerning personal data",
     LetterKind.REQUEST_MISSING: "Your request concerning personal data: what we still need",
@@ -123,6 +128,7 @@ def _context(case: Request, kind: str, *, extension_reason: str = "") -> dict:
     pause = next((p for p in case.pauses.all() if p.ended_on is None), None)
     if pause is None:
         pause = max(case.pauses.all(), key=lambda p: (p.started_on, p.pk), default=None)
+    asked = derived.asked_on(case, pause) if pause is not None else None
     methods = [str(PaymentMethod(m).label) for m in case.policy.payment_methods]
     return {
         "case": case,
@@ -138,6 +144,8 @@ def _context(case: Request, kind: str, *, extension_reason: str = "") -> dict:
         else [],
         "bank_account": bank_account(case.policy),
         "pause": pause,
+        # The day our request for the wait left (a case closed for want of an answer says it).
+        "asked_on": asked,
         "payment_methods": "、".join(methods),
         "any_refusal": any(item.decision.outcome in APPROVAL_OUTCOMES for item in decided),
         "purposes": extensions.purposes(case) if kind == LetterKind.RESULT else [],
@@ -262,6 +270,8 @@ def draft(case: Request, kind: str, language: str = "ja", *, today: dt.date, ext
             )
             custom, body = None, None
     standard_title = (TITLES if language == "ja" else TITLES_EN)[kind]
+    if kind == LetterKind.WITHDRAWAL and case.withdrawal_deemed:
+        standard_title = NO_ANSWER_TITLE[language]
     title = custom.title if custom is not None and custom.title else standard_title
     _name, _address_block, email = derived.recipient(case)
     return Draft(

@@ -564,7 +564,10 @@ class DeskPolicy(models.Model):
         blank=True,
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(250)],
-        help_text=_("Empty: never proposed. Counted from the day the desk asked (the open wait)."),
+        help_text=_(
+            "Empty: never proposed. Counted from the day the desk's request letter was sent, for any wait "
+            "(documents, information or the fee)."
+        ),
     )
 
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -850,6 +853,9 @@ class Request(models.Model):
         db_index=True,
         help_text=_("From this day the person may sue (Art. 39); none for purpose notices only."),
     )
+    # The day the last result notice left (``derived.answered_on``), kept by the services like the
+    # other derived dates: the ledger and the statistics read it as a column (issue 15).
+    answered_on = models.DateField(_("answered on"), null=True, blank=True, editable=False)
     extended_on = models.DateField(_("extension notified on"), null=True, blank=True)
     acknowledged_on = models.DateField(_("acknowledged on"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True, help_text=_("Closed, withdrawn or rejected."))
@@ -1620,11 +1626,13 @@ class Complaint(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("organization")
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=ComplaintKind, default=ComplaintKind.COMPLAINT)
+    kind = models.CharField(
+        _("complaint or consultation"), max_length=16, choices=ComplaintKind, default=ComplaintKind.COMPLAINT
+    )
     received_on = models.DateField(_("received on"))
     channel = models.CharField(_("how it reached us"), max_length=32, choices=Channel)
-    complainant_type = models.CharField(_("from"), max_length=16, choices=ComplaintFrom)
-    complainant_name = models.CharField(_("name"), max_length=200, blank=True, validators=ONE_LINE)
+    complainant_type = models.CharField(_("complainant"), max_length=16, choices=ComplaintFrom)
+    complainant_name = models.CharField(_("complainant's name"), max_length=200, blank=True, validators=ONE_LINE)
     complainant_contact = models.CharField(
         _("contact (address, e-mail or phone)"), max_length=300, blank=True, validators=FREE_TEXT
     )
@@ -1677,13 +1685,15 @@ class Complaint(models.Model):
     cause = models.TextField(_("cause"), blank=True, validators=FREE_TEXT, editable=False)
     measure = models.TextField(_("measure taken"), blank=True, validators=FREE_TEXT, editable=False)
     closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
+    # The registration form's one-time key: the same form sent twice registers one complaint.
+    intake_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
 
-    history = audit_history()
+    history = audit_history(excluded_fields=["intake_token"])
 
     class Meta:
         ordering = ["-received_on", "-pk"]

@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 
 from requests_app import derived, letters
 from requests_app.models import (
-    OPEN_COMPLAINT_STATUSES,
     OPEN_STATUSES,
     ComplaintStatus,
     DeliveryState,
@@ -83,7 +82,7 @@ class Op(models.TextChoices):
     COMPLAINT_REGISTER = "complaint_register", _("Complaint or consultation registered")
     COMPLAINT_UPDATE = "complaint_update", _("Complaint details edited")
     COMPLAINT_DRAFT = "complaint_draft", _("Reply drafted")
-    COMPLAINT_APPROVE = "complaint_approve", _("Reply approved")
+    COMPLAINT_APPROVE = "complaint_approve", _("Reply approved by a manager")
     COMPLAINT_RETURN = "complaint_return", _("Reply returned for rework")
     COMPLAINT_REPLY = "complaint_reply", _("Reply sent")
     COMPLAINT_CLOSE = "complaint_close", _("Complaint closed")
@@ -378,7 +377,13 @@ OPERATIONS: dict[str, Operation] = {
         ),
         # Complaints and consultations (a ``Complaint`` in place of the case; its own statuses).
         Operation(Op.COMPLAINT_REGISTER, frozenset(), frozenset({ComplaintStatus.RECEIVED}), COMPLAINT_ADD),
-        Operation(Op.COMPLAINT_UPDATE, OPEN_COMPLAINT_STATUSES, permission=COMPLAINT_CHANGE),
+        # Facts are corrected before the reply is approved: what the manager approves is what
+        # stands (after approval, a manager returns the reply first).
+        Operation(
+            Op.COMPLAINT_UPDATE,
+            frozenset({ComplaintStatus.RECEIVED, ComplaintStatus.AWAITING_APPROVAL}),
+            permission=COMPLAINT_CHANGE,
+        ),
         # Drafting again while the reply waits for approval replaces the draft (and who drafted it).
         Operation(
             Op.COMPLAINT_DRAFT,

@@ -63,8 +63,9 @@ def _period_form(request, *, all_organizations: bool) -> ReportPeriodForm:
     if not request.user.has_perm(VIEW_PERMISSION):
         raise PermissionDenied
     form = ReportPeriodForm(request.GET, actor=request.user, all_organizations=all_organizations)
-    # The first visit (nothing chosen yet) asks for the organization without calling it an error.
-    form.quiet = not request.GET
+    if not request.GET and not form.is_valid():
+        # The first visit (nothing chosen yet) asks for the organization without calling it an error.
+        form = ReportPeriodForm(None, actor=request.user, all_organizations=all_organizations)
     return form
 
 
@@ -119,9 +120,9 @@ def ledger(request, model_admin):
                     % {"count": f"{count:,}", "format": output.upper(), "limit": f"{limit:,}"},
                 )
                 return HttpResponseRedirect(f"{request.path}?{_query_without_format(request)}")
-        log_access(request, AccessKind.LEDGER_EXPORT, organization=organization)
         header = [str(label) for _key, label in reports.LEDGER_COLUMNS]
         if output == "csv":
+            log_access(request, AccessKind.LEDGER_EXPORT, organization=organization)
             rows = reports.ledger_table(reports.ledger_rows(cases))
             response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
@@ -165,7 +166,9 @@ def _ledger_workbook(request, organization, first, last, header, cases, name) ->
                 cell.number_format = "yyyy-mm-dd"
                 cells.append(cell)
             elif key in reports.YEN_COLUMNS:
-                cells.append(value)
+                cell = WriteOnlyCell(sheet, value)
+                cell.number_format = "#,##0"
+                cells.append(cell)
             else:
                 cells.append(_text_cell(sheet, value))
         sheet.append(cells)
@@ -179,6 +182,7 @@ def _ledger_workbook(request, organization, first, last, header, cases, name) ->
         about.append([_text_cell(about, label, font=bold), _text_cell(about, value)])
     buffer = io.BytesIO()
     workbook.save(buffer)
+    log_access(request, AccessKind.LEDGER_EXPORT, organization=organization)  # the file exists now
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -212,6 +216,7 @@ def _ledger_pdf(request, organization, first, last, cases, name) -> HttpResponse
     except desk_letters.PdfUnavailable as error:
         messages.error(request, str(error))
         return HttpResponseRedirect(f"{request.path}?{_query_without_format(request)}")
+    log_access(request, AccessKind.LEDGER_EXPORT, organization=organization)  # the file exists now
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
@@ -258,7 +263,8 @@ def statistics(request, model_admin):
             messages.error(request, str(error))
             return HttpResponseRedirect(f"{request.path}?{_query_without_format(request)}")
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="statistics-{first:%Y%m%d}-{last:%Y%m%d}.pdf"'
+        scope = organization.code if organization is not None else "all"
+        response["Content-Disposition"] = f'attachment; filename="statistics-{scope}-{first:%Y%m%d}-{last:%Y%m%d}.pdf"'
         return response
     return TemplateResponse(request, "admin/requests_app/request/statistics.html", context)
 
@@ -327,5 +333,9 @@ def _statistics_context(stats: reports.Statistics, organization) -> dict:
             (gettext("Requests by channel"), reports.bar_chart(by_channel)),
             (gettext("Requests by requester"), reports.bar_chart(by_requester)),
         ],
-        "days_chart": reports.bar_chart([(str(d), n) for d, n in stats.days_to_answer.items()], label_width=60),
+        "days_chart": reports.bar_chart(
+            [(gettext("%(days)s business days") % {"days": d}, n) for d, n in stats.days_to_answer.items()],
+            label_width=110,
+            single_colour=True,
+        ),
     }

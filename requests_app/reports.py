@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -44,22 +44,6 @@ from requests_app.models import (
 from requests_app.selectors import organization_ids_for
 
 
-# ------------------------------------------------------------------------------------------
-# When a case was answered (one definition for the ledger and the statistics)
-# ------------------------------------------------------------------------------------------
-def answered_on_subquery() -> Subquery:
-    """SQL for the day a case was answered: the last result notice sent (``LetterKind.RESULT``,
-    state sent), an Asia/Tokyo date, or NULL while no result has left. A case answered in two
-    letters counts as answered when the last one left."""
-    return Subquery(
-        Response.objects.filter(request=OuterRef("pk"), letter__kind=LetterKind.RESULT, state=DeliveryState.SENT)
-        .order_by()
-        .values("request")
-        .annotate(last=Max("sent_on"))
-        .values("last")[:1]
-    )
-
-
 def _scope(actor, organization: Organization | None) -> frozenset[int]:
     """The actor's organizations, or only ``organization`` when the actor may see it (else none)."""
     scope = organization_ids_for(actor)
@@ -68,11 +52,9 @@ def _scope(actor, organization: Organization | None) -> frozenset[int]:
 
 def requests_in_period(*, actor, first: dt.date, last: dt.date, organization: Organization | None = None) -> QuerySet:
     """The requests of the actor's organizations (or of ``organization``, when the actor may see
-    it) that reached us from ``first`` to ``last`` (dates included), with ``answered_on``."""
+    it) that reached us from ``first`` to ``last`` (dates included)."""
     scope = _scope(actor, organization)
-    return Request.objects.filter(organization_id__in=scope, reached_on__gte=first, reached_on__lte=last).annotate(
-        answered_on=answered_on_subquery()
-    )
+    return Request.objects.filter(organization_id__in=scope, reached_on__gte=first, reached_on__lte=last)
 
 
 # ------------------------------------------------------------------------------------------
@@ -82,6 +64,7 @@ def requests_in_period(*, actor, first: dt.date, last: dt.date, organization: Or
 LEDGER_COLUMNS: list[tuple[str, str]] = [
     ("reference", _("reference")),
     ("status", _("status")),
+    ("assignee", _("assignee")),
     ("reached_on", _("reached us on")),
     ("complete_on", _("complete on")),
     ("channel", _("channel")),
@@ -109,7 +92,7 @@ def ledger_cases(*, actor, organization: Organization, first: dt.date, last: dt.
     whatever the number of rows). Cases of an organization the actor cannot see: none."""
     return (
         requests_in_period(actor=actor, first=first, last=last, organization=organization)
-        .select_related("agent")
+        .select_related("agent", "assignee")
         .prefetch_related(
             Prefetch("items", queryset=RequestItem.objects.select_related("decision").order_by("pk")),
             "verifications",
@@ -120,24 +103,37 @@ def ledger_cases(*, actor, organization: Organization, first: dt.date, last: dt.
             ),
             Prefetch(
                 "responses",
-                queryset=Response.objects.filter(letter__kind=LetterKind.RESULT, state=DeliveryState.SENT).order_by(
-                    "sent_on", "pk"
-                ),
-                to_attr="results_sent",
+                queryset=Response.objects.filter(letter__kind__in=ANSWERS, state=DeliveryState.SENT)
+                .select_related("letter")
+                .order_by("sent_on", "pk"),
+                to_attr="answers_sent",
             ),
         )
         .order_by("reached_on", "reference")
     )
 
 
-def _decision_text(item) -> str:
+# Letters that answer a request: the result, or the notice of its end (not accepted, withdrawn).
+ANSWERS = (LetterKind.RESULT, LetterKind.REJECTION, LetterKind.WITHDRAWAL)
+
+
+def _decision_text(item, ended: bool) -> str:
     decision = getattr(item, "decision", None)
     if decision is None:
+        if ended:
+            return gettext("%(kind)s: no decision (the case ended)") % {"kind": item.get_kind_display()}
         return gettext("%(kind)s: not decided") % {"kind": item.get_kind_display()}
     text = f"{item.get_kind_display()}: {decision.get_outcome_display()}"
     if decision.ground:
         text += f" ({decision.get_ground_display()})"
     return text
+
+
+def _answer_text(response) -> str:
+    """How the answer left: the method; for the notice of an end, which notice and when."""
+    if response.letter.kind == LetterKind.RESULT:
+        return response.get_method_display()
+    return f"{response.get_method_display()}（{response.letter.get_kind_display()} {response.sent_on:%Y-%m-%d}）"
 
 
 def ledger_row(case: Request) -> dict:
@@ -153,7 +149,7 @@ def ledger_row(case: Request) -> dict:
     if approvals:
         latest = approvals[-1]
         who = latest.approver.get_full_name() or latest.approver.get_username()
-        approval = f"{latest.get_outcome_display()} {latest.created_at.date():%Y-%m-%d} {who}"
+        approval = f"{latest.get_outcome_display()} {timezone.localtime(latest.created_at):%Y-%m-%d} {who}"
     elif any(getattr(item, "decision", None) is not None and item.decision.needs_approval for item in items):
         approval = gettext("not yet approved")
     answered_on = case.answered_on
@@ -171,15 +167,16 @@ def ledger_row(case: Request) -> dict:
         "reached_on": case.reached_on,
         "complete_on": case.complete_on,
         "channel": case.get_channel_display(),
+        "assignee": (case.assignee.get_full_name() or case.assignee.get_username()) if case.assignee_id else "",
         "requester": case.agent.get_agent_type_display() if case.agent_id else gettext("Self"),
         "kinds": "、".join(item.get_kind_display() for item in items),
         "verification": verification.get_outcome_display() if verification else "",
         "verified_on": verification.verified_on if verification else None,
         "fee_due": fee_due,
         "fee_received": sum(payment.amount for payment in case.payments.all()),
-        "decisions": "\n".join(_decision_text(item) for item in items),
+        "decisions": "\n".join(_decision_text(item, case.ended_on is not None) for item in items),
         "approval": approval,
-        "response_methods": "、".join(dict.fromkeys(response.get_method_display() for response in case.results_sent)),
+        "response_methods": "、".join(dict.fromkeys(_answer_text(response) for response in case.answers_sent)),
         "answered_on": answered_on,
         "due_on": case.due_on,
         "met": met,
@@ -274,7 +271,7 @@ def statistics(
 
     - counts by status, channel, requester (self or agent type), organization; items by kind and
       by (kind, outcome);
-    - answered: a result notice sent (``answered_on_subquery``); on time: answered on or before the
+    - answered: a result notice sent (``Request.answered_on``); on time: answered on or before the
       due date (or no due date was set); past Art. 39: answered after the Art. 39 date, or still
       unanswered with that date on or before ``today`` (Art. 39-1: the person may already sue);
     - business days to answer: from the day the request was complete (day 0) to the day it was
@@ -386,8 +383,11 @@ def complaint_statistics(*, scope, first: dt.date, last: dt.date) -> dict:
 CHART_COLOURS = ["#417690", "#79aec8", "#5b8c5a", "#b86e00", "#c9a227", "#8a1c17", "#6b4e9b", "#d1785c", "#2e6b6b"]
 
 
-def bar_chart(rows: list[tuple[str, int]], *, width: int = 560, bar: int = 22, label_width: int = 230) -> dict:
-    """Horizontal bars for (label, count) rows: geometry for an inline ``<svg>`` (user units)."""
+def bar_chart(
+    rows: list[tuple[str, int]], *, width: int = 560, bar: int = 22, label_width: int = 230, single_colour=False
+) -> dict:
+    """Horizontal bars for (label, count) rows: geometry for an inline ``<svg>`` (user units); one
+    colour for a distribution (``single_colour``), one per category otherwise."""
     peak = max((n for _label, n in rows), default=0) or 1
     span = width - label_width - 60
     bars = [
@@ -396,7 +396,7 @@ def bar_chart(rows: list[tuple[str, int]], *, width: int = 560, bar: int = 22, l
             "w": max(span * n / peak, 1 if n else 0),
             "label": label,
             "n": n,
-            "colour": CHART_COLOURS[index % len(CHART_COLOURS)],
+            "colour": CHART_COLOURS[0 if single_colour else index % len(CHART_COLOURS)],
         }
         for index, (label, n) in enumerate(rows)
     ]

@@ -50,6 +50,8 @@ class AccessKind(models.TextChoices):
     # Records for the audit (issue 15).
     LEDGER = "ledger", _("Request ledger")
     LEDGER_EXPORT = "ledger_export", _("Request ledger export (CSV, Excel, PDF)")
+    COMPLAINT = "complaint", _("Complaint or consultation page")
+    COMPLAINT_HISTORY = "complaint_history", _("Complaint or consultation history")
 
 
 class AccessLog(models.Model):

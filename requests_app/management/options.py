@@ -5,6 +5,8 @@ import datetime as dt
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
 
 def add_date_option(parser, help_text: str = "Behave as on this day (YYYY-MM-DD); default today in Asia/Tokyo."):
     parser.add_argument("--date", help=help_text)
@@ -15,6 +17,10 @@ def date_option(options) -> dt.date:
     if not options.get("date"):
         return timezone.localdate()
     try:
-        return dt.date.fromisoformat(options["date"])
+        day = dt.date.fromisoformat(options["date"])
     except ValueError as exc:
         raise CommandError(f"--date must be YYYY-MM-DD: {exc}") from exc
+    # The calendar counts business days around the date: far ends of the calendar overflow.
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise CommandError(f"--date must be between {FIRST_YEAR} and {LAST_YEAR}: {day}")
+    return day

@@ -1106,21 +1106,22 @@ def request_withdraw_no_answer(
 ) -> Request:
     """Close an abandoned case as withdrawn (issue 15): the requester has not answered the desk's
     open question for longer than the policy's limit (``derived.withdrawal_proposed``); staff
-    confirm it here. The notice letter (withdrawal, for want of an answer) is drafted. ``note``:
-    what the desk did to reach the person, kept with the reason. Raises ``TransitionNotAllowed``
-    while the limit is not passed."""
+    confirm it here. The notice letter (withdrawal, for want of an answer) is drafted. ``note``
+    (required): what the desk did to reach the person, kept with the reason. Raises
+    ``TransitionNotAllowed`` while the limit is not passed, ``ValidationError`` without a note."""
     case = _lock(case, actor=actor, expected_version=expected_version)
     require(case, Op.WITHDRAW_NO_ANSWER, actor=actor)
     on = on or _today()
     proposal = derived.withdrawal_proposed(case, on)
     if proposal is None:
         raise TransitionNotAllowed(gettext("The requester's time to answer is not over yet (the policy's limit)."))
+    if not note.strip():
+        raise ValidationError({"note": gettext("Say how the desk tried to reach the requester.")})
     reason = gettext(
-        "No answer to the desk's request of %(date)s for %(waited)s business days (the policy proposes "
+        "No answer to the desk's request sent on %(date)s for %(waited)s business days (the policy proposes "
         "withdrawal after %(limit)s)."
-    ) % {"date": proposal.pause.started_on.isoformat(), "waited": proposal.waited, "limit": proposal.limit}
-    if note.strip():
-        reason = f"{reason}\n{note.strip()}"
+    ) % {"date": proposal.asked_on.isoformat(), "waited": proposal.waited, "limit": proposal.limit}
+    reason = f"{reason}\n{note.strip()}"
     case.withdrawal_deemed = True
     return _end(case, actor=actor, op=Op.WITHDRAW_NO_ANSWER, to_status=Status.WITHDRAWN, reason_text=reason, on=on)
 

@@ -137,9 +137,10 @@ def _clean(obj, exclude: Iterable[str] = ()) -> None:
 
 def _refresh_clock(case: Request) -> None:
     """Set the case's derived dates from its records (``derived``): ``complete_on``, ``due_on``,
-    ``art39_on`` and ``form_disposal_due_on``."""
+    ``art39_on``, ``answered_on`` and ``form_disposal_due_on``."""
     case.complete_on, case.due_on = derived.clock_dates(case)
     case.art39_on = derived.art39_on(case)
+    case.answered_on = derived.answered_on(case)
     case.form_disposal_due_on = derived.form_disposal_due_on(case)
 
 

@@ -10,6 +10,7 @@ reply did not draft it.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,7 +21,15 @@ from requests_app import pipeline, selectors
 from requests_app.deadlines import BusinessCalendar
 from requests_app.models import Channel, Complaint, ComplaintKind, ComplaintOutcome, Organization, Request
 from requests_app.pipeline import Op, TransitionNotAllowed
-from requests_app.services.common import EditConflict, _check_date, _check_scope, _clean, _save, _today
+from requests_app.services.common import (
+    DuplicateSubmission,
+    EditConflict,
+    _check_date,
+    _check_scope,
+    _clean,
+    _save,
+    _today,
+)
 
 __all__ = [
     "DEFAULT_REPLY_BUSINESS_DAYS",
@@ -36,6 +45,10 @@ __all__ = [
 # The reply is due this many business days after the complaint reached us, unless the desk sets
 # another date or the organization has an internal target (``internal_target_business_days``).
 DEFAULT_REPLY_BUSINESS_DAYS = 10
+# Dates the register accepts: received in the last five years (the statistics' longest period), a
+# reply due within a year of it.
+OLDEST_DAYS = 5 * 366
+LONGEST_DAYS = 366
 # What the desk may edit while the complaint is open (the rest is written by the operations).
 FACTS = (
     "kind",
@@ -57,6 +70,16 @@ def default_reply_due_on(organization: Organization, received_on: dt.date) -> dt
     else ``DEFAULT_REPLY_BUSINESS_DAYS``, in business days of its calendar."""
     days = organization.internal_target_business_days or DEFAULT_REPLY_BUSINESS_DAYS
     return BusinessCalendar.for_organization(organization).add_business_days(received_on, days)
+
+
+def drafters(complaint: Complaint) -> set[int]:
+    """Everyone who wrote a draft of the reply to ``complaint``, ever (its history): none of them
+    may approve it — re-drafting someone else's text does not make it theirs (four eyes)."""
+    return set(
+        complaint.history.filter(history_operation=Op.COMPLAINT_DRAFT, history_user__isnull=False).values_list(
+            "history_user_id", flat=True
+        )
+    )
 
 
 def _lock(complaint: Complaint | int, *, actor, expected_version: int | None = None) -> Complaint:
@@ -94,23 +117,46 @@ def _check_facts(complaint: Complaint, actor) -> None:
     ):
         raise ValidationError({"assignee": gettext("Choose a member of this organization's desk.")})
     _check_date(complaint.received_on, _("Received on"), field="received_on")
+    if complaint.received_on < _today() - dt.timedelta(days=OLDEST_DAYS):
+        raise ValidationError(
+            {"received_on": gettext("A complaint received more than five years ago cannot be registered.")}
+        )
     if complaint.reply_due_on < complaint.received_on:
         raise ValidationError({"reply_due_on": gettext("The reply cannot be due before the complaint reached us.")})
+    if complaint.reply_due_on > complaint.received_on + dt.timedelta(days=LONGEST_DAYS):
+        raise ValidationError(
+            {"reply_due_on": gettext("The reply cannot be due more than a year after it reached us.")}
+        )
     _clean(complaint, exclude=["organization", "request", "assignee", "created_by", "drafted_by", "approved_by"])
 
 
 @transaction.atomic
-def complaint_register(*, actor, organization: Organization, reply_due_on: dt.date | None = None, **facts) -> Complaint:
+def complaint_register(
+    *,
+    actor,
+    organization: Organization,
+    reply_due_on: dt.date | None = None,
+    intake_token: uuid.UUID | None = None,
+    **facts,
+) -> Complaint:
     """Record a complaint or consultation as it reached us. ``facts``: the fields in ``FACTS``
     (``request`` a case of the same organization, optional). ``reply_due_on`` defaults to
     ``default_reply_due_on``. Raises ``TransitionNotAllowed`` without the permission or access,
-    ``ValidationError`` (keyed by field) for bad input."""
+    ``ValidationError`` (keyed by field) for bad input, ``DuplicateSubmission`` (with the complaint
+    as ``request``) when the form with ``intake_token`` was already registered."""
     pipeline.require_permission(actor, Op.COMPLAINT_REGISTER)
     _check_scope(actor, organization.pk)
+    if intake_token is not None:
+        existing = Complaint.objects.select_for_update().filter(intake_token=intake_token).first()
+        if existing is not None:
+            raise DuplicateSubmission(
+                gettext("This form was already sent: complaint C-%(number)s is registered.") % {"number": existing.pk},
+                existing,
+            )
     unknown = set(facts) - set(FACTS)
     if unknown:
         raise TypeError(f"not a complaint fact: {sorted(unknown)}")
-    complaint = Complaint(organization=organization, created_by=actor, **facts)
+    complaint = Complaint(organization=organization, created_by=actor, intake_token=intake_token, **facts)
     if complaint.received_on is None:
         raise ValidationError({"received_on": gettext("Say when it reached us.")})
     complaint.reply_due_on = reply_due_on or default_reply_due_on(organization, complaint.received_on)
@@ -160,7 +206,7 @@ def complaint_approve(
     member of staff who drafted it (JIS Q 15001 A.3.6: the reply is the organization's answer)."""
     complaint = _lock(complaint, actor=actor, expected_version=expected_version)
     pipeline.require(complaint, Op.COMPLAINT_APPROVE, actor=actor)
-    if complaint.drafted_by_id == actor.pk:
+    if actor.pk in drafters(complaint):
         raise TransitionNotAllowed(gettext("You drafted this reply: another manager must approve it (four eyes)."))
     complaint.approved_by, complaint.approved_on = actor, _today()
     complaint.approval_comment = (comment or "").strip()
@@ -225,7 +271,7 @@ def complaint_close(
     if errors:
         raise ValidationError(errors)
     complaint.outcome, complaint.cause, complaint.measure = outcome, cause, measure
-    complaint.closed_on = max(_today(), complaint.replied_on or _today())
+    complaint.closed_on = _today()
     _clean(complaint, exclude=["organization", "request", "assignee", "created_by", "drafted_by", "approved_by"])
     _move(complaint, Op.COMPLAINT_CLOSE, actor=actor, note=complaint.get_outcome_display())
     return complaint

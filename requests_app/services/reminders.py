@@ -39,9 +39,11 @@ from requests_app.models import (
     UNANSWERED_STATUSES,
     Complaint,
     ComplaintStatus,
+    DeliveryState,
     DeskPolicy,
     DisposalRule,
     IdentityDocument,
+    LetterKind,
     Organization,
     Pause,
     PauseKind,
@@ -49,6 +51,7 @@ from requests_app.models import (
     ReminderLog,
     ReminderStatus,
     Request,
+    Response,
     Status,
     Verification,
     VerificationOutcome,
@@ -130,15 +133,19 @@ def _conditions(today: dt.date, policies: list[DeskPolicy], calendars: dict[int,
             )
         )
         if policy.propose_withdrawal_after is not None:
-            # Abandoned (issue 15): the same rule as ``derived.withdrawal_proposed``, any wait.
+            # Abandoned (issue 15): the same rule as ``derived.withdrawal_proposed``: any open wait
+            # whose request letter left longer ago than the limit.
+            asked = Response.objects.filter(
+                request=OuterRef(OuterRef("pk")),
+                letter__kind=LetterKind.REQUEST_MISSING,
+                state=DeliveryState.SENT,
+                sent_on__gte=OuterRef("started_on"),
+            )
+            bound = _longer_than(calendar, today, policy.propose_withdrawal_after)
             by_kind[ReminderKind.WITHDRAWAL_PROPOSED] |= (
                 mine
                 & Q(status=Status.AWAITING_REQUESTER)
-                & Q(
-                    Exists(
-                        open_pause.filter(started_on__lt=_longer_than(calendar, today, policy.propose_withdrawal_after))
-                    )
-                )
+                & Q(Exists(open_pause.filter(Exists(asked.filter(sent_on__lt=bound)))))
             )
         by_kind[ReminderKind.FEE_WAITING_LONG] |= mine & Q(
             Exists(

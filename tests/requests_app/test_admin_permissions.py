@@ -175,6 +175,8 @@ def make_case(travel, desk_user, manager_user, policies):
                 reached_on=D("2026-10-01"),
                 documents=[document_data(DocumentKind.PASSPORT)],
             )
+            letter = fill_in(case.letters.get(kind="request_missing", sent_at__isnull=True), desk_user)
+            services.response_send(actor=desk_user, letter=letter, method="post")
             travel(TODAY)
             return reload(case)
         if status == HELD:

@@ -2,6 +2,7 @@
 prompt handling), JIS Q 15001 A.3.6 (the record and the manager's approval of each reply)."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -198,6 +199,7 @@ def test_registered_from_the_admin_linked_to_a_request(client, travel, desk_user
         "request_reference": case.reference,
         "reply_due_on": "",
         "assignee": "",
+        "intake_token": str(uuid.uuid4()),
     }
 
     response = client.post(ADD, data)
@@ -231,6 +233,7 @@ def test_bad_input_is_shown_beside_its_field_and_keeps_what_was_typed(
         "request_reference": "",
         "reply_due_on": "",
         "assignee": "",
+        "intake_token": str(uuid.uuid4()),
         **change,
     }
 
@@ -336,3 +339,97 @@ def test_the_digest_names_the_complaint_without_personal_data(complaint, travel,
     body = mailoutbox[-1].body
     assert f"C-{complaint.pk}" in body and f"/admin/requests_app/complaint/{complaint.pk}/change/" in body
     assert "山田" not in body and "090-1234-5678" not in body
+
+
+def test_re_drafting_someone_elses_text_does_not_let_its_author_approve(complaint, manager_user, desk_user):
+    """Four eyes hold across drafts: whoever drafted any version of the reply may not approve it."""
+    services.complaint_draft_reply(actor=manager_user, complaint=complaint, reply_text="責任者の文案")
+    services.complaint_draft_reply(actor=desk_user, complaint=complaint, reply_text="責任者の文案")
+
+    with pytest.raises(services.TransitionNotAllowed, match="別の責任者が承認"):
+        services.complaint_approve(actor=manager_user, complaint=complaint)
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.AWAITING_APPROVAL
+
+
+def test_the_facts_are_frozen_once_the_reply_is_approved(complaint, desk_user, manager_user):
+    """What the manager approved stands: no edit (nor a switch to "consultation" to close without a
+    cause) after approval; a manager returns the reply first."""
+    services.complaint_draft_reply(actor=desk_user, complaint=complaint, reply_text="回答")
+    services.complaint_update(actor=desk_user, complaint=complaint, summary="補足：電話で再度のお申出")  # still open
+    services.complaint_approve(actor=manager_user, complaint=complaint)
+
+    for change in ({"summary": "全く別の内容"}, {"kind": ComplaintKind.CONSULTATION}):
+        with pytest.raises(services.TransitionNotAllowed):
+            services.complaint_update(actor=desk_user, complaint=complaint, **change)
+    complaint.refresh_from_db()
+    assert (complaint.kind, complaint.summary) == (ComplaintKind.COMPLAINT, "補足：電話で再度のお申出")
+
+
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"received_on": D("2021-10-01")}, "received_on"),
+        ({"reply_due_on": D("2027-11-04")}, "reply_due_on"),
+    ],
+)
+def test_dates_far_from_the_complaint_are_refused(travel, desk_user, seed_orgs, change, field):
+    travel("2026-11-02")
+    with pytest.raises(ValidationError) as error:
+        services.complaint_register(actor=desk_user, organization=seed_orgs[JUO], **_facts(**change))
+    assert field in error.value.message_dict
+    assert not Complaint.objects.exists()
+
+
+def test_the_same_form_sent_twice_registers_one_complaint(client, travel, desk_user, seed_orgs):
+    travel("2026-11-02")
+    client.force_login(desk_user)
+    form = client.get(ADD).context["form"]
+    data = {
+        **{k: v for k, v in _facts().items() if k != "received_on"},
+        "organization": seed_orgs[JUO].pk,
+        "received_on": "2026-11-02",
+        "request_reference": "",
+        "reply_due_on": "",
+        "assignee": "",
+        "intake_token": str(form["intake_token"].initial),
+    }
+
+    first, second = client.post(ADD, data), client.post(ADD, data, follow=True)
+
+    complaint = Complaint.objects.get()
+    assert first.url == second.redirect_chain[-1][0] == f"{LIST}{complaint.pk}/change/"
+    assert "すでに送信" in second.content.decode()
+
+
+def test_complaint_pages_are_in_the_access_log_and_another_organization_gets_404(
+    client, complaint, desk_user, other_org_user
+):
+    from privacyops.audit.models import AccessKind, AccessLog
+
+    client.force_login(desk_user)
+    client.get(f"{LIST}{complaint.pk}/change/")
+    client.get(f"{LIST}{complaint.pk}/history/")
+    logged = list(AccessLog.objects.filter(user=desk_user).order_by("pk").values_list("kind", "organization"))
+    assert logged == [
+        (AccessKind.COMPLAINT, complaint.organization_id),
+        (AccessKind.COMPLAINT_HISTORY, complaint.organization_id),
+    ]
+
+    client.force_login(other_org_user)
+    assert client.get(f"{LIST}{complaint.pk}/history/").status_code == 404
+    assert not AccessLog.objects.filter(user=other_org_user).exists()
+
+
+def test_an_altered_page_says_so(client, complaint, desk_user):
+    """A form whose hidden version is missing or altered is refused with words, not silently."""
+    client.force_login(desk_user)
+
+    response = client.post(
+        f"{LIST}{complaint.pk}/change/", {"op": "draft", "draft-version": "", "draft-reply_text": "x"}
+    )
+
+    assert response.status_code == 400
+    assert "このページは古くなっています" in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.RECEIVED

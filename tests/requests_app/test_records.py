@@ -17,6 +17,7 @@ from tests.factories import DeskPolicyFactory, offered_method, register
 D = dt.date.fromisoformat
 LEDGER = "/admin/requests_app/request/ledger/"
 STATISTICS = "/admin/requests_app/request/statistics/"
+COLUMN = {key: index for index, (key, _label) in enumerate(reports.LEDGER_COLUMNS)}
 
 
 def _answer(case, actor, outcome=Outcome.NO_DATA):
@@ -141,6 +142,8 @@ def test_the_ledger_rows_are_the_cases_of_the_period(november, desk_user):
     assert b["decisions"] == "訂正: 該当なし（保有なし）"
     assert (b["verification"], b["verified_on"]) == ("確認済", D("2026-11-02"))
     assert (c["status"], c["ended_on"], c["kinds"]) == ("取下げ", D("2026-11-05"), "開示、利用目的の通知")
+    assert c["decisions"] == "開示: 決定なし（終了）\n利用目的の通知: 決定なし（終了）"
+    assert a["assignee"] == "田中 美咲" and a["requester"] == "本人"
     assert (d["status"], d["ended_on"]) == ("不受理", D("2026-11-20"))
     assert (e["requester"], e["channel"], e["answered_on"], e["met"]) == ("任意代理人（委任）", "郵送", None, "")
     assert a["response_methods"] == "電子メール"
@@ -169,7 +172,7 @@ def test_the_ledger_page_csv_workbook_and_pdf(client, november, auditor_user):
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][0] == "受付番号"
     assert [row[0] for row in values[1:]] == references
-    assert values[1][2] == dt.datetime(2026, 11, 2)  # a date cell, not text
+    assert values[1][COLUMN["reached_on"]] == dt.datetime(2026, 11, 2)  # a date cell, not text
 
     response = client.get(LEDGER + query + "&format=pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
@@ -204,10 +207,11 @@ def test_the_ledger_files_never_carry_a_formula(client, travel, desk_user, polic
     text = b"".join(client.get(LEDGER + query + "&format=csv").streaming_content).decode()
     assert "'=HYPERLINK(1)" not in text and "=HYPERLINK" in text  # inside the approval cell, after its label
     row = next(csv.reader(io.StringIO(text.lstrip("\ufeff").splitlines()[1])))
-    assert row[12].startswith("承認 ") and row[12].endswith("=HYPERLINK(1)")
+    approval = row[COLUMN["approval"]]
+    assert approval.startswith("承認 ") and approval.endswith("=HYPERLINK(1)")
 
     workbook = load_workbook(io.BytesIO(client.get(LEDGER + query + "&format=xlsx").content))
-    approval = workbook.worksheets[0].cell(row=2, column=13)
+    approval = workbook.worksheets[0].cell(row=2, column=COLUMN["approval"] + 1)
     assert approval.data_type == "s" and approval.value.endswith("=HYPERLINK(1)")
 
 
@@ -328,3 +332,13 @@ def test_the_first_visit_asks_for_the_organization_without_an_error(client, desk
     assert "このフィールドは必須です" not in response.content.decode()
     assert "rows" not in response.context
     assert seed_orgs[JUO].name in response.content.decode()  # offered in the choice
+
+
+def test_full_width_dates_in_the_address_bar_are_read(client, november, desk_user):
+    client.force_login(desk_user)
+
+    response = client.get(
+        f"{LEDGER}?organization={november['juo'].pk}&first=２０２６-１１-０１&last=２０２６-１１-３０"
+    )
+
+    assert response.status_code == 200 and len(response.context["rows"]) == 5

@@ -83,13 +83,13 @@ bench-portal: setup-dev
 	$(BIN)/python bench/portal_status.py --clients $(or $(CLIENTS),20) --seconds $(or $(SECONDS),20)
 
 # The records an audit asks for (issue 15): the statistics page, the ledger page and its CSV at
-# 100k requests (40 % answered, arrivals over about a year), in a database of its own.
+# 100k requests (40 % answered, arrivals over about a year), in a database of its own made afresh.
 RECORDS_BENCH_DB ?= privacyops_records_bench
 bench-records: export DATABASE_URL = postgres://postgres@127.0.0.1:5432/$(RECORDS_BENCH_DB)
 bench-records: export SECRET_KEY ?= bench-only-$(shell date +%s)-not-a-secret-xxxxxxxxxxxxxxxxxxxxxxxx
 bench-records: setup-dev
-	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(RECORDS_BENCH_DB)'" | grep -q 1 \
-	  || createdb -h 127.0.0.1 -U postgres $(RECORDS_BENCH_DB)
+	dropdb -h 127.0.0.1 -U postgres --if-exists $(RECORDS_BENCH_DB)
+	createdb -h 127.0.0.1 -U postgres $(RECORDS_BENCH_DB)
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python bench/generate.py --requests $(or $(REQUESTS),100000) --answered-share 0.4 --spread 245 --history 0
 	$(BIN)/python bench/records.py --runs 7

@@ -132,6 +132,18 @@ class BusinessCalendar:
                 count += 1
         return count
 
+    def business_day_index(self, first: dt.date, last: dt.date) -> dict[dt.date, int]:
+        """For each day from ``first`` to ``last`` (included), the business days in (first, day]:
+        ``index[b] - index[a] == business_days_between(a, b)`` for first ≤ a ≤ b ≤ last — one
+        pass over the calendar for many pairs of dates (the statistics)."""
+        index, count, day = {}, 0, first
+        while day <= last:
+            if day != first and self.is_business_day(day):
+                count += 1
+            index[day] = count
+            day += ONE_DAY
+        return index
+
     # -- deadlines ------------------------------------------------------------------------
     def counted_days(self, periods: Sequence[Period], unit: str = DeadlineUnit.BUSINESS_DAYS, until=None) -> int:
         """Days the clock has counted over ``periods`` up to ``until`` (inclusive), per ``unit``.

@@ -136,7 +136,7 @@ def ledger(request, model_admin):
         organization=organization,
         period=_period_text(first, last),
         page=page,
-        rows=[reports.ledger_row(case) for case in page.object_list],
+        rows=list(reports.ledger_rows(page.object_list)),
     )
     return TemplateResponse(request, "admin/requests_app/request/ledger.html", context)
 

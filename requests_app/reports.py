@@ -31,7 +31,9 @@ from requests_app.models import (
     Channel,
     Complaint,
     ComplaintTopic,
+    DeliveryMethod,
     DeliveryState,
+    Ground,
     ItemKind,
     LetterKind,
     Organization,
@@ -40,6 +42,7 @@ from requests_app.models import (
     RequestItem,
     Response,
     Status,
+    VerificationOutcome,
 )
 from requests_app.selectors import organization_ids_for
 
@@ -117,66 +120,88 @@ def ledger_cases(*, actor, organization: Organization, first: dt.date, last: dt.
 ANSWERS = (LetterKind.RESULT, LetterKind.REJECTION, LetterKind.WITHDRAWAL)
 
 
-def _decision_text(item, ended: bool) -> str:
+class Labels:
+    """Choice labels and fixed words in the active language, translated once per page or file
+    (not once per row): ``labels.kind["disclosure"]`` → "開示"."""
+
+    def __init__(self):
+        def table(choices) -> dict[str, str]:
+            return {value: str(label) for value, label in choices}
+
+        self.status, self.channel = table(Status.choices), table(Channel.choices)
+        self.agent_type, self.kind = table(AgentType.choices), table(ItemKind.choices)
+        self.outcome, self.ground = table(Outcome.choices), table(Ground.choices)
+        self.verification = table(VerificationOutcome.choices)
+        self.approval = table(ApprovalOutcome.choices)
+        self.method, self.letter = table(DeliveryMethod.choices), table(LetterKind.choices)
+        self.self_, self.not_yet_approved = gettext("Self"), gettext("not yet approved")
+        self.yes, self.no, self.overdue = gettext("yes"), gettext("no"), gettext("overdue, not answered")
+        self.no_answer = gettext(" (no answer from the requester)")
+        self.not_decided = gettext("%(kind)s: not decided")
+        self.no_decision = gettext("%(kind)s: no decision (the case ended)")
+
+
+def _decision_text(item, ended: bool, labels: Labels) -> str:
+    kind = labels.kind[item.kind]
     decision = getattr(item, "decision", None)
     if decision is None:
-        if ended:
-            return gettext("%(kind)s: no decision (the case ended)") % {"kind": item.get_kind_display()}
-        return gettext("%(kind)s: not decided") % {"kind": item.get_kind_display()}
-    text = f"{item.get_kind_display()}: {decision.get_outcome_display()}"
+        return (labels.no_decision if ended else labels.not_decided) % {"kind": kind}
+    text = f"{kind}: {labels.outcome[decision.outcome]}"
     if decision.ground:
-        text += f" ({decision.get_ground_display()})"
+        text += f" ({labels.ground[decision.ground]})"
     return text
 
 
-def _answer_text(response) -> str:
+def _answer_text(response, labels: Labels) -> str:
     """How the answer left: the method; for the notice of an end, which notice and when."""
+    method = labels.method[response.method]
     if response.letter.kind == LetterKind.RESULT:
-        return response.get_method_display()
-    return f"{response.get_method_display()}（{response.letter.get_kind_display()} {response.sent_on:%Y-%m-%d}）"
+        return method
+    return f"{method}（{labels.letter[response.letter.kind]} {response.sent_on:%Y-%m-%d}）"
 
 
-def ledger_row(case: Request) -> dict:
+def ledger_row(case: Request, labels: Labels | None = None, today: dt.date | None = None) -> dict:
     """One ledger row of a case from ``ledger_cases``: dates as ``datetime.date`` (or None), yen
-    as ``int``, the rest as text in the active language. ``met``: "yes"/"no" once answered, "late"
-    while unanswered past the due date, "" otherwise (translated)."""
+    as ``int``, the rest as text in the active language (``labels``, made once for many rows).
+    ``met``: yes / no once answered, "overdue, not answered" while unanswered past the due date
+    (Asia/Tokyo ``today``), "" otherwise."""
+    labels = labels or Labels()
+    today = today or timezone.localdate()
     items = list(case.items.all())
     verifications = list(case.verifications.all())
     verification = verifications[-1] if verifications else None
-    fee_due = sum(item.fee_due for item in items)
     approvals = list(case.approvals.all())
     approval = ""
     if approvals:
         latest = approvals[-1]
         who = latest.approver.get_full_name() or latest.approver.get_username()
-        approval = f"{latest.get_outcome_display()} {timezone.localtime(latest.created_at):%Y-%m-%d} {who}"
+        approval = f"{labels.approval[latest.outcome]} {timezone.localtime(latest.created_at):%Y-%m-%d} {who}"
     elif any(getattr(item, "decision", None) is not None and item.decision.needs_approval for item in items):
-        approval = gettext("not yet approved")
+        approval = labels.not_yet_approved
     answered_on = case.answered_on
     if answered_on is not None:
-        met = gettext("yes") if case.due_on is None or answered_on <= case.due_on else gettext("no")
-    elif case.status in UNANSWERED_STATUSES and case.due_on is not None and case.due_on < timezone.localdate():
-        met = gettext("overdue, not answered")
+        met = labels.yes if case.due_on is None or answered_on <= case.due_on else labels.no
+    elif case.status in UNANSWERED_STATUSES and case.due_on is not None and case.due_on < today:
+        met = labels.overdue
     else:
         met = ""
     return {
         "pk": case.pk,
         "reference": case.reference,
-        "status": case.get_status_display()
-        + (gettext(" (no answer from the requester)") if case.withdrawal_deemed else ""),
+        "status": labels.status[case.status] + (labels.no_answer if case.withdrawal_deemed else ""),
         "reached_on": case.reached_on,
         "complete_on": case.complete_on,
-        "channel": case.get_channel_display(),
+        "channel": labels.channel[case.channel],
         "assignee": (case.assignee.get_full_name() or case.assignee.get_username()) if case.assignee_id else "",
-        "requester": case.agent.get_agent_type_display() if case.agent_id else gettext("Self"),
-        "kinds": "、".join(item.get_kind_display() for item in items),
-        "verification": verification.get_outcome_display() if verification else "",
+        "requester": labels.agent_type[case.agent.agent_type] if case.agent_id else labels.self_,
+        "kinds": "、".join(labels.kind[item.kind] for item in items),
+        "verification": labels.verification[verification.outcome] if verification else "",
         "verified_on": verification.verified_on if verification else None,
-        "fee_due": fee_due,
+        "fee_due": sum(item.fee_due for item in items),
         "fee_received": sum(payment.amount for payment in case.payments.all()),
-        "decisions": "\n".join(_decision_text(item, case.ended_on is not None) for item in items),
+        "decisions": "\n".join(_decision_text(item, case.ended_on is not None, labels) for item in items),
         "approval": approval,
-        "response_methods": "、".join(dict.fromkeys(_answer_text(response) for response in case.answers_sent)),
+        "response_methods": "、".join(dict.fromkeys(_answer_text(r, labels) for r in case.answers_sent)),
         "answered_on": answered_on,
         "due_on": case.due_on,
         "met": met,
@@ -185,10 +210,14 @@ def ledger_row(case: Request) -> dict:
     }
 
 
-def ledger_rows(cases: QuerySet, chunk_size: int = 1000) -> Iterator[dict]:
-    """The rows of ``ledger_cases``, read in chunks (bounded memory for a long period)."""
-    for case in cases.iterator(chunk_size=chunk_size):
-        yield ledger_row(case)
+def ledger_rows(cases, chunk_size: int = 1000) -> Iterator[dict]:
+    """The rows of ``ledger_cases`` (or of a page of it), read in chunks for a queryset (bounded
+    memory for a long period); labels translated once."""
+    labels, today = Labels(), timezone.localdate()
+    whole = isinstance(cases, QuerySet) and not cases.query.is_sliced  # a page is read at once
+    found = cases.iterator(chunk_size=chunk_size) if whole else cases
+    for case in found:
+        yield ledger_row(case, labels, today)
 
 
 def ledger_table(rows: Iterable[dict]) -> Iterator[list]:
@@ -338,15 +367,20 @@ def statistics(
     organizations = list(Organization.objects.filter(pk__in=scope).prefetch_related("closed_days").order_by("code"))
     stats.organizations = [(o, stats.by_organization.get(o.pk, 0)) for o in organizations]
     calendars = {o.pk: BusinessCalendar.for_organization(o) for o in organizations}
-    days: Counter = Counter()
-    for row in (
+    pairs = list(
         cases.filter(answered_on__isnull=False, complete_on__isnull=False)
         .order_by()
-        .values("organization_id", "complete_on", "answered_on")
+        .values_list("organization_id", "complete_on", "answered_on")
         .annotate(n=Count("pk"))
-    ):
-        calendar = calendars[row["organization_id"]]
-        days[max(calendar.business_days_between(row["complete_on"], row["answered_on"]), 0)] += row["n"]
+    )
+    days: Counter = Counter()
+    for organization_id in {pair[0] for pair in pairs}:
+        mine = [pair for pair in pairs if pair[0] == organization_id]
+        first_day = min(min(a, b) for _o, a, b, _n in mine)
+        last_day = max(max(a, b) for _o, a, b, _n in mine)
+        index = calendars[organization_id].business_day_index(first_day, last_day)
+        for _o, complete_on, answered_on, n in mine:
+            days[max(index[answered_on] - index[complete_on], 0)] += n
     stats.days_to_answer = dict(sorted(days.items()))
     stats.complaints = complaint_statistics(scope=scope, first=first, last=last)
     return stats

@@ -175,3 +175,17 @@ def test_nth_business_day_back_counts_the_day_itself_when_it_is_one():
     start = JP.nth_business_day_back(D("2027-01-05"), 3)
     assert JP.business_days_between(start - dt.timedelta(days=1), D("2027-01-05")) >= 3
     assert JP.business_days_between(start, D("2027-01-05")) < 3
+
+
+def test_the_business_day_index_agrees_with_business_days_between():
+    """The statistics count many pairs of dates with one pass over the calendar: the same counts."""
+    from requests_app.deadlines import BusinessCalendar
+
+    calendar = BusinessCalendar(closed_dates=[dt.date(2026, 11, 18)])
+    first, last = dt.date(2026, 10, 28), dt.date(2027, 1, 12)
+    index = calendar.business_day_index(first, last)
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    for a in days[::3]:
+        for b in days[::5]:
+            if a <= b:
+                assert index[b] - index[a] == calendar.business_days_between(a, b), (a, b)

@@ -738,6 +738,23 @@ class LegalHoldAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 # ------------------------------------------------------------------------------------------
 # Complaints and consultations (issue 15): the register; its pages in complaint_views
 # ------------------------------------------------------------------------------------------
+class ComplaintNeedsFilter(admin.SimpleListFilter):
+    """The dashboard's figures as a filter (``selectors.complaints_needing``)."""
+
+    title = _("needs")
+    parameter_name = "needs"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Reply overdue")), ("approval", _("Reply awaiting approval")), ("mine", _("Mine"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"overdue", "approval", "mine"}:
+            return queryset.filter(
+                selectors.complaints_needing(actor=request.user, which=self.value(), today=timezone.localdate())
+            )
+        return queryset
+
+
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
     """The register, scoped to the user's organizations. Registering, correcting and the reply's
@@ -755,7 +772,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         "replied_on",
         "outcome",
     )
-    list_filter = ("status", "kind", "topic", OrganizationFilter, "outcome")
+    list_filter = (ComplaintNeedsFilter, "status", "kind", "topic", OrganizationFilter, "outcome")
     list_select_related = ("organization", "assignee")
     show_full_result_count = False
     ordering = ("-received_on", "-id")

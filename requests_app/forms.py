@@ -1017,6 +1017,9 @@ class ReportPeriodForm(forms.Form):
 class ComplaintForm(FreeTextMixin, forms.Form):
     """The facts of a complaint as it reached us (registering and correcting them)."""
 
+    # A UUID may hold 12 digits in a row: it is our key, not the Individual Number.
+    not_free_text = ("intake_token", "kind", "channel", "complainant_type", "topic")
+
     organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("organization"))
     kind = forms.ChoiceField(
         label=_("complaint or consultation"), choices=ComplaintKind.choices, widget=forms.RadioSelect

@@ -113,6 +113,8 @@ def request_get(*, actor, pk) -> Request:
                 queryset=ReminderLog.objects.select_related("recipient").order_by("-day", "-id"),
                 to_attr="reminder_log",
             ),
+            # Complaints about this case (issue 15): linked from its page.
+            Prefetch("complaints", queryset=Complaint.objects.only("pk", "request_id", "status", "received_on")),
         )
         .get(pk=pk)
     )
@@ -129,6 +131,33 @@ def complaint_list(*, actor) -> QuerySet[Complaint]:
     """Complaints and consultations of the actor's organizations (issue 15)."""
     return Complaint.objects.filter(organization_id__in=organization_ids_for(actor)).select_related(
         "organization", "assignee", "request"
+    )
+
+
+# Complaints whose reply has not gone yet (issue 15).
+COMPLAINT_AWAITING_REPLY = ("received", "awaiting_approval", "approved")
+
+
+def complaints_needing(*, actor, which: str, today: dt.date) -> Q:
+    """The complaints of one dashboard figure, as a filter: "overdue" (reply due before
+    ``today``, not sent), "approval" (a drafted reply waits for a manager), "mine" (open and
+    assigned to ``actor``)."""
+    if which == "overdue":
+        return Q(status__in=COMPLAINT_AWAITING_REPLY, reply_due_on__lt=today)
+    if which == "approval":
+        return Q(status="awaiting_approval")
+    if which == "mine":
+        return Q(assignee=actor) & ~Q(status="closed")
+    raise ValueError(which)
+
+
+def dashboard_complaints(*, actor, today: dt.date) -> dict:
+    """How many complaints need the desk: {"overdue", "approval", "mine"} — one query."""
+    return complaint_list(actor=actor).aggregate(
+        **{
+            which: Count("pk", filter=complaints_needing(actor=actor, which=which, today=today))
+            for which in ("overdue", "approval", "mine")
+        }
     )
 
 

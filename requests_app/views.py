@@ -581,6 +581,8 @@ def dashboard_context(request) -> dict:
         return {}
     today = timezone.localdate()
     context = {"dashboard": True, "today": today}
+    if user.has_perm("requests_app.view_complaint"):
+        context["complaints"] = selectors.dashboard_complaints(actor=user, today=today)
     if user.has_perm("requests_app.view_audit_trail"):
         # Managers and auditors watch the team; desk staff see their own cases.
         context.update(

@@ -43,7 +43,7 @@ FILTERED_LIST_CAP = 16 + SESSION_REFRESH
 # about the person (consents app) adds four, however many records: purposes, consents, records, stops.
 # The same person's other cases add two (the cases and their items), however many there are.
 # Legal holds (issue 15) add one: the open holds on the case and its person.
-CASE_PAGE_CAP = 33 + SESSION_REFRESH
+CASE_PAGE_CAP = 34 + SESSION_REFRESH  # +1: the complaints about the case (issue 15)
 # Measured: 20 for a bare case, 21 for a full one — the case header only, plus one history query
 # per kind of record (13, the agent's included), plus one for the staff users named in the diffs.
 # The requester portal (issue 14) added three kinds: files sent with letters, download links, online access.

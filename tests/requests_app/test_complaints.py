@@ -433,3 +433,50 @@ def test_an_altered_page_says_so(client, complaint, desk_user):
     assert "このページは古くなっています" in response.content.decode()
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.RECEIVED
+
+
+def test_the_start_page_shows_complaints_needing_the_desk(client, complaint, travel, desk_user, manager_user):
+    """Overdue replies and replies awaiting approval are on the start page, each a link to the list."""
+    services.complaint_update(actor=desk_user, complaint=complaint, assignee=desk_user)
+    services.complaint_draft_reply(actor=desk_user, complaint=complaint, reply_text="回答")
+    travel("2026-11-25")  # the reply was due on 11-24
+    client.force_login(manager_user)
+
+    page = client.get("/admin/").content.decode()
+
+    assert 'id="complaints-needing"' in page and "?needs=overdue" in page and "?needs=approval" in page
+    listed = client.get(LIST + "?needs=overdue").context["cl"].result_list
+    assert [c.pk for c in listed] == [complaint.pk]
+    client.force_login(desk_user)
+    assert [c.pk for c in client.get(LIST + "?needs=mine").context["cl"].result_list] == [complaint.pk]
+
+
+def test_the_case_page_links_its_complaints(client, travel, desk_user, policies, seed_orgs):
+    travel("2026-11-02")
+    case = register(desk_user, policies[JUO], reached_on=D("2026-11-02"))
+    complaint = services.complaint_register(actor=desk_user, organization=seed_orgs[JUO], **_facts(request=case))
+    client.force_login(desk_user)
+
+    page = client.get(f"/admin/requests_app/request/{case.pk}/change/").content.decode()
+
+    assert f'href="/admin/requests_app/complaint/{complaint.pk}/change/"' in page
+
+
+def test_a_form_key_with_twelve_digits_in_a_row_is_not_taken_for_an_individual_number(
+    client, travel, desk_user, seed_orgs
+):
+    """The form's one-time key is a UUID: twelve digits in a row there are not personal data."""
+    travel("2026-11-02")
+    client.force_login(desk_user)
+    data = {
+        **{k: v for k, v in _facts().items() if k != "received_on"},
+        "organization": seed_orgs[JUO].pk,
+        "received_on": "2026-11-02",
+        "request_reference": "",
+        "reply_due_on": "",
+        "assignee": "",
+        "intake_token": "12345678-1234-4234-9234-123456789012",
+    }
+
+    assert client.post(ADD, data).status_code == 302
+    assert Complaint.objects.get().intake_token is not None

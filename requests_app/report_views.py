@@ -198,14 +198,14 @@ def _text_cell(sheet, value, font=None):
     return cell
 
 
-def _ledger_pdf(request, organization, first, last, cases, name) -> HttpResponse:
+def _pdf(request, template: str, context: dict, filename: str, *, on_made=None) -> HttpResponse:
+    """``template`` rendered with ``context`` (and who made it, when, in which language) as an
+    A4 PDF download; where PDF cannot be made here, back to the page with the reason.
+    ``on_made()`` runs once the file exists (the access log)."""
     html = render_to_string(
-        "records/ledger_print.html",
+        template,
         {
-            "organization": organization,
-            "period": _period_text(first, last),
-            "columns": reports.LEDGER_COLUMNS,
-            "rows": reports.ledger_rows(cases),
+            **context,
             "made_at": timezone.localtime(),
             "made_by": request.user.get_full_name() or request.user.get_username(),
             "language": translation.get_language(),
@@ -216,10 +216,27 @@ def _ledger_pdf(request, organization, first, last, cases, name) -> HttpResponse
     except desk_letters.PdfUnavailable as error:
         messages.error(request, str(error))
         return HttpResponseRedirect(f"{request.path}?{_query_without_format(request)}")
-    log_access(request, AccessKind.LEDGER_EXPORT, organization=organization)  # the file exists now
+    if on_made is not None:
+        on_made()
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _ledger_pdf(request, organization, first, last, cases, name) -> HttpResponse:
+    context = {
+        "organization": organization,
+        "period": _period_text(first, last),
+        "columns": reports.LEDGER_COLUMNS,
+        "rows": reports.ledger_rows(cases),
+    }
+    return _pdf(
+        request,
+        "records/ledger_print.html",
+        context,
+        f"{name}.pdf",
+        on_made=lambda: log_access(request, AccessKind.LEDGER_EXPORT, organization=organization),
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -248,24 +265,10 @@ def statistics(request, model_admin):
     stats = reports.statistics(actor=request.user, first=first, last=last, organization=organization)
     context.update(_statistics_context(stats, organization))
     if output == "pdf":
-        html = render_to_string(
-            "records/statistics_print.html",
-            {
-                **context,
-                "made_at": timezone.localtime(),
-                "made_by": request.user.get_full_name() or request.user.get_username(),
-                "language": translation.get_language(),
-            },
-        )
-        try:
-            pdf = desk_letters.pdf_from_html(html)
-        except desk_letters.PdfUnavailable as error:
-            messages.error(request, str(error))
-            return HttpResponseRedirect(f"{request.path}?{_query_without_format(request)}")
-        response = HttpResponse(pdf, content_type="application/pdf")
         scope = organization.code if organization is not None else "all"
-        response["Content-Disposition"] = f'attachment; filename="statistics-{scope}-{first:%Y%m%d}-{last:%Y%m%d}.pdf"'
-        return response
+        return _pdf(
+            request, "records/statistics_print.html", context, f"statistics-{scope}-{first:%Y%m%d}-{last:%Y%m%d}.pdf"
+        )
     return TemplateResponse(request, "admin/requests_app/request/statistics.html", context)
 
 

@@ -41,6 +41,20 @@ def _facts(**overrides):
     return facts
 
 
+def _form(organization, **changes):
+    """The registration form as the desk fills it in (a fresh one-time key each time)."""
+    return {
+        **{k: v for k, v in _facts().items() if k != "received_on"},
+        "organization": organization.pk,
+        "received_on": "2026-11-02",
+        "request_reference": "",
+        "reply_due_on": "",
+        "assignee": "",
+        "intake_token": str(uuid.uuid4()),
+        **changes,
+    }
+
+
 @pytest.fixture
 def complaint(travel, desk_user, seed_orgs):
     travel("2026-11-02")
@@ -192,15 +206,7 @@ def test_registered_from_the_admin_linked_to_a_request(client, travel, desk_user
     travel("2026-11-02")
     case = register(desk_user, policies[JUO], reached_on=D("2026-11-02"))
     client.force_login(desk_user)
-    data = {
-        **{k: v for k, v in _facts().items() if k != "received_on"},
-        "organization": case.organization_id,
-        "received_on": "2026-11-02",
-        "request_reference": case.reference,
-        "reply_due_on": "",
-        "assignee": "",
-        "intake_token": str(uuid.uuid4()),
-    }
+    data = _form(case.organization, request_reference=case.reference)
 
     response = client.post(ADD, data)
 
@@ -226,16 +232,7 @@ def test_bad_input_is_shown_beside_its_field_and_keeps_what_was_typed(
 ):
     travel("2026-11-02")
     client.force_login(desk_user)
-    data = {
-        **{k: v for k, v in _facts().items() if k != "received_on"},
-        "organization": seed_orgs[COPRO].pk,
-        "received_on": "2026-11-02",
-        "request_reference": "",
-        "reply_due_on": "",
-        "assignee": "",
-        "intake_token": str(uuid.uuid4()),
-        **change,
-    }
+    data = _form(seed_orgs[COPRO], **change)
 
     response = client.post(ADD, data)
 
@@ -385,15 +382,7 @@ def test_the_same_form_sent_twice_registers_one_complaint(client, travel, desk_u
     travel("2026-11-02")
     client.force_login(desk_user)
     form = client.get(ADD).context["form"]
-    data = {
-        **{k: v for k, v in _facts().items() if k != "received_on"},
-        "organization": seed_orgs[JUO].pk,
-        "received_on": "2026-11-02",
-        "request_reference": "",
-        "reply_due_on": "",
-        "assignee": "",
-        "intake_token": str(form["intake_token"].initial),
-    }
+    data = _form(seed_orgs[JUO], intake_token=str(form["intake_token"].initial))
 
     first, second = client.post(ADD, data), client.post(ADD, data, follow=True)
 
@@ -468,15 +457,7 @@ def test_a_form_key_with_twelve_digits_in_a_row_is_not_taken_for_an_individual_n
     """The form's one-time key is a UUID: twelve digits in a row there are not personal data."""
     travel("2026-11-02")
     client.force_login(desk_user)
-    data = {
-        **{k: v for k, v in _facts().items() if k != "received_on"},
-        "organization": seed_orgs[JUO].pk,
-        "received_on": "2026-11-02",
-        "request_reference": "",
-        "reply_due_on": "",
-        "assignee": "",
-        "intake_token": "12345678-1234-4234-9234-123456789012",
-    }
+    data = _form(seed_orgs[JUO], intake_token="12345678-1234-4234-9234-123456789012")
 
     assert client.post(ADD, data).status_code == 302
     assert Complaint.objects.get().intake_token is not None

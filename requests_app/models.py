@@ -1685,6 +1685,8 @@ class Complaint(models.Model):
     cause = models.TextField(_("cause"), blank=True, validators=FREE_TEXT, editable=False)
     measure = models.TextField(_("measure taken"), blank=True, validators=FREE_TEXT, editable=False)
     closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
+    # The retention purge (SPEC §14) erased the complainant's details on this day.
+    purged_on = models.DateField(_("personal data erased on"), null=True, blank=True, editable=False)
     # The registration form's one-time key: the same form sent twice registers one complaint.
     intake_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -28,6 +28,8 @@ from requests_app.models import (
     ERASED,
     Agent,
     Approval,
+    Complaint,
+    ComplaintStatus,
     DataSubject,
     Decision,
     DocumentFile,
@@ -59,6 +61,8 @@ from requests_app.services.common import (
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "complaint_purge",
+    "complaints_due_for_purge",
     "hold_lift",
     "hold_place",
     "purge_expired",
@@ -116,6 +120,15 @@ PERSONAL_FIELDS: dict[type, dict[str, object]] = {
         "method_override_reason": "",
     },
     FulfilmentTask: {"note": ""},
+}
+# A closed complaint past the period (issue 15): who complained and what they and we wrote go;
+# kind, topic, dates, outcome, cause and measure (the register's skeleton) stay.
+COMPLAINT_PERSONAL_FIELDS = {
+    "complainant_name": ERASED,
+    "complainant_contact": "",
+    "summary": ERASED,
+    "reply_text": ERASED,
+    "approval_comment": "",
 }
 
 
@@ -223,7 +236,8 @@ def request_purge(*, case: Request, today: dt.date, actor=None) -> Request:
 
 
 def purge_expired(*, today: dt.date, dry_run: bool = False, actor=None) -> list[str]:
-    """Purge every case due; each in its own transaction. Returns the references purged (or due)."""
+    """Purge every case and closed complaint due; each in its own transaction. Returns the
+    references purged (or due): cases' references, then complaints' numbers (C-12)."""
     references = []
     for case, hold in requests_held_from_purge(today):  # said, every run, while the hold lasts
         logger.info("kept under a legal hold since %s: %s", hold.placed_on.isoformat(), case.reference)
@@ -233,7 +247,44 @@ def purge_expired(*, today: dt.date, dry_run: bool = False, actor=None) -> list[
         if not dry_run:
             request_purge(case=case, today=today, actor=actor)
             logger.info("purged personal data of %s", case.reference)
+    for complaint_id in list(complaints_due_for_purge(today).values_list("pk", flat=True)):
+        references.append(f"C-{complaint_id}")
+        if not dry_run:
+            complaint_purge(complaint=Complaint(pk=complaint_id), today=today, actor=actor)
+            logger.info("purged personal data of complaint C-%s", complaint_id)
     return references
+
+
+def complaints_due_for_purge(today: dt.date):
+    """Closed complaints whose organization's retention period (counted from the day they closed)
+    is over and that still hold the complainant's details — not those about a case an open legal
+    hold keeps (the case's own hold or its person's)."""
+    candidates = Complaint.objects.filter(
+        status=ComplaintStatus.CLOSED, purged_on__isnull=True, closed_on__isnull=False
+    ).order_by("closed_on", "pk")
+    periods = set(candidates.values_list("organization__retention_years", flat=True).distinct())
+    bounds = Q(pk__in=[])
+    for years in periods:
+        bounds |= Q(organization__retention_years=years, closed_on__lte=add_months(today, -12 * years))
+    kept = held(Request.objects.all()).values("pk")
+    return candidates.filter(bounds).exclude(request__in=kept)
+
+
+@transaction.atomic
+def complaint_purge(*, complaint: Complaint, today: dt.date, actor=None) -> Complaint:
+    """Erase one closed complaint's personal details, live and in its history; the purge is a
+    history row of its own. Raises ``ValueError`` for an open complaint."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.status != ComplaintStatus.CLOSED:
+        raise ValueError(f"C-{complaint.pk} is not closed")
+    if complaint.purged_on is not None:
+        return complaint
+    Complaint.objects.filter(pk=complaint.pk).update(**COMPLAINT_PERSONAL_FIELDS)
+    _erase_history(Complaint, {"id": complaint.pk}, COMPLAINT_PERSONAL_FIELDS)
+    complaint.refresh_from_db()
+    complaint.purged_on = today
+    _save(complaint, actor=actor, op=Op.PURGE)
+    return complaint
 
 
 # ------------------------------------------------------------------------------------------

@@ -461,3 +461,59 @@ def test_a_form_key_with_twelve_digits_in_a_row_is_not_taken_for_an_individual_n
 
     assert client.post(ADD, data).status_code == 302
     assert Complaint.objects.get().intake_token is not None
+
+
+def test_the_retention_purge_erases_a_closed_complaint_and_keeps_its_skeleton(
+    complaint, travel, desk_user, manager_user, manager_user2, seed_orgs
+):
+    """SPEC §14 for the register: after the organization's period from the day it closed, who
+    complained and what was written go — live and in the history —; kind, topic, dates, outcome,
+    cause and measure stay. An open complaint, or one about a held case, stays whole."""
+    services.complaint_draft_reply(actor=desk_user, complaint=complaint, reply_text="山田様へのご回答")
+    services.complaint_approve(actor=manager_user, complaint=complaint, comment="山田様の件、承認")
+    services.complaint_record_reply(actor=desk_user, complaint=complaint, replied_on=D("2026-11-02"), method="post")
+    services.complaint_close(actor=desk_user, complaint=complaint, outcome="resolved", cause="原因", measure="対策")
+    still_open = services.complaint_register(actor=desk_user, organization=seed_orgs[JUO], **_facts())
+    years = seed_orgs[JUO].retention_years
+
+    later = D("2026-11-02").replace(year=2026 + years)
+    assert list(services.complaints_due_for_purge(later - dt.timedelta(days=1))) == []
+    purged = services.purge_expired(today=later)
+
+    assert f"C-{complaint.pk}" in purged and f"C-{still_open.pk}" not in purged
+    complaint.refresh_from_db()
+    assert (complaint.complainant_name, complaint.complainant_contact, complaint.summary) == (
+        "（消去済）",
+        "",
+        "（消去済）",
+    )
+    assert (complaint.cause, complaint.measure, complaint.outcome, complaint.purged_on) == (
+        "原因",
+        "対策",
+        "resolved",
+        later,
+    )
+    history = " ".join(
+        f"{row.complainant_name} {row.complainant_contact} {row.summary} {row.reply_text} {row.approval_comment}"
+        for row in complaint.history.all()
+    )
+    assert "山田" not in history and "090-1234-5678" not in history
+    assert complaint.history.latest().history_operation == Op.PURGE
+    still_open.refresh_from_db()
+    assert still_open.complainant_name == "山田 花子"
+
+
+def test_a_complaint_about_a_held_case_is_kept(travel, desk_user, manager_user, policies, seed_orgs):
+    travel("2026-11-02")
+    case = register(desk_user, policies[JUO], reached_on=D("2026-11-02"))
+    complaint = services.complaint_register(actor=desk_user, organization=seed_orgs[JUO], **_facts(request=case))
+    services.complaint_draft_reply(actor=desk_user, complaint=complaint, reply_text="回答")
+    services.complaint_approve(actor=manager_user, complaint=complaint)
+    services.complaint_record_reply(actor=desk_user, complaint=complaint, replied_on=D("2026-11-02"), method="post")
+    services.complaint_close(actor=desk_user, complaint=complaint, outcome="resolved", cause="c", measure="m")
+    services.hold_place(actor=manager_user, case=case, reason="訴訟係属中")
+
+    later = D("2026-11-02").replace(year=2026 + seed_orgs[JUO].retention_years)
+    assert f"C-{complaint.pk}" not in services.purge_expired(today=later)
+    complaint.refresh_from_db()
+    assert complaint.complainant_name == "山田 花子" and complaint.purged_on is None

@@ -169,7 +169,7 @@ def test_nothing_is_purged_before_the_period_ends_or_in_a_dry_run(closed_case, t
     travel("2030-01-14")
     out = io.StringIO()
     call_command("purge_expired", stdout=out)
-    assert "0 case(s) purged" in out.getvalue()
+    assert "0 case(s) and complaint(s) purged" in out.getvalue()
 
     travel("2030-01-16")
     out = io.StringIO()
@@ -220,7 +220,7 @@ def test_the_purge_skips_a_held_case_says_so_and_erases_it_once_the_hold_is_lift
     out = io.StringIO()
     call_command("purge_expired", stdout=out)
     assert f"kept (legal hold since 2029-06-01): {closed_case.reference}" in out.getvalue()
-    assert "0 case(s) purged" in out.getvalue()
+    assert "0 case(s) and complaint(s) purged" in out.getvalue()
     assert "花子" in every_value_of(closed_case)
     with pytest.raises(ValueError, match="legal hold"):
         services.request_purge(case=closed_case, today=D("2030-01-16"))

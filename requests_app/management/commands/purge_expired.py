@@ -5,7 +5,10 @@ from requests_app.management.options import add_date_option, date_option
 
 
 class Command(BaseCommand):
-    help = "Erase personal data of ended cases past their organization's retention period (SPEC §14)."
+    help = (
+        "Erase personal data of ended cases and closed complaints past their organization's retention "
+        "period (SPEC §14)."
+    )
 
     def add_arguments(self, parser):
         add_date_option(parser)
@@ -20,4 +23,6 @@ class Command(BaseCommand):
         held = services.requests_held_from_purge(today)
         for case, hold in held:
             self.stdout.write(f"kept (legal hold since {hold.placed_on.isoformat()}): {case.reference}")
-        self.stdout.write(f"{len(references)} case(s) {verb} as of {today}; {len(held)} kept under a legal hold.")
+        self.stdout.write(
+            f"{len(references)} case(s) and complaint(s) {verb} as of {today}; {len(held)} kept under a legal hold."
+        )

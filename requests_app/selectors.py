@@ -34,7 +34,6 @@ from requests_app.models import (
     LegalHold,
     Letter,
     LetterEnclosure,
-    LetterKind,
     Organization,
     Pause,
     Payment,
@@ -499,20 +498,16 @@ def _month_starts(today: dt.date, months: int) -> list[dt.date]:
 
 
 def dashboard_on_time(*, actor, today: dt.date, months: int = 12) -> list[dict]:
-    """Per month: cases answered (result sent) and how many by their due date."""
+    """Per month: cases answered (``Request.answered_on``: the last result notice sent, as the
+    statistics count them) and how many by their due date."""
     starts = _month_starts(today, months)
     rows = (
-        Response.objects.filter(
-            request__organization_id__in=organization_ids_for(actor),
-            letter__kind=LetterKind.RESULT,
-            sent_on__gte=starts[0],
-            state=DeliveryState.SENT,
-        )
-        .annotate(month=TruncMonth("sent_on"))
+        Request.objects.filter(organization_id__in=organization_ids_for(actor), answered_on__gte=starts[0])
+        .annotate(month=TruncMonth("answered_on"))
         .values("month")
         .annotate(
-            answered=Count("request", distinct=True),
-            on_time=Count("request", filter=Q(sent_on__lte=models.F("request__due_on")), distinct=True),
+            answered=Count("pk"),
+            on_time=Count("pk", filter=Q(due_on__isnull=True) | Q(answered_on__lte=models.F("due_on"))),
         )
         .order_by()
     )

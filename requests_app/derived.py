@@ -425,15 +425,18 @@ class WithdrawalProposal:
 
 def asked_on(case: Request, pause) -> dt.date | None:
     """The day the request letter for ``pause`` (missing documents, information or fee) left: the
-    first one sent on or after the wait began; None while none has left. Prefetch
-    ``responses__letter`` for lists."""
+    first such letter drafted after the wait began (``Pause.created_at``; for older rows, sent on
+    or after its first day), sent and not returned undelivered; None while none has. Prefetch
+    ``responses__letter`` for lists. The reminder sweep asks the same in SQL."""
     return min(
         (
             response.sent_on
             for response in case.responses.all()
             if response.state == DeliveryState.SENT
+            and response.returned_on is None
             and response.letter.kind == LetterKind.REQUEST_MISSING
             and response.sent_on >= pause.started_on
+            and (pause.created_at is None or response.letter.created_at >= pause.created_at)
         ),
         default=None,
     )

@@ -1134,6 +1134,9 @@ class Pause(models.Model):
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("answered on"), null=True, blank=True)
     from_status = models.CharField(_("paused in status"), max_length=32, choices=Status)
+    # When the desk asked (to the second): the request letter drafted for this wait is the one
+    # created after it (``derived.asked_on``), not a letter of an earlier wait sent the same day.
+    created_at = models.DateTimeField(_("asked at"), null=True, blank=True, editable=False)
 
     history = audit_history()
 

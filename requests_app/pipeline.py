@@ -467,10 +467,12 @@ def require(case: Request, op: str, *, actor=None, target=None) -> Operation:
     letter kind of ``target``), and ``actor`` (when given) holds its permission."""
     row = require_permission(actor, op) if actor is not None else OPERATIONS[op]
     if case.status not in _states(row, letter_kind=_letter_kind(row, target)):
-        raise TransitionNotAllowed(
-            gettext("“%(action)s” is not possible while the case is “%(status)s”.")
-            % {"action": row.op.label, "status": case.get_status_display()}
+        message = (
+            gettext("“%(action)s” is not possible while the complaint is “%(status)s”.")
+            if op in COMPLAINT_OPS
+            else gettext("“%(action)s” is not possible while the case is “%(status)s”.")
         )
+        raise TransitionNotAllowed(message % {"action": row.op.label, "status": case.get_status_display()})
     return row
 
 

@@ -143,20 +143,22 @@ def complaints_needing(*, actor, which: str, today: dt.date) -> Q:
     assigned to ``actor``)."""
     if which == "overdue":
         return Q(status__in=COMPLAINT_AWAITING_REPLY, reply_due_on__lt=today)
-    if which == "approval":
-        return Q(status="awaiting_approval")
+    if which == "approval":  # a drafted reply waits, and not one this actor drafted (four eyes)
+        drafted = Complaint.history.filter(id=OuterRef("pk"), history_operation="complaint_draft", history_user=actor)
+        return Q(status="awaiting_approval") & ~Exists(drafted)
     if which == "mine":
         return Q(assignee=actor) & ~Q(status="closed")
     raise ValueError(which)
 
 
 def dashboard_complaints(*, actor, today: dt.date) -> dict:
-    """How many complaints need the desk: {"overdue", "approval", "mine"} — one query."""
-    return complaint_list(actor=actor).aggregate(
-        **{
-            which: Count("pk", filter=complaints_needing(actor=actor, which=which, today=today))
-            for which in ("overdue", "approval", "mine")
-        }
+    """How many complaints need the desk: {"overdue", "approval", "mine"} — one query. "approval"
+    counts only for those who may approve, and not the replies they drafted (four eyes)."""
+    figures = {"overdue", "mine"}
+    if actor.has_perm("requests_app.approve_complaint_reply"):
+        figures.add("approval")
+    return {"approval": 0} | complaint_list(actor=actor).aggregate(
+        **{which: Count("pk", filter=complaints_needing(actor=actor, which=which, today=today)) for which in figures}
     )
 
 

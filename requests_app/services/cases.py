@@ -61,6 +61,7 @@ from requests_app.services.common import (
     _file_kept_only_if_recorded,
     _lock,
     _refresh_clock,
+    _said,
     _save,
     _save_case,
     _save_quietly,
@@ -746,7 +747,7 @@ def _open_pause(case: Request) -> Pause | None:
 
 def _start_pause(case: Request, *, actor, op: Op, kind: str, note: str, on: dt.date) -> Pause:
     """Stop the clock: the pause remembers the state to return to (``from_status``)."""
-    pause = Pause(request=case, kind=kind, note=note, started_on=on, from_status=case.status)
+    pause = Pause(request=case, kind=kind, note=note, started_on=on, from_status=case.status, created_at=timezone.now())
     _clean(pause, exclude=["request"])
     _save(pause, actor=actor, op=op, note=note)
     move(case, op, Status.AWAITING_REQUESTER)
@@ -883,7 +884,7 @@ def request_verify(
             problems.append(gettext("This policy confirms the person's intent directly: record when it was confirmed."))
         if problems:
             raise TransitionNotAllowed(gettext("Cannot mark as verified: ") + " / ".join(problems))
-    elif not note.strip():
+    elif not _said(note):
         raise ValidationError({"note": gettext("Say what failed or what is still needed; the letter will say it.")})
 
     verification = Verification(
@@ -1057,7 +1058,7 @@ def decision_return(*, actor, case: Request, comment: str, expected_version: int
     """A manager sends the decisions back for rework, saying why."""
     case = _lock(case, actor=actor, expected_version=expected_version)
     require(case, Op.RETURN, actor=actor)
-    if not comment.strip():
+    if not _said(comment):
         raise ValidationError({"comment": gettext("Say what must change.")})
     _check_text(comment=comment)
     op = Op.RETURN
@@ -1073,7 +1074,7 @@ def decision_return(*, actor, case: Request, comment: str, expected_version: int
 # ------------------------------------------------------------------------------------------
 def _end(case: Request, *, actor, op: Op, to_status: str, reason_text: str, on: dt.date) -> Request:
     require(case, op, actor=actor)
-    if not reason_text.strip():
+    if not _said(reason_text):
         raise ValidationError({"reason": gettext("Give the reason; it is kept with the case and used in the letter.")})
     _check_text(reason=reason_text)
     _check_date(on, _("Date"), not_before=case.reached_on, not_before_label=_("reached date"), field="on")
@@ -1115,7 +1116,7 @@ def request_withdraw_no_answer(
     proposal = derived.withdrawal_proposed(case, on)
     if proposal is None:
         raise TransitionNotAllowed(gettext("The requester's time to answer is not over yet (the policy's limit)."))
-    if not note.strip():
+    if not _said(note):
         raise ValidationError({"note": gettext("Say how the desk tried to reach the requester.")})
     reason = gettext(
         "No answer to the desk's request sent on %(date)s for %(waited)s business days (the policy proposes "

@@ -7,6 +7,7 @@ operation is allowed is asked of ``requests_app.pipeline``.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -117,6 +118,18 @@ def _check_date(
         }
     if message is not None:
         raise ValidationError({field: message} if field else message)
+
+
+# What a reader does not see: spaces of any width, line and paragraph separators, format
+# characters (zero-width, bidi marks, BOM), control characters.
+_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc"})
+
+
+def _said(text: str | None) -> str:
+    """``text`` trimmed, or "" when nothing in it would show (a zero-width space is not a reason):
+    the one test of a required free text (reasons, notes, replies, causes, measures)."""
+    text = (text or "").strip()
+    return text if any(unicodedata.category(char) not in _INVISIBLE for char in text) else ""
 
 
 def _check_text(**fields: str) -> None:

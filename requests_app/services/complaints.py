@@ -27,6 +27,7 @@ from requests_app.services.common import (
     _check_date,
     _check_scope,
     _clean,
+    _said,
     _save,
     _today,
 )
@@ -148,6 +149,9 @@ def complaint_register(
     _check_scope(actor, organization.pk)
     if intake_token is not None:
         existing = Complaint.objects.select_for_update().filter(intake_token=intake_token).first()
+        if existing is not None and existing.created_by_id != actor.pk:
+            # Not this user's form (a copied page): say the page is stale, name no complaint.
+            raise ValidationError({"intake_token": gettext("This page is out of date: reload it and try again.")})
         if existing is not None:
             raise DuplicateSubmission(
                 gettext("This form was already sent: complaint C-%(number)s is registered.") % {"number": existing.pk},
@@ -159,6 +163,7 @@ def complaint_register(
     complaint = Complaint(organization=organization, created_by=actor, intake_token=intake_token, **facts)
     if complaint.received_on is None:
         raise ValidationError({"received_on": gettext("Say when it reached us.")})
+    _check_date(complaint.received_on, _("Received on"), field="received_on")  # before any date arithmetic
     complaint.reply_due_on = reply_due_on or default_reply_due_on(organization, complaint.received_on)
     _check_facts(complaint, actor)
     _save(complaint, actor=actor, op=Op.COMPLAINT_REGISTER, note=complaint.get_kind_display())
@@ -188,7 +193,7 @@ def complaint_draft_reply(
     """The desk's draft of the reply, sent to a manager for approval (drafting again replaces it and
     the drafter). Raises ``ValidationError`` for an empty reply."""
     complaint = _lock(complaint, actor=actor, expected_version=expected_version)
-    reply_text = (reply_text or "").strip()
+    reply_text = _said(reply_text)
     if not reply_text:
         raise ValidationError({"reply_text": gettext("Write the reply.")})
     complaint.reply_text, complaint.drafted_by = reply_text, actor
@@ -219,7 +224,7 @@ def complaint_approve(
 def complaint_return(*, actor, complaint: Complaint, comment: str, expected_version: int | None = None) -> Complaint:
     """A manager sends the reply back for rework, saying why (the draft stays to be edited)."""
     complaint = _lock(complaint, actor=actor, expected_version=expected_version)
-    comment = (comment or "").strip()
+    comment = _said(comment)
     if not comment:
         raise ValidationError({"comment": gettext("Say what must change.")})
     complaint.approved_by, complaint.approved_on, complaint.approval_comment = None, None, comment
@@ -262,7 +267,7 @@ def complaint_close(
     errors = {}
     if outcome not in ComplaintOutcome.values:
         errors["outcome"] = gettext("Choose the outcome.")
-    cause, measure = (cause or "").strip(), (measure or "").strip()
+    cause, measure = _said(cause), _said(measure)
     if complaint.kind == ComplaintKind.COMPLAINT:
         if not cause:
             errors["cause"] = gettext("Say what caused the complaint.")

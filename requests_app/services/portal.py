@@ -51,7 +51,7 @@ from requests_app.models import (
 )
 from requests_app.pipeline import Op, require
 from requests_app.services.cases import document_record, request_register, request_resume
-from requests_app.services.common import TransitionNotAllowed, _check_text, _lock, _save, _save_case, _today
+from requests_app.services.common import TransitionNotAllowed, _check_text, _lock, _said, _save, _save_case, _today
 from requests_app.services.responses import link_token_hash
 
 logger = logging.getLogger(__name__)
@@ -371,7 +371,7 @@ def delivery_link_revoke(*, actor, response, reason: str, expected_version: int 
     letter must change…): ``reason`` is required and kept in the history. The e-mail stays
     recorded as sent. Raises ``ValidationError`` without a reason, ``TransitionNotAllowed`` when
     the link is closed already (or there is none), ``EditConflict`` on a stale form."""
-    reason = (reason or "").strip()
+    reason = _said(reason)
     if not reason:
         raise ValidationError({"reason": gettext("Say why the link is revoked.")})
     _check_text(reason=reason)

@@ -135,17 +135,27 @@ def _conditions(today: dt.date, policies: list[DeskPolicy], calendars: dict[int,
         if policy.propose_withdrawal_after is not None:
             # Abandoned (issue 15): the same rule as ``derived.withdrawal_proposed``: any open wait
             # whose request letter left longer ago than the limit.
+            bound = _longer_than(calendar, today, policy.propose_withdrawal_after)
             asked = Response.objects.filter(
                 request=OuterRef(OuterRef("pk")),
                 letter__kind=LetterKind.REQUEST_MISSING,
                 state=DeliveryState.SENT,
+                returned_on__isnull=True,
                 sent_on__gte=OuterRef("started_on"),
+                sent_on__lt=bound,
             )
-            bound = _longer_than(calendar, today, policy.propose_withdrawal_after)
+            drafted_after = asked.filter(letter__created_at__gte=OuterRef("created_at"))
             by_kind[ReminderKind.WITHDRAWAL_PROPOSED] |= (
                 mine
                 & Q(status=Status.AWAITING_REQUESTER)
-                & Q(Exists(open_pause.filter(Exists(asked.filter(sent_on__lt=bound)))))
+                & Q(
+                    Exists(
+                        open_pause.filter(
+                            (Q(created_at__isnull=False) & Q(Exists(drafted_after)))
+                            | (Q(created_at__isnull=True) & Q(Exists(asked)))
+                        )
+                    )
+                )
             )
         by_kind[ReminderKind.FEE_WAITING_LONG] |= mine & Q(
             Exists(

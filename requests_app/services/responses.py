@@ -59,6 +59,7 @@ from requests_app.services.common import (
     _file_kept_only_if_recorded,
     _lock,
     _refresh_clock,
+    _said,
     _save,
     _save_case,
     _save_quietly,
@@ -584,7 +585,7 @@ def response_check(
     removes it so the letter can be sent again. ``note`` says how it was checked (required; kept in
     the history). Returns the response, or ``None`` when removed. Raises ``TransitionNotAllowed``
     if it is not waiting for a check, ``EditConflict`` on a stale form."""
-    note = (note or "").strip()
+    note = _said(note)
     if not note:
         raise ValidationError({"note": gettext("Say how you checked (mail server log, the recipient, …).")})
     _check_text(note=note)
@@ -679,7 +680,7 @@ def request_extend(
         raise TransitionNotAllowed(gettext("This desk's policy does not allow extending the deadline."))
     if case.extended_on is not None:
         raise TransitionNotAllowed(gettext("The deadline was already extended."))
-    if not reason.strip():
+    if not _said(reason):
         raise ValidationError({"reason": gettext("Give the reason; the notice states it.")})
     _check_text(reason=reason)
     on = on or _today()

@@ -53,6 +53,7 @@ from requests_app.services.common import (
     _check_text,
     _clean,
     _lock,
+    _said,
     _save,
     _save_case,
     _today,
@@ -63,6 +64,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "complaint_purge",
     "complaints_due_for_purge",
+    "complaints_held_from_purge",
     "hold_lift",
     "hold_place",
     "purge_expired",
@@ -247,6 +249,8 @@ def purge_expired(*, today: dt.date, dry_run: bool = False, actor=None) -> list[
         if not dry_run:
             request_purge(case=case, today=today, actor=actor)
             logger.info("purged personal data of %s", case.reference)
+    for complaint_id in complaints_held_from_purge(today):
+        logger.info("kept under a legal hold on its case: complaint C-%s", complaint_id)
     for complaint_id in list(complaints_due_for_purge(today).values_list("pk", flat=True)):
         references.append(f"C-{complaint_id}")
         if not dry_run:
@@ -255,10 +259,7 @@ def purge_expired(*, today: dt.date, dry_run: bool = False, actor=None) -> list[
     return references
 
 
-def complaints_due_for_purge(today: dt.date):
-    """Closed complaints whose organization's retention period (counted from the day they closed)
-    is over and that still hold the complainant's details — not those about a case an open legal
-    hold keeps (the case's own hold or its person's)."""
+def _complaints_past_retention(today: dt.date):
     candidates = Complaint.objects.filter(
         status=ComplaintStatus.CLOSED, purged_on__isnull=True, closed_on__isnull=False
     ).order_by("closed_on", "pk")
@@ -266,8 +267,21 @@ def complaints_due_for_purge(today: dt.date):
     bounds = Q(pk__in=[])
     for years in periods:
         bounds |= Q(organization__retention_years=years, closed_on__lte=add_months(today, -12 * years))
-    kept = held(Request.objects.all()).values("pk")
-    return candidates.filter(bounds).exclude(request__in=kept)
+    return candidates.filter(bounds)
+
+
+def complaints_due_for_purge(today: dt.date):
+    """Closed complaints whose organization's retention period (counted from the day they closed)
+    is over and that still hold the complainant's details — not those about a case an open legal
+    hold keeps (the case's own hold or its person's)."""
+    return _complaints_past_retention(today).exclude(request__in=held(Request.objects.all()).values("pk"))
+
+
+def complaints_held_from_purge(today: dt.date) -> list[int]:
+    """The complaints the purge would erase today but keeps for a legal hold on their case: their
+    numbers, for the purge to report."""
+    held_cases = held(Request.objects.all()).values("pk")
+    return list(_complaints_past_retention(today).filter(request__in=held_cases).values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -316,7 +330,7 @@ def hold_place(
     case = _lock(case, actor=actor, expected_version=expected_version)
     if scope not in HOLD_SCOPES:
         raise ValidationError({"scope": gettext("Choose the case or the person.")})
-    reason = (reason or "").strip()
+    reason = _said(reason)
     if not reason:
         raise ValidationError({"reason": gettext("Say why the records must be kept.")})
     _check_text(reason=reason)
@@ -347,7 +361,7 @@ def hold_lift(
     hold = _open_hold(case, scope)
     if hold is None:
         raise TransitionNotAllowed(gettext("No open legal hold covers it."))
-    reason = (reason or "").strip()
+    reason = _said(reason)
     if not reason:
         raise ValidationError({"reason": gettext("Say why the hold is lifted.")})
     _check_text(reason=reason)

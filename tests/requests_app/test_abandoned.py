@@ -144,3 +144,34 @@ def test_not_proposed_while_the_request_letter_is_not_sent(travel, desk_user, po
     travel("2027-01-29")
     with pytest.raises(services.TransitionNotAllowed):
         services.request_withdraw_no_answer(actor=desk_user, case=case, note="電話")
+
+
+def test_a_letter_that_came_back_undelivered_is_no_question_asked(waiting, travel, desk_user):
+    """The person cannot fail to answer a letter that never reached them."""
+    response = waiting.responses.get(letter__kind=LetterKind.REQUEST_MISSING)
+    travel("2026-11-05")
+    services.response_record_return(
+        actor=desk_user, response=response, returned_on=D("2026-11-05"), note="宛所不明で返戻"
+    )
+
+    assert _proposed(waiting, "2026-12-10") is None
+    assert _swept("2026-12-10") == []
+    travel("2026-12-10")
+    with pytest.raises(services.TransitionNotAllowed):
+        services.request_withdraw_no_answer(actor=desk_user, case=Request.objects.get(pk=waiting.pk), note="電話")
+
+
+def test_an_earlier_waits_letter_sent_the_day_a_new_wait_begins_does_not_count(travel, desk_user, policies):
+    """Each wait counts from its own letter: the letter of the previous wait, sent on the day the
+    desk asks again, is not the new question."""
+    travel("2026-11-02")
+    case = register(desk_user, policies[JUO], reached_on=D("2026-11-02"))
+    services.request_pause(actor=desk_user, case=case, kind=PauseKind.INFORMATION, note="対象期間")
+    travel("2026-11-04")
+    first_letter = fill_in(case.letters.get(kind=LetterKind.REQUEST_MISSING, sent_at__isnull=True), desk_user)
+    services.request_resume(actor=desk_user, case=case)
+    services.request_pause(actor=desk_user, case=case, kind=PauseKind.MISSING_DOCUMENT, note="住民票の写し")
+    services.response_send(actor=desk_user, letter=first_letter, method=offered_method(case))
+
+    assert _proposed(case, "2026-12-10") is None
+    assert _swept("2026-12-10") == []

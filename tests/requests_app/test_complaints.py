@@ -2,10 +2,12 @@
 prompt handling), JIS Q 15001 A.3.6 (the record and the manager's approval of each reply)."""
 
 import datetime as dt
+import io
 import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from requests_app import reports, services
 from requests_app.models import (
@@ -514,6 +516,57 @@ def test_a_complaint_about_a_held_case_is_kept(travel, desk_user, manager_user, 
     services.hold_place(actor=manager_user, case=case, reason="訴訟係属中")
 
     later = D("2026-11-02").replace(year=2026 + seed_orgs[JUO].retention_years)
+    out = io.StringIO()
+    call_command("purge_expired", "--date", later.isoformat(), stdout=out)
+    assert f"kept (legal hold on its case): C-{complaint.pk}" in out.getvalue()
     assert f"C-{complaint.pk}" not in services.purge_expired(today=later)
     complaint.refresh_from_db()
     assert complaint.complainant_name == "山田 花子" and complaint.purged_on is None
+
+
+def test_a_far_future_date_is_an_error_not_a_crash(client, travel, desk_user, seed_orgs):
+    travel("2026-11-02")
+    client.force_login(desk_user)
+
+    response = client.post(ADD, _form(seed_orgs[JUO], received_on="9999-12-31"))
+
+    assert response.status_code == 400 and "received_on" in response.context["form"].errors
+    assert not Complaint.objects.exists()
+
+
+def test_someone_elses_form_key_is_a_stale_page(client, travel, desk_user, desk_user2, seed_orgs):
+    """A copied page does not lead to another's complaint, nor register one silently."""
+    travel("2026-11-02")
+    token = "11111111-2222-4333-8444-555555555555"
+    client.force_login(desk_user)
+    assert client.post(ADD, _form(seed_orgs[JUO], intake_token=token)).status_code == 302
+    client.force_login(desk_user2)
+
+    response = client.post(ADD, _form(seed_orgs[JUO], intake_token=token, summary="別の申出"))
+
+    assert response.status_code == 400 and "このページは古くなっています" in response.content.decode()
+    assert "別の申出" in response.content.decode()  # what was typed is kept
+    assert Complaint.objects.count() == 1
+
+
+@pytest.mark.parametrize("blank", ["", "　", "\u200b", " \u200b\u3000\ufeff "])
+def test_an_invisible_cause_is_no_cause(complaint, desk_user, manager_user, blank):
+    services.complaint_draft_reply(actor=desk_user, complaint=complaint, reply_text="回答")
+    services.complaint_approve(actor=manager_user, complaint=complaint)
+    services.complaint_record_reply(actor=desk_user, complaint=complaint, replied_on=D("2026-11-02"), method="post")
+
+    with pytest.raises(ValidationError) as error:
+        services.complaint_close(actor=desk_user, complaint=complaint, outcome="resolved", cause=blank, measure=blank)
+    assert set(error.value.message_dict) == {"cause", "measure"}
+    with pytest.raises(ValidationError):
+        services.complaint_draft_reply(actor=desk_user, complaint=complaint, reply_text=blank)
+
+
+def test_the_approval_figure_leaves_out_what_the_manager_drafted(complaint, manager_user, manager_user2, desk_user):
+    from requests_app import selectors
+
+    services.complaint_draft_reply(actor=manager_user, complaint=complaint, reply_text="回答案")
+
+    assert selectors.dashboard_complaints(actor=manager_user, today=D("2026-11-02"))["approval"] == 0
+    assert selectors.dashboard_complaints(actor=manager_user2, today=D("2026-11-02"))["approval"] == 1
+    assert selectors.dashboard_complaints(actor=desk_user, today=D("2026-11-02"))["approval"] == 0

@@ -23,6 +23,10 @@ class Command(BaseCommand):
         held = services.requests_held_from_purge(today)
         for case, hold in held:
             self.stdout.write(f"kept (legal hold since {hold.placed_on.isoformat()}): {case.reference}")
+        held_complaints = services.complaints_held_from_purge(today)
+        for complaint_id in held_complaints:
+            self.stdout.write(f"kept (legal hold on its case): C-{complaint_id}")
         self.stdout.write(
-            f"{len(references)} case(s) and complaint(s) {verb} as of {today}; {len(held)} kept under a legal hold."
+            f"{len(references)} case(s) and complaint(s) {verb} as of {today}; "
+            f"{len(held) + len(held_complaints)} kept under a legal hold."
         )

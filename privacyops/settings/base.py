@@ -298,6 +298,9 @@ from celery.schedules import crontab  # noqa: E402
 # Reminders (SPEC §13): every morning; organizations whose calendar says "closed" are skipped.
 REMINDER_HOUR = env.int("REMINDER_HOUR", default=9)
 REMINDER_MINUTE = env.int("REMINDER_MINUTE", default=0)
+# A digest lists at most this many cases per section; the rest are counted, with a link to the
+# filtered list (issue 16: readable at any desk size; each reminder is still recorded once).
+REMINDER_DIGEST_SECTION_LIMIT = env.int("REMINDER_DIGEST_SECTION_LIMIT", default=20)
 # Exponential backoff base (seconds) and bound for SMTP retries of a digest.
 REMINDER_RETRY_BACKOFF = env.int("REMINDER_RETRY_BACKOFF", default=30)
 REMINDER_MAX_RETRIES = env.int("REMINDER_MAX_RETRIES", default=6)

@@ -380,11 +380,45 @@ def _digest_lines(rows: list[ReminderLog], today: dt.date) -> list[dict]:
                 "url": settings.SITE_URL + reverse("admin:requests_app_request_change", args=[case.pk]),
             }
         )
+    limit = settings.REMINDER_DIGEST_SECTION_LIMIT
     return [
-        {"kind": kind, "label": ReminderKind(kind).label, "cases": groups[kind]}
+        {
+            "kind": kind,
+            "label": ReminderKind(kind).label,
+            "total": len(groups[kind]),
+            "cases": groups[kind][:limit],
+            "more": max(len(groups[kind]) - limit, 0),
+            "more_url": settings.SITE_URL + _section_list_url(kind),
+        }
         for kind in REMINDER_ORDER
         if kind in groups
     ]
+
+
+# Where a digest's section continues: the list filtered to that kind of reminder (issue 16).
+_SECTION_FILTERS = {
+    ReminderKind.OVERDUE: "?due=overdue",
+    ReminderKind.DUE_TODAY: "?due=today",
+    ReminderKind.DUE_IN_1: "?due=soon",
+    ReminderKind.DUE_IN_3: "?due=soon",
+    ReminderKind.ART39: "?due=art39",
+    ReminderKind.VERIFICATION_LONG: "?status=verifying",
+    ReminderKind.WAITING_LONG: "?status=awaiting_requester",
+    ReminderKind.FEE_WAITING_LONG: "?status=awaiting_requester",
+    ReminderKind.WITHDRAWAL_PROPOSED: "?status=awaiting_requester",
+    ReminderKind.ACKNOWLEDGEMENT_DUE: "?status=received",
+    ReminderKind.DISPOSAL_DUE: "?status=all",
+    ReminderKind.FORM_DISPOSAL_DUE: "?status=all",
+}
+
+
+def _section_list_url(kind: str) -> str:
+    """The list a digest section links to for the cases it does not show."""
+    if kind == ReminderKind.COMPLAINT_OVERDUE:
+        return reverse("admin:requests_app_complaint_changelist") + "?needs=overdue"
+    if kind == ReminderKind.COMPLAINT_DUE:
+        return reverse("admin:requests_app_complaint_changelist") + "?needs=mine"
+    return reverse("admin:requests_app_request_changelist") + _SECTION_FILTERS.get(kind, "")
 
 
 def reminder_digest_send(*, recipient_id: int, today: dt.date | None = None) -> int:

@@ -12,7 +12,7 @@ from requests_app.models import (
     ReminderLog,
     ReminderStatus,
 )
-from requests_app.seeds import LEVERAGES
+from requests_app.seeds import JUO, LEVERAGES
 from tests.factories import register
 from tests.reminder_calendar import SWEEP_DAY, K, expected, planned
 
@@ -160,3 +160,30 @@ def test_initials_come_from_the_kana_only():
         )
         == "ハ.ミ."
     )
+
+
+def test_a_digest_lists_at_most_the_limit_per_section_and_counts_the_rest(
+    settings, travel, desk_user, policies, mailoutbox
+):
+    """Issue 16: a digest stays readable at any desk size — N cases per section, "and M more" with
+    a link to the filtered list — and every reminder is still recorded (and marked sent) once."""
+    from requests_app.models import ReminderKind, ReminderLog, ReminderStatus
+
+    settings.REMINDER_DIGEST_SECTION_LIMIT = 2
+    travel("2026-11-02")
+    for _ in range(5):
+        case = register(desk_user, policies[JUO], kinds=("correction",), reached_on=D("2026-11-02"), assignee=desk_user)
+        services.request_start_verification(actor=desk_user, case=case)
+        services.request_verify(actor=desk_user, case=case, outcome="verified", name_matches=True)
+    travel("2026-11-25")
+    services.reminder_sweep(today=D("2026-11-25"))
+    overdue = ReminderLog.objects.filter(recipient=desk_user, kind=ReminderKind.OVERDUE)
+    assert overdue.count() == 5
+
+    services.reminder_digest_send(recipient_id=desk_user.pk, today=D("2026-11-25"))
+
+    body = mailoutbox[-1].body
+    section = body.split("■ ")[1]
+    assert section.count("/admin/requests_app/request/") == 3  # two cases and the list
+    assert "(5)" in section.splitlines()[0] and "?due=overdue" in section
+    assert set(overdue.values_list("status", flat=True)) == {ReminderStatus.SENT}

@@ -27,6 +27,7 @@ from openpyxl.styles import Font
 from privacyops.audit.access import log_access
 from privacyops.audit.models import AccessKind
 from privacyops.csv_safe import csv_lines
+from privacyops.db import reads_from_replica
 from requests_app import letters as desk_letters
 from requests_app import reports
 from requests_app.forms import ReportPeriodForm
@@ -83,6 +84,7 @@ def _period_text(first: dt.date, last: dt.date) -> str:
 # ------------------------------------------------------------------------------------------
 # The request ledger
 # ------------------------------------------------------------------------------------------
+@reads_from_replica
 def ledger(request, model_admin):
     """The ledger of one organization for a period: a page of 100 rows, or the whole period as
     ``?format=csv`` (streamed, BOM, formula-safe), ``xlsx`` or ``pdf`` (A4 landscape)."""
@@ -242,6 +244,7 @@ def _ledger_pdf(request, organization, first, last, cases, name) -> HttpResponse
 # ------------------------------------------------------------------------------------------
 # The statistics for the management review
 # ------------------------------------------------------------------------------------------
+@reads_from_replica
 def statistics(request, model_admin):
     """The figures of a period for every organization the user sees (or one), with charts; the
     same as an A4 PDF with ``?format=pdf``."""

@@ -11,6 +11,7 @@ from privacyops.audit import trail
 from privacyops.audit.access import log_access
 from privacyops.audit.history import build_timeline
 from privacyops.audit.models import AccessKind
+from privacyops.db import reads_from_replica
 
 # ------------------------------------------------------------------------------------------
 # Audit trail (SPEC §12): for managers and auditors
@@ -19,6 +20,7 @@ AUDIT_PERMISSION = "requests_app.view_audit_trail"
 
 
 @require_GET
+@reads_from_replica
 def audit_trail(request, admin_site):
     """One timeline of every change and every view of personal data, filtered, newest first."""
     if not request.user.has_perm(AUDIT_PERMISSION):
@@ -70,6 +72,7 @@ def _with(query, **values) -> str:
 
 
 @require_GET
+@reads_from_replica
 def audit_export(request, admin_site):
     """The filtered trail as CSV, streamed (every matching row, not only one page)."""
     if not request.user.has_perm(AUDIT_PERMISSION):

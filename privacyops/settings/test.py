@@ -30,3 +30,7 @@ REMINDER_MAX_RETRIES = 2
 # a file waits (busy timeout) like the real thing.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+# The read replica as Django's test mirror of default (issue 16): the same database through its
+# own connection. Off unless a test turns REPLICA_READS on (and asks for both databases).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+REPLICA_READS = False

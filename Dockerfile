@@ -29,6 +29,5 @@ RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost python manage.py colle
 
 USER privacyops
 EXPOSE 8000
-# The access log names the page, never its query string (%(U)s): searches hold names and addresses.
-CMD ["gunicorn", "privacyops.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", \
-     "--access-logfile", "-", "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s %(H)s\" %(s)s %(b)s %(L)s"]
+# Workers, threads and the access log (the page, never its query string): privacyops/gunicorn_conf.py.
+CMD ["gunicorn", "privacyops.wsgi:application", "-c", "python:privacyops.gunicorn_conf"]

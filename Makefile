@@ -80,7 +80,8 @@ bench-portal: export REDIS_URL ?= redis://127.0.0.1:6379/14
 bench-portal: setup-dev
 	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(PORTAL_BENCH_DB)'" | grep -q 1 \
 	  || createdb -h 127.0.0.1 -U postgres $(PORTAL_BENCH_DB)
-	$(BIN)/python bench/portal_status.py --clients $(or $(CLIENTS),20) --seconds $(or $(SECONDS),20)
+	$(BIN)/python bench/portal_status.py --clients $(or $(CLIENTS),20) --seconds $(or $(SECONDS),20) \
+	  --workers $(or $(WORKERS),4) --worker-class $(or $(WORKER_CLASS),sync) --threads $(or $(THREADS),4)
 
 # The records an audit asks for (issue 15): the statistics page, the ledger page and its CSV at
 # 100k requests (40 % answered, arrivals over about a year), in a database of its own made afresh.

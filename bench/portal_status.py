@@ -140,6 +140,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--cases", type=int, default=40)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=4, help="Threads per worker (gthread).")
     parser.add_argument("--port", type=int, default=8140)
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -160,6 +162,11 @@ def main() -> None:
         "PORTAL_ATTEMPTS_PER_HOUR": "1000000",  # every client is 127.0.0.1 here
         "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
         "LOG_LEVEL": "ERROR",
+        "WEB_BIND": f"127.0.0.1:{args.port}",
+        "WEB_WORKERS": str(args.workers),
+        "WEB_WORKER_CLASS": args.worker_class,
+        "WEB_THREADS": str(args.threads),
+        "WEB_ACCESS_LOG": "",  # as in earlier runs: the database access log is still written
         "PRIVACYOPS_READ_DOT_ENV": "false",
     }
     # The production settings serve the hashed static files (whitenoise's manifest).
@@ -170,12 +177,8 @@ def main() -> None:
         [
             str(Path(sys.executable).with_name("gunicorn")),
             "privacyops.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--timeout",
-            "60",
+            "-c",
+            "python:privacyops.gunicorn_conf",  # the served configuration, tuned below
         ],
         cwd=ROOT,
         env=env,
@@ -220,6 +223,8 @@ def main() -> None:
         "clients": args.clients,
         "seconds": args.seconds,
         "gunicorn_workers": args.workers,
+        "gunicorn_worker_class": args.worker_class,
+        "gunicorn_threads": args.threads if args.worker_class == "gthread" else 1,
         "requests": len(latencies),
         "errors": len(errors),
         "error_kinds": sorted(set(errors)),

@@ -52,9 +52,10 @@ def test_reports_exports_and_the_audit_trail_read_from_the_replica(
         "audit csv": "/admin/audit/export.csv",
     }
     for name, url in pages.items():
-        with CaptureQueriesContext(connections[REPLICA]) as replica, CaptureQueriesContext(
-            connections[DEFAULT_DB_ALIAS]
-        ) as primary:
+        with (
+            CaptureQueriesContext(connections[REPLICA]) as replica,
+            CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
+        ):
             response = client.get(url)
             body = b"".join(response.streaming_content) if response.streaming else response.content
         assert response.status_code == 200, name

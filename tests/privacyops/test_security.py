@@ -518,10 +518,13 @@ def test_log_lines_keep_no_query_strings(logger_name):
 def test_the_production_access_log_names_the_page_without_its_query():
     from pathlib import Path
 
+    from privacyops import gunicorn_conf
+
     dockerfile = (Path(__file__).resolve().parents[2] / "Dockerfile").read_text()
     command = dockerfile[dockerfile.index("CMD [") :]
-    assert "--access-logformat" in command and "%(U)s" in command
-    assert "%(r)s" not in command and "%(q)s" not in command
+    assert "python:privacyops.gunicorn_conf" in command  # the served configuration
+    assert gunicorn_conf.accesslog == "-" and "%(U)s" in gunicorn_conf.access_log_format
+    assert "%(r)s" not in gunicorn_conf.access_log_format and "%(q)s" not in gunicorn_conf.access_log_format
 
 
 # ------------------------------------------------------------------------------------------

@@ -308,7 +308,7 @@ def statistics(
 
     - complaints and consultations received in the period, by kind and outcome, and by topic.
 
-    Six queries whatever the number of requests.
+    Seven queries whatever the number of requests (the organizations and their closed days included).
     """
     today = today or timezone.localdate()
     cases = requests_in_period(actor=actor, first=first, last=last, organization=organization)

@@ -137,6 +137,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"
 if env.str("REPLICA_DATABASE_URL", default=""):
     DATABASES["replica"] = env.db("REPLICA_DATABASE_URL")
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_HEALTH_CHECKS"]
 REPLICA_READS = "replica" in DATABASES
 DATABASE_ROUTERS = ["privacyops.db.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -22,6 +22,7 @@ from requests_app import pipeline, selectors, services
 from requests_app.forms import apply_validation_error
 from requests_app.models import Complaint, ComplaintStatus
 from requests_app.pipeline import Op
+from requests_app.views import admin_context
 
 TEMPLATE = "admin/requests_app/complaint/"
 # slug → (operation, form, service, what the user is told after it, the button), in the order the
@@ -63,15 +64,6 @@ OPERATIONS = {
         _("Close with the outcome"),
     ),
 }
-
-
-def _context(model_admin, request, **extra) -> dict:
-    return {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "app_label": model_admin.model._meta.app_label,
-        **extra,
-    }
 
 
 def _get(request, object_id) -> Complaint:
@@ -121,7 +113,9 @@ def complaint_add(request, model_admin):
             )
             return HttpResponseRedirect(_url(complaint))
     status = 400 if request.method == "POST" else 200
-    context = _context(model_admin, request, title=gettext("Register a complaint or consultation"), form=form, add=True)
+    context = admin_context(
+        model_admin, request, title=gettext("Register a complaint or consultation"), form=form, add=True
+    )
     return TemplateResponse(request, TEMPLATE + "form.html", context, status=status)
 
 
@@ -153,7 +147,7 @@ def complaint_edit(request, model_admin, object_id):
             messages.success(request, gettext("Saved."))
             return HttpResponseRedirect(_url(complaint))
     status = 400 if request.method == "POST" else 200
-    context = _context(
+    context = admin_context(
         model_admin, request, title=gettext("Correct the complaint"), form=form, complaint=complaint, add=False
     )
     return TemplateResponse(request, TEMPLATE + "form.html", context, status=status)
@@ -171,7 +165,7 @@ def complaint_detail(request, model_admin, object_id):
     the operation (``op``); a refused one shows its form again as it was filled in."""
     complaint = _get(request, object_id)
     log_access(request, AccessKind.COMPLAINT, organization=complaint.organization)
-    drafted = request.user.pk in services.complaints.drafters(complaint)
+    drafted = request.user.pk in selectors.complaint_drafters(complaint)
     offered = _offered(complaint, request.user, drafted=drafted)
     forms = {}
     for slug in offered:
@@ -204,7 +198,7 @@ def complaint_detail(request, model_admin, object_id):
                 messages.success(request, str(done))
                 return HttpResponseRedirect(_url(complaint))
         status = 400
-    context = _context(
+    context = admin_context(
         model_admin,
         request,
         title=gettext("Complaint or consultation C-%(number)s") % {"number": complaint.pk},

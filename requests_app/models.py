@@ -1618,6 +1618,10 @@ class ComplaintOutcome(models.TextChoices):
 
 
 OPEN_COMPLAINT_STATUSES = frozenset(s for s in ComplaintStatus if s != ComplaintStatus.CLOSED)
+# The reply has not gone yet: these can be late (the start page, the reminders).
+COMPLAINT_AWAITING_REPLY = frozenset(
+    {ComplaintStatus.RECEIVED, ComplaintStatus.AWAITING_APPROVAL, ComplaintStatus.APPROVED}
+)
 
 
 class Complaint(models.Model):

@@ -41,6 +41,7 @@ from requests_app.models import (
     Outcome,
     Status,
 )
+from requests_app.views import admin_context
 
 VIEW_PERMISSION = "requests_app.view_request"
 LEDGER_PAGE_ROWS = 100
@@ -49,15 +50,6 @@ LEDGER_PAGE_ROWS = 100
 PDF_MAX_ROWS = 2000
 XLSX_MAX_ROWS = 20000
 FORMATS = ("", "csv", "xlsx", "pdf")
-
-
-def _context(model_admin, request, **extra) -> dict:
-    return {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "app_label": model_admin.model._meta.app_label,
-        **extra,
-    }
 
 
 def _period_form(request, *, all_organizations: bool) -> ReportPeriodForm:
@@ -90,7 +82,7 @@ def ledger(request, model_admin):
     ``?format=csv`` (streamed, BOM, formula-safe), ``xlsx`` or ``pdf`` (A4 landscape)."""
     form = _period_form(request, all_organizations=False)
     output = request.GET.get("format", "")
-    context = _context(
+    context = admin_context(
         model_admin,
         request,
         title=gettext("Request ledger"),
@@ -250,7 +242,7 @@ def statistics(request, model_admin):
     same as an A4 PDF with ``?format=pdf``."""
     form = _period_form(request, all_organizations=True)
     output = request.GET.get("format", "")
-    context = _context(
+    context = admin_context(
         model_admin,
         request,
         title=gettext("Statistics for the management review"),

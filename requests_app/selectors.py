@@ -17,6 +17,7 @@ from requests_app import extensions, roles
 from requests_app.deadlines import BusinessCalendar
 from requests_app.models import (
     APPROVAL_OUTCOMES,
+    COMPLAINT_AWAITING_REPLY,
     OPEN_STATUSES,
     Agent,
     Approval,
@@ -133,8 +134,19 @@ def complaint_list(*, actor) -> QuerySet[Complaint]:
     )
 
 
-# Complaints whose reply has not gone yet (issue 15).
-COMPLAINT_AWAITING_REPLY = ("received", "awaiting_approval", "approved")
+# The history code of a drafted reply: ``pipeline.Op.COMPLAINT_DRAFT`` (selectors sit below the
+# pipeline; a test holds the two equal).
+COMPLAINT_DRAFT_OP = "complaint_draft"
+
+
+def complaint_drafters(complaint: Complaint) -> set[int]:
+    """Everyone who wrote a draft of the reply to ``complaint``, ever (its history): none of them
+    may approve it — re-drafting someone else's text does not make it theirs (four eyes)."""
+    return set(
+        complaint.history.filter(history_operation=COMPLAINT_DRAFT_OP, history_user__isnull=False).values_list(
+            "history_user_id", flat=True
+        )
+    )
 
 
 def complaints_needing(*, actor, which: str, today: dt.date) -> Q:
@@ -144,7 +156,7 @@ def complaints_needing(*, actor, which: str, today: dt.date) -> Q:
     if which == "overdue":
         return Q(status__in=COMPLAINT_AWAITING_REPLY, reply_due_on__lt=today)
     if which == "approval":  # a drafted reply waits, and not one this actor drafted (four eyes)
-        drafted = Complaint.history.filter(id=OuterRef("pk"), history_operation="complaint_draft", history_user=actor)
+        drafted = Complaint.history.filter(id=OuterRef("pk"), history_operation=COMPLAINT_DRAFT_OP, history_user=actor)
         return Q(status="awaiting_approval") & ~Exists(drafted)
     if which == "mine":
         return Q(assignee=actor) & ~Q(status="closed")

@@ -43,7 +43,8 @@ def _case_url(case) -> str:
     return reverse("admin:requests_app_request_change", args=[case.pk])
 
 
-def _context(model_admin, request, **extra):
+def admin_context(model_admin, request, **extra) -> dict:
+    """The context every desk page inside the admin starts from (site, model, app), plus ``extra``."""
     return {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
@@ -89,7 +90,7 @@ def intake(request, model_admin):
     return TemplateResponse(
         request,
         "admin/requests_app/request/intake.html",
-        _context(
+        admin_context(
             model_admin,
             request,
             title=gettext("Register a request"),
@@ -184,7 +185,7 @@ def case_detail(request, model_admin, object_id):
     can_decide = pipeline.allowed(case, Op.DECIDE, user=user)
     # Verification is one form on the page, open, beside the policy's checklist.
     verify = next((action for action in actions if action.slug == "verify"), None)
-    context = _context(
+    context = admin_context(
         model_admin,
         request,
         title=gettext("Case %(reference)s") % {"reference": case.reference},
@@ -304,7 +305,7 @@ def case_action(request, model_admin, object_id, slug):
     return TemplateResponse(
         request,
         "admin/requests_app/request/action.html",
-        _context(
+        admin_context(
             model_admin,
             request,
             title=title,
@@ -376,7 +377,7 @@ def case_history(request, model_admin, object_id):
     return TemplateResponse(
         request,
         "admin/requests_app/request/case_history.html",
-        _context(
+        admin_context(
             model_admin,
             request,
             title=gettext("History of case %(reference)s") % {"reference": case.reference},
@@ -480,7 +481,7 @@ BULK_PRINT_LIMIT = 50
 
 
 def _bulk_context(model_admin, request, queryset, **extra) -> dict:
-    return _context(
+    return admin_context(
         model_admin,
         request,
         action_name=request.POST.get("action", ""),

@@ -73,16 +73,6 @@ def default_reply_due_on(organization: Organization, received_on: dt.date) -> dt
     return BusinessCalendar.for_organization(organization).add_business_days(received_on, days)
 
 
-def drafters(complaint: Complaint) -> set[int]:
-    """Everyone who wrote a draft of the reply to ``complaint``, ever (its history): none of them
-    may approve it — re-drafting someone else's text does not make it theirs (four eyes)."""
-    return set(
-        complaint.history.filter(history_operation=Op.COMPLAINT_DRAFT, history_user__isnull=False).values_list(
-            "history_user_id", flat=True
-        )
-    )
-
-
 def _lock(complaint: Complaint | int, *, actor, expected_version: int | None = None) -> Complaint:
     pk = complaint.pk if isinstance(complaint, Complaint) else complaint
     locked = Complaint.objects.select_for_update(of=("self",)).select_related("organization").get(pk=pk)
@@ -211,7 +201,7 @@ def complaint_approve(
     member of staff who drafted it (JIS Q 15001 A.3.6: the reply is the organization's answer)."""
     complaint = _lock(complaint, actor=actor, expected_version=expected_version)
     pipeline.require(complaint, Op.COMPLAINT_APPROVE, actor=actor)
-    if actor.pk in drafters(complaint):
+    if actor.pk in selectors.complaint_drafters(complaint):
         raise TransitionNotAllowed(gettext("You drafted this reply: another manager must approve it (four eyes)."))
     complaint.approved_by, complaint.approved_on = actor, _today()
     complaint.approval_comment = (comment or "").strip()

@@ -35,10 +35,10 @@ from privacyops.mail import new_message_id
 from requests_app import derived, roles
 from requests_app.deadlines import BusinessCalendar, DeadlineUnit, add_months
 from requests_app.models import (
+    COMPLAINT_AWAITING_REPLY,
     REMINDER_ORDER,
     UNANSWERED_STATUSES,
     Complaint,
-    ComplaintStatus,
     DeliveryState,
     DeskPolicy,
     DisposalRule,
@@ -177,10 +177,6 @@ def _conditions(today: dt.date, policies: list[DeskPolicy], calendars: dict[int,
     return by_kind
 
 
-# A complaint's reply is due until it was sent (issue 15).
-AWAITING_REPLY = [ComplaintStatus.RECEIVED, ComplaintStatus.AWAITING_APPROVAL, ComplaintStatus.APPROVED]
-
-
 def _complaint_conditions(today: dt.date, working: set[int], calendars: dict[int, BusinessCalendar]) -> dict:
     """``{kind: Q}`` selecting the complaints whose reply is overdue, or due today or on the next
     business day of their organization."""
@@ -255,7 +251,7 @@ def reminder_sweep(*, today: dt.date, dry_run: bool = False, on_plan=None) -> Sw
     for kind in REMINDER_ORDER:
         if kind in COMPLAINT_KINDS:
             rows = (
-                Complaint.objects.filter(status__in=AWAITING_REPLY, organization_id__in=working)
+                Complaint.objects.filter(status__in=COMPLAINT_AWAITING_REPLY, organization_id__in=working)
                 .filter(complaint_conditions[kind])
                 .values_list("pk", "organization_id", "assignee_id")
                 .order_by("pk")

@@ -570,3 +570,11 @@ def test_the_approval_figure_leaves_out_what_the_manager_drafted(complaint, mana
     assert selectors.dashboard_complaints(actor=manager_user, today=D("2026-11-02"))["approval"] == 0
     assert selectors.dashboard_complaints(actor=manager_user2, today=D("2026-11-02"))["approval"] == 1
     assert selectors.dashboard_complaints(actor=desk_user, today=D("2026-11-02"))["approval"] == 0
+
+
+def test_the_selectors_draft_code_is_the_pipelines():
+    """Selectors sit below the pipeline and name its code themselves: the two must agree, or the
+    four-eyes rule would find no drafter."""
+    from requests_app import selectors
+
+    assert selectors.COMPLAINT_DRAFT_OP == Op.COMPLAINT_DRAFT

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint setup setup-dev messages clean-var bench bench-portal bench-records
+.PHONY: run test lint setup setup-dev messages clean-var bench bench-pages bench-load bench-reminders bench-portal bench-records
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "PrivacyOps needs Python 3.11, found " + sys.version'
@@ -54,23 +54,63 @@ messages: setup-dev
 clean-var:
 	rm -rf var
 
-# Benchmarks on PostgreSQL: the reminder sweep over 100k open requests (issue 5) and the audit trail
-# over about a million history rows (issue 6); the consents selector and CSV import (issue 11). Reports median time, peak memory and queries; never
-# asserted in tests (this machine is shared and noisy).
+# Benchmarks on PostgreSQL (issues 5, 6, 11, 16). `make bench` from a fresh clone measures the desk:
+# it generates 100k requests in every state (1-4 items, documents, letters, ~1.1M history rows,
+# 500k access-log rows) in $(BENCH_DB), then runs the page runner (bench/pages.py: the request list
+# default / filtered / searched / sorted, a case page, the dashboard, the audit trail's pages; 3
+# warm-ups + 20 runs, median, p95, queries, SQL time, slowest statement with EXPLAIN ANALYZE, most
+# repeated statement), a load run (bench/load.py: gunicorn with the production settings, CLIENTS
+# desk-staff clients for SECONDS s on WORKERS sync workers), the reminder sweep's dry run
+# (bench/reminders.py), the consents bench, and the page runner again at 10k requests in
+# $(BENCH_10K_DB) (growth). bench/report.py writes bench/results/bench.json and bench.md (not
+# committed). About 20 minutes on 2 cores. Never asserted in tests (this machine is shared and noisy).
+#   make bench BENCH_SKIP_GENERATE=1                 # reuse both databases as they are
+#   make bench CLIENTS=20 SECONDS=20 WORKERS=4       # the load run's parameters (these are the defaults)
+#   make bench-pages | bench-load | bench-reminders  # one part, on $(BENCH_DB) as it is
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 BENCH_DB ?= privacyops_bench
-BENCH_URL ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB)
+BENCH_URL ?= $(BENCH_PG)/$(BENCH_DB)
+BENCH_10K_DB ?= privacyops_bench_10k
 BENCH_REQUESTS ?= 100000
 BENCH_HISTORY ?= 1100000
-bench: export DATABASE_URL = $(BENCH_URL)
-bench: export SECRET_KEY ?= bench-only-$(shell date +%s)-not-a-secret-xxxxxxxxxxxxxxxxxxxxxxxx
+BENCH_ACCESS_LOG ?= 500000
+BENCH_DESK = --states all --max-items 4 --full-cases 200 --spread 245
+BENCH_SKIP_GENERATE ?=
+CLIENTS ?= 20
+SECONDS ?= 20
+WORKERS ?= 4
+# Create the database $(1) when missing, then migrate it.
+bench_db = psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(1)'" | grep -q 1 \
+	  || createdb -h 127.0.0.1 -U postgres $(1); \
+	DATABASE_URL=$(BENCH_PG)/$(1) $(BIN)/python manage.py migrate --no-input -v0
+bench bench-pages bench-load bench-reminders: export SECRET_KEY ?= bench-only-$(shell date +%s)-not-a-secret-xxxxxxxxxxxxxxxxxxxxxxxx
+bench bench-load: export REDIS_URL ?= redis://127.0.0.1:6379/15
 bench: setup-dev
-	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB)'" | grep -q 1 \
-	  || createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
-	$(BIN)/python manage.py migrate --no-input -v0
-	$(BIN)/python bench/generate.py --requests $(BENCH_REQUESTS) --history $(BENCH_HISTORY)
-	$(BIN)/python bench/reminders.py --runs 3
-	$(BIN)/python bench/audit.py --runs 7
-	$(BIN)/python bench/consents.py --runs 20 --records 1000 --rows 2000
+	@date +%s > /tmp/privacyops-bench-started
+	$(call bench_db,$(BENCH_DB))
+ifeq ($(BENCH_SKIP_GENERATE),)
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/generate.py --requests $(BENCH_REQUESTS) $(BENCH_DESK) \
+	  --history $(BENCH_HISTORY) --access-log $(BENCH_ACCESS_LOG)
+endif
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/pages.py --label 100k
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/load.py --clients $(CLIENTS) --seconds $(SECONDS) --workers $(WORKERS)
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/reminders.py --runs 3
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/consents.py --runs 20 --records 1000 --rows 2000
+	$(call bench_db,$(BENCH_10K_DB))
+ifeq ($(BENCH_SKIP_GENERATE),)
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_10K_DB) $(BIN)/python bench/generate.py --requests $$(( $(BENCH_REQUESTS) / 10 )) \
+	  $(BENCH_DESK) --history $$(( $(BENCH_HISTORY) / 10 )) --access-log $$(( $(BENCH_ACCESS_LOG) / 10 ))
+endif
+	DATABASE_URL=$(BENCH_PG)/$(BENCH_10K_DB) $(BIN)/python bench/pages.py --label 10k
+	$(BIN)/python bench/report.py
+	@echo "make bench took $$(( $$(date +%s) - $$(cat /tmp/privacyops-bench-started) )) s"
+
+bench-pages: setup-dev
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/pages.py --label 100k
+bench-load: setup-dev
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/load.py --clients $(CLIENTS) --seconds $(SECONDS) --workers $(WORKERS)
+bench-reminders: setup-dev
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/reminders.py --runs 3
 
 # Load run of the requester portal's status page (issue 14): gunicorn with the production settings on
 # loopback, N clients for T seconds (bounded), p50/p95/max and errors into bench/results/.
@@ -80,8 +120,8 @@ bench-portal: export REDIS_URL ?= redis://127.0.0.1:6379/14
 bench-portal: setup-dev
 	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(PORTAL_BENCH_DB)'" | grep -q 1 \
 	  || createdb -h 127.0.0.1 -U postgres $(PORTAL_BENCH_DB)
-	$(BIN)/python bench/portal_status.py --clients $(or $(CLIENTS),20) --seconds $(or $(SECONDS),20) \
-	  --workers $(or $(WORKERS),4) --worker-class $(or $(WORKER_CLASS),sync) --threads $(or $(THREADS),4)
+	$(BIN)/python bench/portal_status.py --clients $(CLIENTS) --seconds $(SECONDS) \
+	  --workers $(WORKERS) --worker-class $(or $(WORKER_CLASS),sync) --threads $(or $(THREADS),4)
 
 # The records an audit asks for (issue 15): the statistics page, the ledger page and its CSV at
 # 100k requests (40 % answered, arrivals over about a year), in a database of its own made afresh.

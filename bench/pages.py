@@ -73,7 +73,10 @@ def audit_rows(response) -> int:
 
 
 def dashboard_rows(response) -> int:
-    return 1 if response.context.get("app_list") is not None else 0
+    """The cases the manager's start page lists (the team's overdue, due soon, awaiting approval,
+    unassigned; at most 50 each)."""
+    team = response.context.get("team") or {}
+    return sum(len(cases) for name, cases in team.items() if name != "totals")
 
 
 def case_with(items: int, documents: int, letters: int) -> Request:
@@ -127,7 +130,8 @@ def desk_pages(manager) -> list[Page]:
         .order_by("assignee")
         .first()
     )
-    subject = Request.objects.filter(reference__startswith=PREFIX).order_by("pk")[1234].data_subject
+    shown = Request.objects.filter(reference__startswith=PREFIX).open().order_by("pk")  # the list shows open cases
+    subject = shown[min(1234, shown.count() - 1)].data_subject
     name = f"{subject.family_name} {subject.given_name}"
     case = case_with(3, 3, 2)
     changelist = "/admin/requests_app/request/"
@@ -266,14 +270,14 @@ def measure(client, page: Page, warmups: int, runs: int, plans: bool = True) -> 
 
 def database_summary() -> dict:
     from privacyops.audit.models import AccessLog
-    from privacyops.audit.registry import sources
+    from privacyops.audit.registry import ACCESS, sources
 
     return {
         "database": connection.settings_dict["NAME"],
         "vendor": connection.vendor,
         "requests": Request.objects.count(),
         "open_requests": Request.objects.open().count(),
-        "history_rows": sum(source.history_model().objects.count() for source in sources()),
+        "history_rows": sum(source.history_model().objects.count() for source in sources() if source.key != ACCESS),
         "access_log_rows": AccessLog.objects.count(),
         "status_counts": dict(
             Request.objects.values_list("status").annotate(n=Count("pk")).order_by("status").values_list("status", "n")

@@ -63,7 +63,8 @@ clean-var:
 # desk-staff clients for SECONDS s on WORKERS sync workers), the reminder sweep's dry run
 # (bench/reminders.py), the consents bench, and the page runner again at 10k requests in
 # $(BENCH_10K_DB) (growth). bench/report.py writes bench/results/bench.json and bench.md (not
-# committed). About 20 minutes on 2 cores. Never asserted in tests (this machine is shared and noisy).
+# committed). About 6 minutes on 2 cores, 3 of them generating. Never asserted in tests (this
+# machine is shared and noisy).
 #   make bench BENCH_SKIP_GENERATE=1                 # reuse both databases as they are
 #   make bench CLIENTS=20 SECONDS=20 WORKERS=4       # the load run's parameters (these are the defaults)
 #   make bench-pages | bench-load | bench-reminders  # one part, on $(BENCH_DB) as it is

@@ -195,11 +195,7 @@ class ServiceWrittenAdmin(admin.ModelAdmin):
             urls.append(
                 path(
                     "export.csv",
-                    wrap(
-                        lambda request: views.export(
-                            request, self, self.export_header, type(self).export_row, self.export_related
-                        )
-                    ),
+                    wrap(lambda request: views.export(request, self)),
                     name=f"{opts.app_label}_{opts.model_name}_export",
                 )
             )

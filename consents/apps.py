@@ -22,6 +22,9 @@ class ConsentsConfig(AppConfig):
             case_history_sources=hooks.case_history_sources,
         )
         registry.register_operations(ConsentOp)
+        from consents import exports
+
+        exports.register()
         Source = registry.Source
         registry.register_sources(
             Source("purpose", "consents.PurposeOfUse", "organization_id", None, "category"),

@@ -9,22 +9,21 @@ is not kept either, the form shows what was typed with the reason beside the fie
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from consents import exports as consent_exports
 from consents import forms as consent_forms
 from consents import services
 from consents.models import Consent, Direction
-from privacyops.audit.access import log_access
-from privacyops.audit.models import AccessKind
-from privacyops.csv_safe import csv_lines
+from privacyops.exports import services as export_services
+from privacyops.exports import views as export_views
 from requests_app.pipeline import TransitionNotAllowed
 
 
@@ -249,28 +248,30 @@ def _column_label(column: str) -> str:
 # ------------------------------------------------------------------------------------------
 # Exports: the list as filtered on screen
 # ------------------------------------------------------------------------------------------
-def export(request, model_admin, header, row, related=()):
-    """The changelist's rows as filtered (same filters and search), one CSV line each; formula
-    cells neutralised (``privacyops.csv_safe``). Logged as an access to personal data."""
+def export(request, model_admin):
+    """Start the changelist's rows as filtered (same filters and search) as a CSV export job
+    (``consents.exports``); filters the list does not understand are refused now."""
+    opts = model_admin.model._meta
+    if request.method != "POST":
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
-    request.GET = request.GET.copy()
-    request.GET.pop(PAGE_VAR, None)  # the whole list as filtered, not the page the link was taken on
+    query = request.GET.copy()
+    query.pop(PAGE_VAR, None)
     try:
-        changelist = model_admin.get_changelist_instance(request)
-    except IncorrectLookupParameters:
-        messages.error(request, gettext("The list's filters were not understood: nothing was exported."))
-        opts = model_admin.model._meta
-        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
-    queryset = changelist.get_queryset(request).select_related("data_subject", *related).order_by("pk")
-    log_access(request, AccessKind.RECORDS_EXPORT)
-    name = model_admin.model._meta.model_name
-    response = StreamingHttpResponse(
-        csv_lines(header, (row(obj) for obj in queryset.iterator(chunk_size=2000))),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.csv"'
-    return response
+        consent_exports.changelist_queryset(model_admin, request.user, query.urlencode())
+        export = export_services.export_start(
+            actor=request.user,
+            kind=consent_exports.kind_for(model_admin.model),
+            title=f"{opts.verbose_name_plural} {timezone.localdate():%Y-%m-%d}",
+            params={"query": query.urlencode(), "file_stem": f"{opts.model_name}-{timezone.localdate():%Y%m%d}"},
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(
+            f"{reverse(f'admin:{opts.app_label}_{opts.model_name}_changelist')}?{query.urlencode()}"
+        )
+    return export_views.started(request, export)
 
 
 def record_row(record) -> list:

@@ -20,6 +20,7 @@ class PrivacyOpsAdminSite(admin.AdminSite):
 
     def get_urls(self):
         from privacyops.audit import views
+        from privacyops.exports import views as exports
         from privacyops.two_factor import views as two_factor
 
         return [
@@ -27,6 +28,12 @@ class PrivacyOpsAdminSite(admin.AdminSite):
             path("two-factor/verify/", self.admin_view(lambda r: two_factor.verify(r, self)), name="two_factor_verify"),
             path("two-factor/qr.svg", self.admin_view(lambda r: two_factor.qr_code(r, self)), name="two_factor_qr"),
             path("audit/", self.admin_view(lambda request: views.audit_trail(request, self)), name="audit_trail"),
+            path("exports/", self.admin_view(lambda request: exports.export_list(request, self)), name="exports"),
+            path(
+                "exports/<int:export_id>/download/",
+                self.admin_view(lambda request, export_id: exports.export_download(request, self, export_id)),
+                name="export_download",
+            ),
             path(
                 "audit/export.csv",
                 self.admin_view(lambda request: views.audit_export(request, self)),

@@ -79,3 +79,32 @@ def dev_key(var_dir) -> str:
         path.write_text(Fernet.generate_key().decode())
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+# A long file (an export of a million rows) is sealed in pieces, one Fernet token per line, so
+# that neither making nor reading it holds more than one piece in memory.
+PIECE_BYTES = 1 << 20
+
+
+def seal_pieces(chunks, out) -> int:
+    """Seal the bytes of ``chunks`` (an iterable of ``bytes``) into ``out`` (a binary file) as
+    pieces of at most ``PIECE_BYTES``, one token per line; returns the plain size in bytes."""
+    fernet = _fernet(keys())
+    pending, size = bytearray(), 0
+    for chunk in chunks:
+        pending += chunk
+        size += len(chunk)
+        while len(pending) >= PIECE_BYTES:
+            out.write(fernet.encrypt(bytes(pending[:PIECE_BYTES])) + b"\n")
+            del pending[:PIECE_BYTES]
+    if pending or size == 0:
+        out.write(fernet.encrypt(bytes(pending)) + b"\n")
+    return size
+
+
+def unseal_pieces(handle):
+    """The plain bytes of a file written by ``seal_pieces``, piece by piece (``SealBroken``)."""
+    for line in handle:
+        token = line.strip()
+        if token:
+            yield unseal(token)

@@ -16,6 +16,9 @@ class RequestsAppConfig(AppConfig):
         from requests_app.views import dashboard_context
 
         registry.register_operations(Op)
+        from requests_app import exports
+
+        exports.register()
         registry.register_scope(
             registry.Scope(
                 organization_ids=selectors.organization_ids_for,

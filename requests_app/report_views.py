@@ -1,5 +1,6 @@
-"""The records an audit asks for (issue 15): the request ledger (受付台帳) as a page, CSV, Excel
-workbook and A4 PDF, and the statistics for the management review as a page and A4 PDF.
+"""The records an audit asks for (issue 15): the request ledger (受付台帳) as a page, and as CSV,
+Excel workbook and A4 PDF made by export jobs (issue 16); the statistics for the management review
+as a page and A4 PDF.
 
 Thin adapters like ``views``: every desk role that may read cases may read them, scoped to the
 user's organizations (``reports`` reads through the selectors' scope). The ledger names cases, so
@@ -8,28 +9,22 @@ its page and each of its files is written to the access log; the statistics hold
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import re
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from privacyops.audit.access import log_access
 from privacyops.audit.models import AccessKind
-from privacyops.csv_safe import csv_lines
 from privacyops.db import reads_from_replica
+from privacyops.exports import services as export_services
+from privacyops.exports import views as export_views
+from requests_app import exports, reports
 from requests_app import letters as desk_letters
-from requests_app import reports
 from requests_app.forms import ReportPeriodForm
 from requests_app.models import (
     AgentType,
@@ -45,11 +40,6 @@ from requests_app.views import admin_context
 
 VIEW_PERMISSION = "requests_app.view_request"
 LEDGER_PAGE_ROWS = 100
-# A PDF or a workbook is built in the web request: beyond these the desk narrows the period or
-# takes the CSV, which streams (long exports become background jobs in issue 16).
-PDF_MAX_ROWS = 2000
-XLSX_MAX_ROWS = 20000
-FORMATS = ("", "csv", "xlsx", "pdf")
 
 
 def _period_form(request, *, all_organizations: bool) -> ReportPeriodForm:
@@ -69,8 +59,7 @@ def _query_without_format(request) -> str:
     return query.urlencode()
 
 
-def _period_text(first: dt.date, last: dt.date) -> str:
-    return gettext("%(first)s to %(last)s") % {"first": f"{first:%Y-%m-%d}", "last": f"{last:%Y-%m-%d}"}
+_period_text = exports.period_text
 
 
 # ------------------------------------------------------------------------------------------
@@ -78,20 +67,20 @@ def _period_text(first: dt.date, last: dt.date) -> str:
 # ------------------------------------------------------------------------------------------
 @reads_from_replica
 def ledger(request, model_admin):
-    """The ledger of one organization for a period: a page of 100 rows, or the whole period as
-    ``?format=csv`` (streamed, BOM, formula-safe), ``xlsx`` or ``pdf`` (A4 landscape)."""
+    """The ledger of one organization for a period: a page of 100 rows; its files (CSV, Excel, A4
+    PDF) are asked for with a POST (``format``) and made as export jobs (``requests_app.exports``)."""
     form = _period_form(request, all_organizations=False)
-    output = request.GET.get("format", "")
+    output = request.POST.get("format", "") if request.method == "POST" else ""
     context = admin_context(
         model_admin,
         request,
         title=gettext("Request ledger"),
         form=form,
         columns=reports.LEDGER_COLUMNS,
-        file_links=[(gettext("CSV"), "csv"), (gettext("Excel"), "xlsx"), (gettext("PDF (A4)"), "pdf")],
+        file_jobs=[(gettext("CSV"), "csv"), (gettext("Excel"), "xlsx"), (gettext("PDF (A4)"), "pdf")],
         query=_query_without_format(request),
     )
-    if output not in FORMATS:
+    if request.method == "POST" and output not in exports.LEDGER_FORMATS:
         form.add_error(None, gettext("Unknown file format."))
     if not form.is_valid():
         return TemplateResponse(
@@ -99,31 +88,8 @@ def ledger(request, model_admin):
         )
     organization, first, last = (form.cleaned_data[k] for k in ("organization", "first", "last"))
     cases = reports.ledger_cases(actor=request.user, organization=organization, first=first, last=last)
-    name = f"ledger-{organization.code}-{first:%Y%m%d}-{last:%Y%m%d}"
     if output:
-        limit = {"pdf": PDF_MAX_ROWS, "xlsx": XLSX_MAX_ROWS}.get(output)
-        if limit is not None:
-            count = cases.count()
-            if count > limit:
-                messages.error(
-                    request,
-                    gettext(
-                        "The period holds %(count)s requests: a %(format)s file is made for at most %(limit)s. "
-                        "Narrow the period or download the CSV."
-                    )
-                    % {"count": f"{count:,}", "format": output.upper(), "limit": f"{limit:,}"},
-                )
-                return HttpResponseRedirect(f"{request.path}?{_query_without_format(request)}")
-        header = [str(label) for _key, label in reports.LEDGER_COLUMNS]
-        if output == "csv":
-            log_access(request, AccessKind.LEDGER_EXPORT, organization=organization)
-            rows = reports.ledger_table(reports.ledger_rows(cases))
-            response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-            return response
-        if output == "xlsx":
-            return _ledger_workbook(request, organization, first, last, header, cases, name)
-        return _ledger_pdf(request, organization, first, last, cases, name)
+        return _start_ledger_file(request, output, organization, first, last, cases)
     log_access(request, AccessKind.LEDGER, organization=organization)
     page = Paginator(cases, LEDGER_PAGE_ROWS).get_page(request.GET.get("page"))
     context.update(
@@ -135,61 +101,30 @@ def ledger(request, model_admin):
     return TemplateResponse(request, "admin/requests_app/request/ledger.html", context)
 
 
-# Characters an .xlsx cannot hold (XML 1.0 control characters).
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _ledger_workbook(request, organization, first, last, header, cases, name) -> HttpResponse:
-    """The ledger as an Excel workbook: one sheet of rows (dates as dates, yen as numbers, text
-    always stored as text — a cell that starts with "=" is never a formula), one sheet saying
-    what it is (organization, period, made at, by whom)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(gettext("Request ledger")[:31])
-    sheet.freeze_panes = "B2"
-    bold = Font(bold=True)
-    sheet.append([_text_cell(sheet, label, font=bold) for label in header])
-    keys = [key for key, _label in reports.LEDGER_COLUMNS]
-    for row in reports.ledger_rows(cases):
-        cells = []
-        for key in keys:
-            value = row[key]
-            if value is None or value == "":
-                cells.append(None)
-            elif key in reports.DATE_COLUMNS:
-                cell = WriteOnlyCell(sheet, value)
-                cell.number_format = "yyyy-mm-dd"
-                cells.append(cell)
-            elif key in reports.YEN_COLUMNS:
-                cell = WriteOnlyCell(sheet, value)
-                cell.number_format = "#,##0"
-                cells.append(cell)
-            else:
-                cells.append(_text_cell(sheet, value))
-        sheet.append(cells)
-    about = workbook.create_sheet(gettext("About this file")[:31])
-    for label, value in (
-        (gettext("organization"), organization.name),
-        (gettext("period"), _period_text(first, last)),
-        (gettext("made at"), f"{timezone.localtime():%Y-%m-%d %H:%M} (Asia/Tokyo)"),
-        (gettext("made by"), request.user.get_full_name() or request.user.get_username()),
-    ):
-        about.append([_text_cell(about, label, font=bold), _text_cell(about, value)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    log_access(request, AccessKind.LEDGER_EXPORT, organization=organization)  # the file exists now
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
-
-
-def _text_cell(sheet, value, font=None):
-    cell = WriteOnlyCell(sheet, _XML_ILLEGAL.sub("", str(value)))
-    cell.data_type = "s"  # text as typed, never a formula
-    if font is not None:
-        cell.font = font
-    return cell
+def _start_ledger_file(request, output: str, organization, first, last, cases) -> HttpResponse:
+    """Ask for the ledger's file as an export job; a PDF or workbook over its row limit is refused
+    now, with the count (the job would refuse it too)."""
+    limit = exports.LEDGER_LIMITS.get(output)
+    try:
+        if limit is not None and (count := cases.count()) > limit:
+            raise ValidationError(
+                gettext(
+                    "The period holds %(count)s requests: a %(format)s file is made for at most %(limit)s. "
+                    "Narrow the period or download the CSV."
+                )
+                % {"count": f"{count:,}", "format": output.upper(), "limit": f"{limit:,}"}
+            )
+        export = export_services.export_start(
+            actor=request.user,
+            kind=exports.LEDGER_FORMATS[output],
+            title=f"{gettext('Request ledger')} {organization.name} {_period_text(first, last)} ({output.upper()})",
+            params=exports.ledger_params(first, last, organization),
+            organization=organization,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(f"{request.path}?{_query_without_format(request)}")
+    return export_views.started(request, export)
 
 
 def _pdf(request, template: str, context: dict, filename: str, *, on_made=None) -> HttpResponse:
@@ -215,22 +150,6 @@ def _pdf(request, template: str, context: dict, filename: str, *, on_made=None) 
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _ledger_pdf(request, organization, first, last, cases, name) -> HttpResponse:
-    context = {
-        "organization": organization,
-        "period": _period_text(first, last),
-        "columns": reports.LEDGER_COLUMNS,
-        "rows": reports.ledger_rows(cases),
-    }
-    return _pdf(
-        request,
-        "records/ledger_print.html",
-        context,
-        f"{name}.pdf",
-        on_made=lambda: log_access(request, AccessKind.LEDGER_EXPORT, organization=organization),
-    )
 
 
 # ------------------------------------------------------------------------------------------

@@ -18,7 +18,10 @@ from django.utils.translation import gettext
 
 from privacyops.audit.access import log_access
 from privacyops.audit.models import AccessKind
+from privacyops.exports import services as export_services
+from privacyops.exports import views as export_views
 from requests_app import derived, document_files, extensions, pipeline, selectors, services
+from requests_app import exports as desk_exports
 from requests_app import forms as desk_forms
 from requests_app import letters as desk_letters
 from requests_app.actions import ACTIONS, TARGETS, available_actions, inline_form, target_label
@@ -532,7 +535,8 @@ def bulk_assign(request, model_admin, queryset):
 
 def bulk_print(request, model_admin, queryset):
     """The letters of the selected cases as one PDF: a page to choose them (each case's newest
-    letter ticked), then the PDF; each case's letters in the access log."""
+    letter ticked), then an export job makes the PDF (``requests_app.exports``); its download
+    writes each case's letters to the access log."""
     chosen_letters = (
         Letter.objects.filter(request__in=queryset)
         .select_related("request__organization", "request__data_subject", "request__agent", "request__policy")
@@ -547,17 +551,19 @@ def bulk_print(request, model_admin, queryset):
         elif len(printing) > BULK_PRINT_LIMIT:
             messages.error(request, gettext("Print at most %(n)s letters at a time.") % {"n": BULK_PRINT_LIMIT})
         else:
+            day = timezone.localdate()
             try:
-                pdf = desk_letters.render_pdf_many(printing)
-            except desk_letters.PdfUnavailable as error:
-                messages.error(request, str(error))
+                export = export_services.export_start(
+                    actor=request.user,
+                    kind=desk_exports.LETTERS,
+                    title=gettext("%(n)s letter(s) as one PDF, %(day)s")
+                    % {"n": len(printing), "day": f"{day:%Y-%m-%d}"},
+                    params={"letters": [letter.pk for letter in printing], "file_stem": f"letters-{day:%Y%m%d}"},
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
                 return None
-            for case in {letter.request for letter in printing}:
-                log_access(request, AccessKind.LETTER, case=case)
-            response = HttpResponse(pdf, content_type="application/pdf")
-            day = timezone.localdate().isoformat()
-            response["Content-Disposition"] = f'attachment; filename="letters-{day}.pdf"'
-            return response
+            return export_views.started(request, export)
     newest = {}
     for letter in available:
         newest[letter.request_id] = letter.pk

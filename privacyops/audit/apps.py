@@ -30,3 +30,6 @@ class AuditConfig(AppConfig):
             registry.Source(registry.ACCESS, "audit.AccessLog", "organization_id", "request_id", "kind"),
             last=True,
         )
+        from privacyops.audit import exports
+
+        exports.register()

@@ -298,6 +298,11 @@ class AuditTrail:
         union = branches[0].union(*branches[1:], all=True)
         return list(union.order_by("-e_at", "-e_rank", "-e_id")[:limit])
 
+    def count(self) -> int:
+        """How many entries the filtered trail holds (one count per kind of record)."""
+        branches = [self._branch(source, None) for source in self._sources()]
+        return sum(b.count() for b in branches if not isinstance(b, EmptyQuerySet))
+
     def page(self, cursor: Cursor | None = None, size: int = PAGE_SIZE) -> tuple[list[Entry], Cursor | None]:
         rows = self.rows(cursor, size + 1)
         more = len(rows) > size
@@ -454,14 +459,17 @@ def entries_for(rows: list[dict]) -> list[Entry]:
 CSV_HEADER = ["time", "user", "record_type", "record", "case", "change", "operation", "note", "field", "old", "new"]
 
 
-def csv_lines(trail: AuditTrail) -> Iterator[str]:
+def csv_lines(trail: AuditTrail, progress=None) -> Iterator[str]:
     """The filtered trail as CSV, one line per field change (or one per entry without changes);
-    formula-safe, with a BOM (``privacyops.csv_safe``)."""
-    return csv_safe.csv_lines(CSV_HEADER, _csv_rows(trail))
+    formula-safe, with a BOM (``privacyops.csv_safe``). ``progress(entries_done)`` is called
+    after each entry (the export job's progress)."""
+    return csv_safe.csv_lines(CSV_HEADER, _csv_rows(trail, progress))
 
 
-def _csv_rows(trail: AuditTrail) -> Iterator[list]:
-    for entry in trail.iterate():
+def _csv_rows(trail: AuditTrail, progress=None) -> Iterator[list]:
+    for done, entry in enumerate(trail.iterate(), start=1):
+        if progress is not None:
+            progress(done)
         base = [
             timezone.localtime(entry.when).isoformat(timespec="seconds"),
             entry.user_label,

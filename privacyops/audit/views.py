@@ -1,17 +1,21 @@
 """The audit trail pages (SPEC §12): for managers and auditors, read-only (GET only)."""
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from privacyops.audit import trail
+from privacyops.audit import exports, trail
 from privacyops.audit.access import log_access
 from privacyops.audit.history import build_timeline
 from privacyops.audit.models import AccessKind
 from privacyops.db import reads_from_replica
+from privacyops.exports import services as export_services
+from privacyops.exports import views as export_views
 
 # ------------------------------------------------------------------------------------------
 # Audit trail (SPEC §12): for managers and auditors
@@ -71,10 +75,10 @@ def _with(query, **values) -> str:
     return changed.urlencode()
 
 
-@require_GET
-@reads_from_replica
+@require_POST
 def audit_export(request, admin_site):
-    """The filtered trail as CSV, streamed (every matching row, not only one page)."""
+    """Start the filtered trail's CSV (every matching row, not only one page) as an export job:
+    the filter is checked now, the file is made in a worker, the user's exports page follows it."""
     if not request.user.has_perm(AUDIT_PERMISSION):
         raise PermissionDenied
     timeline = trail.AuditTrail(actor=request.user, data=request.GET)
@@ -84,10 +88,19 @@ def audit_export(request, admin_site):
             "; ".join(f"{k}: {' '.join(v)}" for k, v in timeline.form.errors.items()),
             content_type="text/plain; charset=utf-8",
         )
-    log_access(request, AccessKind.EXPORT)
-    response = StreamingHttpResponse(trail.csv_lines(timeline), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="audit-{timezone.localdate():%Y%m%d}.csv"'
-    return response
+    query = request.GET.copy()
+    query.pop("after", None)
+    try:
+        export = export_services.export_start(
+            actor=request.user,
+            kind=exports.KIND,
+            title=gettext("Audit trail %(day)s") % {"day": f"{timezone.localdate():%Y-%m-%d}"},
+            params={"query": query.urlencode(), "file_stem": f"audit-{timezone.localdate():%Y%m%d}"},
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(f"{reverse('admin:audit_trail')}?{query.urlencode()}")
+    return export_views.started(request, export)
 
 
 # ------------------------------------------------------------------------------------------

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_zxcvbn_password_validator",  # its messages in Japanese
     "privacyops.apps.PrivacyOpsConfig",
     "privacyops.audit.apps.AuditConfig",
+    "privacyops.exports.apps.ExportsConfig",
     "requests_app.apps.RequestsAppConfig",
     "consents.apps.ConsentsConfig",
 ]
@@ -224,11 +225,24 @@ DOCUMENT_STORAGE = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": str(MEDIA_ROOT / "documents"), "file_permissions_mode": 0o600},
 }
+# "exports": files made by export jobs (issue 16), sealed in pieces, deleted after EXPORT_KEEP_DAYS;
+# served only to the user who asked, through the download view that writes the access log.
+EXPORT_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT / "exports"), "file_permissions_mode": 0o600},
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "documents": DOCUMENT_STORAGE,
+    "exports": EXPORT_STORAGE,
 }
+# Export jobs (issue 16): a file is kept this many days after it was made; a user has at most
+# EXPORT_MAX_ACTIVE files waiting or being made; a job no worker finished within
+# EXPORT_STUCK_HOURS is marked failed.
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
+EXPORT_MAX_ACTIVE = env.int("EXPORT_MAX_ACTIVE", default=5)
+EXPORT_STUCK_HOURS = env.int("EXPORT_STUCK_HOURS", default=6)
 
 # E-mail: files under var/mail/ unless told otherwise, so a person can read what was sent.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
@@ -322,6 +336,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "requests_app.purge_expired",
         "schedule": crontab(hour=env.int("PURGE_HOUR", default=3), minute=30),
     },
+    # Export files past their kept period (issue 16).
+    "exports-purge": {"task": "privacyops.exports_purge", "schedule": crontab(minute=15)},
     # Records of provision and receipt past their retention end (SPEC §11).
     "purge-records": {
         "task": "consents.records_purge",

@@ -13,6 +13,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     "documents": DOCUMENT_STORAGE,
+    "exports": EXPORT_STORAGE,
 }
 
 # TLS is terminated by the proxy in front of gunicorn, which sets X-Forwarded-Proto.

@@ -27,6 +27,7 @@ from privacyops.csv_safe import FORMULA_STARTS
 from requests_app.models import DataSubject, DocumentKind, Status
 from requests_app.pipeline import TransitionNotAllowed
 from requests_app.seeds import JUO, LEVERAGES
+from tests.exports import exported
 from tests.factories import case_in, document_data, subject_data
 
 D = dt.date.fromisoformat
@@ -419,8 +420,7 @@ def test_exports_neutralise_formulas_and_import_again(client, leverages, desk_us
         basis=Basis.OTHER, recorded_how=RecordedHow.EACH_TIME, counterparty_address="+81 3 0000",
     )  # fmt: skip
     client.force_login(desk_user)
-    response = client.get("/admin/consents/provisionrecord/export.csv")
-    body = b"".join(response.streaming_content).decode("utf-8")
+    body = exported(client, "/admin/consents/provisionrecord/export.csv").decode("utf-8")
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     for row in rows:
@@ -435,7 +435,7 @@ def test_exports_neutralise_formulas_and_import_again(client, leverages, desk_us
 
     consent = consented(desk_user, person, recipient="+SUM(1)")
     assert consent.recipient.startswith(FORMULA_STARTS)
-    body = b"".join(client.get("/admin/consents/consent/export.csv").streaming_content).decode("utf-8")
+    body = exported(client, "/admin/consents/consent/export.csv").decode("utf-8")
     assert "'+SUM(1)" in body
 
 
@@ -443,7 +443,7 @@ def test_the_audit_trail_export_is_formula_safe(client, leverages, desk_user, ma
     person = on_record(desk_user, leverages, family_name="=1+1")
     consented(desk_user, person, recipient="=cmd|' /C calc'!A0")
     client.force_login(manager_user)
-    body = b"".join(client.get("/admin/audit/export.csv").streaming_content).decode("utf-8")
+    body = exported(client, "/admin/audit/export.csv").decode("utf-8")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert len(rows) > 2
     for row in rows:
@@ -500,7 +500,7 @@ def test_another_organization_reaches_no_page(client, leverages, desk_user, othe
     assert "organization" in response.context["form"].errors
     response = upload(client, leverages, HEADER + "provided,X,,1,B,氏名,2026-05-20,other,each_time,,,\n")
     assert "organization" in response.context["form"].errors
-    body = b"".join(client.get("/admin/consents/provisionrecord/export.csv").streaming_content).decode("utf-8")
+    body = exported(client, "/admin/consents/provisionrecord/export.csv").decode("utf-8")
     assert body.count("\n") == 1  # the header only
     assert Consent.objects.filter(withdrawn_on__isnull=True).count() == 1 and ProvisionRecord.objects.count() == 1
 
@@ -564,7 +564,7 @@ def test_a_receipt_needs_no_basis_and_a_provision_does(client, leverages, desk_u
 
 def test_an_export_with_filters_it_cannot_read_says_so(client, leverages, desk_user):
     client.force_login(desk_user)
-    response = client.get("/admin/consents/provisionrecord/export.csv?bogus__field=1", follow=True)
+    response = client.post("/admin/consents/provisionrecord/export.csv?bogus__field=1", follow=True)
     assert response.status_code == 200
     assert "何も出力していません" in response.text
 
@@ -782,8 +782,7 @@ def test_odd_addresses_get_404_or_the_whole_list(client, leverages, desk_user, m
     client.force_login(desk_user)
     for bad in ("abc", "%2Fx", "99999"):
         assert client.get(f"/admin/consents/consent/{bad}/withdraw/").status_code == 404
-    response = client.get("/admin/consents/consent/export.csv?p=99999")
-    assert response.status_code == 200 and "みらい" in b"".join(response.streaming_content).decode()
+    assert "みらい" in exported(client, "/admin/consents/consent/export.csv?p=99999").decode()
     client.force_login(manager_user)
     response = client.post(
         "/admin/consents/purposeofuse/add/",
@@ -840,7 +839,7 @@ def test_an_export_imports_again_into_its_organization_and_no_other(client, leve
     consented(desk_user, person)
     provided(desk_user, person)
     client.force_login(desk_user)
-    body = b"".join(client.get("/admin/consents/provisionrecord/export.csv").streaming_content).decode()
+    body = exported(client, "/admin/consents/provisionrecord/export.csv").decode()
     assert "2026-04-10" in body  # the consent's date travels with the record
     ProvisionRecord.objects.all().delete()
     assert "1件の記録を取り込みました" in upload(client, leverages, body).text

@@ -8,8 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from playwright.sync_api import Page, expect
 
+from privacyops.celery import app as celery_app
 from requests_app.models import Complaint, ComplaintStatus
 from requests_app.seeds import JUO
 from tests.e2e.test_desk_flow import field, log_in, log_out, message, submit
@@ -91,8 +93,15 @@ def test_a_complaint_road_then_the_ledger_and_the_statistics(
     field(page, "終了日").fill("2026-11-30")
     submit(page, "表示")
     expect(page.locator("#ledger").get_by_role("link", name=case.reference)).to_be_visible()
+    # The file is made by a worker (an export job, issue 16); the exports page follows it.
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+        page.get_by_role("button", name="CSV").click()
+        expect(page).to_have_url(re.compile(r"/admin/exports/\?started=\d+$"))
+        expect(page.locator("#exports")).to_contain_text("受付台帳")
+        download_link = page.get_by_role("link", name="ダウンロード")
+        expect(download_link).to_be_visible(timeout=30_000)  # the page reloads itself until the file is ready
     with page.expect_download() as download:
-        page.get_by_role("link", name="CSV").click()
+        download_link.click()
     assert download.value.suggested_filename == "ledger-juo-20261101-20261130.csv"
     assert case.reference in Path(download.value.path()).read_text(encoding="utf-8-sig")
 

@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from privacyops.audit.models import AccessKind, AccessLog
 from privacyops.db import REPLICA, ReplicaRouter, replica_reads
+from privacyops.exports import services as export_services
+from privacyops.exports.models import Export
 from requests_app.models import Request
 from requests_app.seeds import JUO
 from tests.factories import register
@@ -46,10 +48,8 @@ def test_reports_exports_and_the_audit_trail_read_from_the_replica(
     query = f"?organization={case.organization_id}&first=2026-11-01&last=2026-11-30"
     pages = {
         "ledger": "/admin/requests_app/request/ledger/" + query,
-        "ledger csv": "/admin/requests_app/request/ledger/" + query + "&format=csv",
         "statistics": "/admin/requests_app/request/statistics/" + query,
         "audit trail": "/admin/audit/",
-        "audit csv": "/admin/audit/export.csv",
     }
     for name, url in pages.items():
         with (
@@ -64,6 +64,21 @@ def test_reports_exports_and_the_audit_trail_read_from_the_replica(
         if name.startswith("ledger"):
             assert case.reference.encode() in body, name
             assert any(q["sql"].lstrip().upper().startswith("INSERT") for q in primary), name  # the access log
+    # The export jobs (issue 16) read on the replica too; their own row is written on the primary.
+    assert client.post("/admin/requests_app/request/ledger/" + query, {"format": "csv"}).status_code == 302
+    assert client.post("/admin/audit/export.csv").status_code == 302
+    for export in Export.objects.using(DEFAULT_DB_ALIAS).order_by("pk"):
+        with (
+            CaptureQueriesContext(connections[REPLICA]) as replica,
+            CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
+        ):
+            export_services.export_run(export_id=export.pk)
+        assert replica.captured_queries, f"{export.kind}: nothing read from the replica"
+        assert not any(q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for q in replica)
+        assert any(q["sql"].lstrip().upper().startswith("UPDATE") for q in primary)  # the job's status
+        response = client.get(f"/admin/exports/{export.pk}/download/")
+        body = b"".join(response.streaming_content)
+        assert response.status_code == 200 and case.reference.encode() in body, export.kind
     kinds = set(AccessLog.objects.using(DEFAULT_DB_ALIAS).values_list("kind", flat=True))
     assert {AccessKind.LEDGER, AccessKind.LEDGER_EXPORT, AccessKind.AUDIT, AccessKind.EXPORT} <= kinds
 

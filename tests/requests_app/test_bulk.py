@@ -15,6 +15,7 @@ from privacyops.audit.models import AccessKind, AccessLog
 from requests_app import services
 from requests_app.models import LetterKind, Request, Status
 from requests_app.seeds import COPRO, JUO
+from tests.exports import content, made
 from tests.factories import case_in, register
 
 D = dt.date.fromisoformat
@@ -88,11 +89,14 @@ def test_print_several_letters_as_one_pdf(client, cases, desk_user, tmp_path):
     assert chooser.status_code == 200 and chooser.content.decode().count('name="letter"') == 3
     letters = [case.letters.get() for case in cases]
 
-    response = post_action(client, "print_letters", cases, apply="1", letter=[letter.pk for letter in letters])
+    started = post_action(client, "print_letters", cases, apply="1", letter=[letter.pk for letter in letters])
 
+    assert started.status_code == 302  # an export job (issue 16): made in the background
+    assert not AccessLog.objects.filter(kind=AccessKind.LETTER).exists()
+    response = made(client)
     assert response["Content-Type"] == "application/pdf"
     path = tmp_path / "letters.pdf"
-    path.write_bytes(response.content)
+    path.write_bytes(content(response))
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     assert pages >= 3

@@ -6,12 +6,15 @@ import datetime as dt
 import io
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from privacyops.audit.models import AccessKind, AccessLog
+from privacyops.exports.models import Export
 from requests_app import reports, services
 from requests_app.models import AgentType, Channel, Outcome, Request, Status, VerificationOutcome
 from requests_app.seeds import COPRO, JUO
+from tests.exports import content, made
 from tests.factories import DeskPolicyFactory, offered_method, register
 
 D = dt.date.fromisoformat
@@ -160,22 +163,25 @@ def test_the_ledger_page_csv_workbook_and_pdf(client, november, auditor_user):
     assert page.status_code == 200
     assert [row["reference"] for row in page.context["rows"]] == references
 
-    response = client.get(LEDGER + query + "&format=csv")
-    text = b"".join(response.streaming_content).decode("utf-8")
+    started = client.post(LEDGER + query, {"format": "csv"})
+    assert started.status_code == 302 and started["Location"].startswith(reverse("admin:exports"))
+    assert not AccessLog.objects.filter(kind=AccessKind.LEDGER_EXPORT).exists()  # no file yet
+    response = made(client)
+    text = content(response).decode("utf-8")
     assert text.startswith("\ufeff受付番号")
     lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert [line[0] for line in lines[1:]] == references
     assert 'filename="ledger-juo-20261101-20261130.csv"' in response["Content-Disposition"]
 
-    response = client.get(LEDGER + query + "&format=xlsx")
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    client.post(LEDGER + query, {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(content(made(client)))).worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][0] == "受付番号"
     assert [row[0] for row in values[1:]] == references
     assert values[1][COLUMN["reached_on"]] == dt.datetime(2026, 11, 2)  # a date cell, not text
 
-    response = client.get(LEDGER + query + "&format=pdf")
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    client.post(LEDGER + query, {"format": "pdf"})
+    assert content(made(client)).startswith(b"%PDF")
 
     logged = list(AccessLog.objects.filter(user=auditor_user).values_list("kind", flat=True))
     assert logged.count(AccessKind.LEDGER) == 1 and logged.count(AccessKind.LEDGER_EXPORT) == 3
@@ -204,13 +210,15 @@ def test_the_ledger_files_never_carry_a_formula(client, travel, desk_user, polic
     client.force_login(desk_user)
     query = f"?organization={case.organization_id}&first=2026-11-01&last=2026-11-30"
 
-    text = b"".join(client.get(LEDGER + query + "&format=csv").streaming_content).decode()
+    client.post(LEDGER + query, {"format": "csv"})
+    text = content(made(client)).decode()
     assert "'=HYPERLINK(1)" not in text and "=HYPERLINK" in text  # inside the approval cell, after its label
     row = next(csv.reader(io.StringIO(text.lstrip("\ufeff").splitlines()[1])))
     approval = row[COLUMN["approval"]]
     assert approval.startswith("承認 ") and approval.endswith("=HYPERLINK(1)")
 
-    workbook = load_workbook(io.BytesIO(client.get(LEDGER + query + "&format=xlsx").content))
+    client.post(LEDGER + query, {"format": "xlsx"})
+    workbook = load_workbook(io.BytesIO(content(made(client))))
     approval = workbook.worksheets[0].cell(row=2, column=COLUMN["approval"] + 1)
     assert approval.data_type == "s" and approval.value.endswith("=HYPERLINK(1)")
 
@@ -227,7 +235,12 @@ def test_the_ledger_files_never_carry_a_formula(client, travel, desk_user, polic
 def test_a_bad_period_is_an_error_never_a_wrong_ledger(client, november, desk_user, query, message):
     client.force_login(desk_user)
     for url in (LEDGER, STATISTICS):
-        response = client.get(f"{url}?organization={november['juo'].pk}&{query}")
+        if url == LEDGER and "format=" in query:  # the ledger's files are asked for with a POST
+            period, form = query.split("&format=")
+            response = client.post(f"{url}?organization={november['juo'].pk}&{period}", {"format": form})
+        else:
+            response = client.get(f"{url}?organization={november['juo'].pk}&{query}")
+        assert not Export.objects.exists()
         assert response.status_code == 400
         assert message in response.content.decode()
         assert "rows" not in response.context and "stats" not in response.context
@@ -235,26 +248,30 @@ def test_a_bad_period_is_an_error_never_a_wrong_ledger(client, november, desk_us
 
 def test_another_organizations_ledger_is_refused(client, november, other_org_user):
     client.force_login(other_org_user)
-    response = client.get(f"{LEDGER}?organization={november['juo'].pk}&first=2026-11-01&last=2026-11-30&format=csv")
+    response = client.post(
+        f"{LEDGER}?organization={november['juo'].pk}&first=2026-11-01&last=2026-11-30", {"format": "csv"}
+    )
 
     assert response.status_code == 400  # not a choice for this user: the form refuses it
+    assert not Export.objects.exists()
     assert not AccessLog.objects.filter(kind=AccessKind.LEDGER_EXPORT).exists()
 
 
 def test_a_pdf_of_too_many_rows_is_refused_with_the_reason(client, november, desk_user, monkeypatch):
-    from requests_app import report_views
+    from requests_app import exports
 
-    monkeypatch.setattr(report_views, "PDF_MAX_ROWS", 4)
+    monkeypatch.setitem(exports.LEDGER_LIMITS, "pdf", 4)
     client.force_login(desk_user)
     query = f"?organization={november['juo'].pk}&first=2026-11-01&last=2026-11-30"
 
-    response = client.get(LEDGER + query + "&format=pdf", follow=True)
+    response = client.post(LEDGER + query, {"format": "pdf"}, follow=True)
 
     assert response.redirect_chain == [(LEDGER + query, 302)]
     assert [str(m) for m in response.context["messages"]] == [
         "この期間の請求は5件です。PDFファイルは4件までしか作成できません。期間を絞るか、CSVをダウンロードしてください。"
     ]
     assert not AccessLog.objects.filter(kind=AccessKind.LEDGER_EXPORT).exists()
+    assert not Export.objects.exists()
 
 
 def test_the_ledger_page_query_count_does_not_grow_with_the_rows(client, travel, desk_user, policies):

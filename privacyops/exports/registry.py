@@ -1,0 +1,59 @@
+"""What can be exported: each app registers its kinds of file in its ``AppConfig.ready``.
+
+A ``Kind`` says who may ask for it (``permission``), how it is made (``build``: a generator of
+bytes, given the job and a ``progress(done, total)`` callback; it reads as ``export.created_by``),
+what the file is (``content_type``, ``extension``), and what a download writes to the access log
+(``log(request, export)``). ``allowed(user, export)`` re-checks the scope at download time (an
+organization taken away since the file was made: no download).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+ProgressFn = Callable[[int, "int | None"], None]
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    permission: str
+    build: Callable[..., Iterator[bytes]]
+    content_type: str
+    extension: str
+    log: Callable
+    allowed: Callable | None = None
+
+
+_KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> None:
+    _KINDS[kind.key] = kind
+
+
+def get(key: str) -> Kind:
+    """The registered kind; ``KeyError`` for one no app registers (any more)."""
+    return _KINDS[key]
+
+
+def label(key: str) -> str:
+    kind = _KINDS.get(key)
+    return str(kind.label) if kind else key
+
+
+def encoded(lines, *, piece: int = 1 << 16):
+    """Text lines (a CSV) as UTF-8 ``bytes`` in pieces of about ``piece`` bytes: what ``build``
+    yields, without one write per line."""
+    pending, size = [], 0
+    for line in lines:
+        data = line.encode("utf-8")
+        pending.append(data)
+        size += len(data)
+        if size >= piece:
+            yield b"".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield b"".join(pending)

@@ -1,0 +1,62 @@
+"""The user's exports (issue 16): their list with progress, and the download of a ready file."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET
+
+from privacyops.exports import registry, services
+from privacyops.exports.models import ACTIVE_STATUSES, Export
+
+LIST_SIZE = 50
+
+
+@require_GET
+def export_list(request, admin_site):
+    """The files the user asked for, newest first: what, when, status, progress, download until
+    when. Reloads itself every few seconds while one is being made."""
+    exports = list(Export.objects.filter(created_by=request.user).select_related("organization")[:LIST_SIZE])
+    for export in exports:
+        export.kind_label = registry.label(export.kind)
+    context = {
+        **admin_site.each_context(request),
+        "title": gettext("My exports"),
+        "exports": exports,
+        "refresh": any(export.status in ACTIVE_STATUSES for export in exports),
+        "started": request.GET.get("started", ""),
+        "keep_days": settings.EXPORT_KEEP_DAYS,
+    }
+    return TemplateResponse(request, "privacyops/exports.html", context)
+
+
+def started(request, export) -> HttpResponseRedirect:
+    """After an export was asked for: the list, with what happens next said."""
+    messages.success(
+        request,
+        gettext("“%(title)s” is being made. It appears here when it is ready to download.") % {"title": export.title},
+    )
+    return HttpResponseRedirect(f"{reverse('admin:exports')}?started={export.pk}")
+
+
+@require_GET
+def export_download(request, admin_site, export_id: int):
+    """A ready file of the user's own (404 for anyone else's), streamed from its sealed pieces;
+    written to the access log as its kind says, each time it is downloaded."""
+    try:
+        export = services.downloadable(actor=request.user, export_id=export_id)
+    except Export.DoesNotExist:
+        raise Http404 from None
+    except PermissionDenied:
+        raise
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(reverse("admin:exports"))
+    registry.get(export.kind).log(request, export)
+    response = StreamingHttpResponse(services.export_file(export), content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.download_name}"'
+    response["Content-Length"] = str(export.size)
+    return response

@@ -1,0 +1,237 @@
+"""The desk's long files as export jobs (issue 16), made in a worker as the user who asked:
+
+- the request ledger as CSV, Excel workbook or A4 PDF (``ledger_csv``, ``ledger_xlsx``,
+  ``ledger_pdf``; params: organization, first and last day of arrival);
+- the letters of chosen cases as one PDF (``letters``; params: letter ids).
+
+Registered with ``privacyops.exports`` by ``apps.RequestsAppConfig.ready``. Each download goes to
+the access log: the ledger as a ledger export of its organization, letters once per case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from privacyops.audit.access import log_access
+from privacyops.audit.models import AccessKind
+from privacyops.csv_safe import csv_lines
+from privacyops.exports import registry
+from requests_app import letters as desk_letters
+from requests_app import reports
+from requests_app.models import Letter
+from requests_app.selectors import organization_ids_for
+
+VIEW_PERMISSION = "requests_app.view_request"
+LEDGER_FORMATS = {"csv": "ledger_csv", "xlsx": "ledger_xlsx", "pdf": "ledger_pdf"}
+LETTERS = "letters"
+# A PDF or a workbook is one document held whole while it is made: beyond these the desk narrows
+# the period (or takes the CSV, which has no limit).
+LEDGER_LIMITS = {"pdf": 2000, "xlsx": 20000}
+
+
+def period_text(first: dt.date, last: dt.date) -> str:
+    return gettext("%(first)s to %(last)s") % {"first": f"{first:%Y-%m-%d}", "last": f"{last:%Y-%m-%d}"}
+
+
+def ledger_params(first: dt.date, last: dt.date, organization) -> dict:
+    return {
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "file_stem": f"ledger-{organization.code}-{first:%Y%m%d}-{last:%Y%m%d}",
+    }
+
+
+def _ledger_cases(export):
+    first, last = (dt.date.fromisoformat(export.params[k]) for k in ("first", "last"))
+    cases = reports.ledger_cases(actor=export.created_by, organization=export.organization, first=first, last=last)
+    return cases, first, last
+
+
+def _counted(rows, progress):
+    for done, row in enumerate(rows, start=1):
+        progress(done)
+        yield row
+
+
+def _made_by(export) -> str:
+    return export.created_by.get_full_name() or export.created_by.get_username()
+
+
+def build_ledger_csv(export, progress):
+    """The ledger's rows as CSV (BOM, formula-safe), read in chunks."""
+    cases, _first, _last = _ledger_cases(export)
+    progress(0, cases.count())
+    header = [str(label) for _key, label in reports.LEDGER_COLUMNS]
+    rows = reports.ledger_table(_counted(reports.ledger_rows(cases), progress))
+    yield from registry.encoded(csv_lines(header, rows))
+
+
+# Characters an .xlsx cannot hold (XML 1.0 control characters).
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _text_cell(sheet, value, font=None):
+    cell = WriteOnlyCell(sheet, _XML_ILLEGAL.sub("", str(value)))
+    cell.data_type = "s"  # text as typed, never a formula
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _within_limit(cases, output: str, progress) -> int:
+    count = cases.count()
+    progress(0, count)
+    limit = LEDGER_LIMITS[output]
+    if count > limit:
+        raise ValidationError(
+            gettext(
+                "The period holds %(count)s requests: a %(format)s file is made for at most %(limit)s. "
+                "Narrow the period or download the CSV."
+            )
+            % {"count": f"{count:,}", "format": output.upper(), "limit": f"{limit:,}"}
+        )
+    return count
+
+
+def build_ledger_xlsx(export, progress):
+    """The ledger as an Excel workbook: one sheet of rows (dates as dates, yen as numbers, text
+    always stored as text — a cell that starts with "=" is never a formula), one sheet saying
+    what it is (organization, period, made at, by whom). At most 20,000 rows."""
+    cases, first, last = _ledger_cases(export)
+    _within_limit(cases, "xlsx", progress)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(gettext("Request ledger")[:31])
+    sheet.freeze_panes = "B2"
+    bold = Font(bold=True)
+    sheet.append([_text_cell(sheet, label, font=bold) for _key, label in reports.LEDGER_COLUMNS])
+    keys = [key for key, _label in reports.LEDGER_COLUMNS]
+    for row in _counted(reports.ledger_rows(cases), progress):
+        cells = []
+        for key in keys:
+            value = row[key]
+            if value is None or value == "":
+                cells.append(None)
+            elif key in reports.DATE_COLUMNS:
+                cell = WriteOnlyCell(sheet, value)
+                cell.number_format = "yyyy-mm-dd"
+                cells.append(cell)
+            elif key in reports.YEN_COLUMNS:
+                cell = WriteOnlyCell(sheet, value)
+                cell.number_format = "#,##0"
+                cells.append(cell)
+            else:
+                cells.append(_text_cell(sheet, value))
+        sheet.append(cells)
+    about = workbook.create_sheet(gettext("About this file")[:31])
+    for label, value in (
+        (gettext("organization"), export.organization.name),
+        (gettext("period"), period_text(first, last)),
+        (gettext("made at"), f"{timezone.localtime():%Y-%m-%d %H:%M} (Asia/Tokyo)"),
+        (gettext("made by"), _made_by(export)),
+    ):
+        about.append([_text_cell(about, label, font=bold), _text_cell(about, value)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    yield buffer.getvalue()
+
+
+def build_ledger_pdf(export, progress):
+    """The ledger as an A4 landscape PDF (header repeated on every page). At most 2,000 rows."""
+    cases, first, last = _ledger_cases(export)
+    _within_limit(cases, "pdf", progress)
+    html = render_to_string(
+        "records/ledger_print.html",
+        {
+            "organization": export.organization,
+            "period": period_text(first, last),
+            "columns": reports.LEDGER_COLUMNS,
+            "rows": list(_counted(reports.ledger_rows(cases), progress)),
+            "made_at": timezone.localtime(),
+            "made_by": _made_by(export),
+            "language": translation.get_language(),
+        },
+    )
+    yield desk_letters.pdf_from_html(html)
+
+
+def log_ledger(request, export) -> None:
+    log_access(request, AccessKind.LEDGER_EXPORT, organization=export.organization)
+
+
+def ledger_allowed(user, export) -> bool:
+    return export.organization_id in organization_ids_for(user)
+
+
+def _letters(export) -> list[Letter]:
+    """The chosen letters the user may still read (their organizations), in case order."""
+    return list(
+        Letter.objects.filter(
+            pk__in=export.params.get("letters", []),
+            request__organization_id__in=organization_ids_for(export.created_by),
+        )
+        .select_related("request__organization", "request__data_subject", "request__agent", "request__policy")
+        .order_by("request__reference", "pk")
+    )
+
+
+def build_letters(export, progress):
+    """The chosen letters as one PDF, each on its own pages, fonts embedded once."""
+    letters = _letters(export)
+    if not letters:
+        raise ValidationError(gettext("None of the chosen letters can be read any more."))
+    progress(0, len(letters))
+    pdf = desk_letters.render_pdf_many(letters)
+    progress(len(letters))
+    yield pdf
+
+
+def log_letters(request, export) -> None:
+    for case in {letter.request for letter in _letters(export)}:
+        log_access(request, AccessKind.LETTER, case=case)
+
+
+def register() -> None:
+    for key, label, build, content_type, extension in (
+        ("ledger_csv", gettext_lazy("Request ledger (CSV)"), build_ledger_csv, "text/csv; charset=utf-8", "csv"),
+        (
+            "ledger_xlsx",
+            gettext_lazy("Request ledger (Excel)"),
+            build_ledger_xlsx,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        ("ledger_pdf", gettext_lazy("Request ledger (PDF)"), build_ledger_pdf, "application/pdf", "pdf"),
+    ):
+        registry.register(
+            registry.Kind(
+                key=key,
+                label=label,
+                permission=VIEW_PERMISSION,
+                build=build,
+                content_type=content_type,
+                extension=extension,
+                log=log_ledger,
+                allowed=ledger_allowed,
+            )
+        )
+    registry.register(
+        registry.Kind(
+            key=LETTERS,
+            label=gettext_lazy("Letters (one PDF)"),
+            permission=VIEW_PERMISSION,
+            build=build_letters,
+            content_type="application/pdf",
+            extension="pdf",
+            log=log_letters,
+        )
+    )

@@ -1,0 +1,39 @@
+"""An export job through the real stack (issue 16): the page's POST queues it on the configured
+broker (Redis in CI) after the transaction commits, a real Celery worker makes the file, the
+exports page shows it ready, and the user downloads it. No eager mode."""
+
+import datetime as dt
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.urls import reverse
+
+from privacyops.celery import app as celery_app
+from privacyops.exports.models import Export, ExportStatus
+from requests_app.seeds import JUO
+from tests.factories import register
+from tests.integration.test_reminder_delivery import wait_for
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_export_is_made_by_a_worker_and_downloaded(client, travel, desk_user, manager_user, policies):
+    travel("2026-11-02")
+    case = register(desk_user, policies[JUO], reached_on=dt.date(2026, 11, 2))
+    client.force_login(manager_user)
+
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+        assert client.post(f"/admin/audit/export.csv?case={case.reference}").status_code == 302
+        export = Export.objects.get()
+        wait_for(
+            lambda: Export.objects.get(pk=export.pk).status in (ExportStatus.DONE, ExportStatus.FAILED),
+            message="the export made by the worker",
+        )
+
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DONE, export.error
+    assert export.rows_done == export.rows_total > 0
+    page = client.get(reverse("admin:exports")).content.decode()
+    assert reverse("admin:export_download", args=[export.pk]) in page
+    response = client.get(reverse("admin:export_download", args=[export.pk]))
+    assert case.reference in b"".join(response.streaming_content).decode("utf-8-sig")

@@ -16,6 +16,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import F, Q
+from django.db.models.expressions import OrderBy
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -35,6 +36,7 @@ from requests_app.models import (
     Channel,
     Complaint,
     DeskPolicy,
+    ItemKind,
     LegalHold,
     LetterTemplate,
     Organization,
@@ -124,7 +126,9 @@ class PageNotFound(Exception):
 
 
 class RequestChangeList(ChangeList):
-    """The admin's change list, saying so when the page asked for does not exist."""
+    """The admin's change list, saying so when the page asked for does not exist; cases without a
+    date sort last both ways; what every row needs (each organization's business calendar, the
+    labels of item kinds) is made once per page, not once per row (issue 16)."""
 
     def get_results(self, request):
         try:
@@ -133,6 +137,26 @@ class RequestChangeList(ChangeList):
             raise PageNotFound(self.page_num) from None
         if self.page_num > 1 and not self.multi_page and not (self.show_all and self.can_show_all):
             raise PageNotFound(self.page_num)  # one page only: the admin would show it for any number
+        calendars = {}
+        kind_labels = dict(ItemKind.choices)
+        for case in self.result_list:
+            if case.organization_id not in calendars:
+                calendars[case.organization_id] = BusinessCalendar.for_organization(case.organization)
+            case.list_calendar = calendars[case.organization_id]
+            case.list_kinds = ", ".join(str(kind_labels.get(item.kind, item.kind)) for item in case.items.all())
+
+    def get_ordering(self, request, queryset):
+        """The admin reverses ``due_on ASC NULLS LAST`` into ``DESC NULLS FIRST``: the cases
+        whose clock has not started would fill the first pages of a descending sort. Dates first
+        both ways (``request_due_desc_idx`` serves the descending order on PostgreSQL)."""
+        return [_nulls_last(field) for field in super().get_ordering(request, queryset)]
+
+
+def _nulls_last(field):
+    if isinstance(field, OrderBy) and field.nulls_first:
+        field = field.copy()
+        field.nulls_first, field.nulls_last = None, True
+    return field
 
 
 # ------------------------------------------------------------------------------------------
@@ -333,6 +357,8 @@ class RequestAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("kinds"))
     def kinds(self, obj):
+        if hasattr(obj, "list_kinds"):  # made once per page by RequestChangeList
+            return obj.list_kinds
         return ", ".join(item.get_kind_display() for item in obj.items.all())
 
     @admin.display(description=_("status"), ordering="status")
@@ -351,7 +377,8 @@ class RequestAdmin(admin.ModelAdmin):
     def days_left(self, obj):
         if obj.due_on is None or obj.status not in OPEN_STATUSES or obj.status == Status.RESPONDED:
             return "—"
-        left = derived.days_left(BusinessCalendar.for_organization(obj.organization), timezone.localdate(), obj.due_on)
+        calendar = getattr(obj, "list_calendar", None) or BusinessCalendar.for_organization(obj.organization)
+        left = derived.days_left(calendar, timezone.localdate(), obj.due_on)
         if left < 0:
             return format_html('<span class="po-days po-overdue">{}</span>', gettext("%(n)s overdue") % {"n": -left})
         if left == 0:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -19,6 +22,7 @@ from requests_app.models import (
     APPROVAL_OUTCOMES,
     COMPLAINT_AWAITING_REPLY,
     OPEN_STATUSES,
+    UNANSWERED_STATUSES,
     Agent,
     Approval,
     Channel,
@@ -97,14 +101,15 @@ def request_get(*, actor, pk) -> Request:
         .prefetch_related(
             "organization__closed_days",
             "policy__agent_proof_rules",
-            "items__decision__decided_by",
+            # Staff users named on a record are joined to it, not read by a query of their own per kind.
+            Prefetch("items", queryset=RequestItem.objects.select_related("decision__decided_by")),
             Prefetch(
                 "documents", queryset=IdentityDocument.objects.select_related("recorded_by", "disposed_by", "file")
             ),
-            "payments__recorded_by",
+            Prefetch("payments", queryset=Payment.objects.select_related("recorded_by")),
             "pauses",
-            "verifications__verified_by",
-            "approvals__approver",
+            Prefetch("verifications", queryset=Verification.objects.select_related("verified_by")),
+            Prefetch("approvals", queryset=Approval.objects.select_related("approver")),
             Prefetch("letters", queryset=Letter.objects.select_related("created_by")),
             Prefetch("responses", queryset=Response.objects.select_related("sent_by", "letter", "link")),
             Prefetch("tasks", queryset=FulfilmentTask.objects.select_related("system", "done_by", "item")),
@@ -426,21 +431,29 @@ def reminders_failed_count(*, actor) -> int:
     ).count()
 
 
+def _dashboard_cases(actor) -> QuerySet[Request]:
+    """Cases for the start page's lists: only what a row shows joined (organization, person,
+    assignee) — no items nor calendars, which the lists do not show (issue 16: one query a list)."""
+    return Request.objects.filter(organization_id__in=organization_ids_for(actor)).select_related(
+        "organization", "data_subject", "assignee"
+    )
+
+
 def dashboard_my_work(*, actor, today: dt.date) -> dict:
     """The actor's cases by urgency, and the unassigned ones. One query per list."""
-    mine = request_list(actor=actor).filter(assignee=actor)
+    mine = _dashboard_cases(actor).filter(assignee=actor)
     soon = due_within_business_days(actor=actor, today=today, days=3)
     work = {
         "overdue": list(mine.overdue(today).order_by("due_on", "pk")[:50]),
         "due_soon": list(mine.unanswered().filter(soon).order_by("due_on", "pk")[:50]),
         "awaiting_requester": list(mine.filter(status=Status.AWAITING_REQUESTER).order_by("reached_on", "pk")[:50]),
         "unassigned": list(
-            request_list(actor=actor).open().filter(assignee__isnull=True).order_by("reached_on", "pk")[:50]
+            _dashboard_cases(actor).open().filter(assignee__isnull=True).order_by("reached_on", "pk")[:50]
         ),
     }
     if actor.has_perm("requests_app.approve_decision"):
         work["awaiting_my_approval"] = list(
-            request_list(actor=actor)
+            _dashboard_cases(actor)
             .filter(status=Status.AWAITING_APPROVAL)
             .exclude(approval_barred(actor))
             .order_by("due_on", "pk")[:50]
@@ -456,21 +469,30 @@ def dashboard_team_work(*, actor, today: dt.date) -> dict:
     organizations, each with its assignee — ``overdue``, ``due_soon`` (within 3 business days, by
     each organization's calendar), ``awaiting_approval`` (each with ``barred``: the actor decided
     a refusal on it, so four eyes bar them from approving it, SPEC §4) and ``unassigned``; at most
-    ``DASHBOARD_LIMIT`` each, most urgent first, and ``totals`` of each list. Two queries per list."""
-    team = request_list(actor=actor)
+    ``DASHBOARD_LIMIT`` each, most urgent first, and ``totals`` of each list. One query per list and
+    one for the four totals."""
+    team = _dashboard_cases(actor)
     soon = due_within_business_days(actor=actor, today=today, days=3)
+    unanswered = Q(status__in=UNANSWERED_STATUSES)
+    which = {  # as Request.objects.overdue(), .unanswered(), .open() select them
+        "overdue": unanswered & Q(due_on__lt=today),
+        "due_soon": unanswered & soon,
+        "awaiting_approval": Q(status=Status.AWAITING_APPROVAL),
+        "unassigned": Q(status__in=OPEN_STATUSES, assignee__isnull=True),
+    }
     lists = {
-        "overdue": team.overdue(today).order_by("due_on", "pk"),
-        "due_soon": team.unanswered().filter(soon).order_by("due_on", "pk"),
-        "awaiting_approval": team.filter(status=Status.AWAITING_APPROVAL)
+        "overdue": team.filter(which["overdue"]).order_by("due_on", "pk"),
+        "due_soon": team.filter(which["due_soon"]).order_by("due_on", "pk"),
+        "awaiting_approval": team.filter(which["awaiting_approval"])
         .annotate(barred=approval_barred(actor))
         .order_by("due_on", "pk"),
-        "unassigned": team.open().filter(assignee__isnull=True).order_by("reached_on", "pk"),
+        "unassigned": team.filter(which["unassigned"]).order_by("reached_on", "pk"),
     }
     work = {name: list(cases[:DASHBOARD_LIMIT]) for name, cases in lists.items()}
-    work["totals"] = {
-        name: len(work[name]) if len(work[name]) < DASHBOARD_LIMIT else cases.count() for name, cases in lists.items()
-    }
+    # The four totals in one pass over the team's cases, whatever their number.
+    work["totals"] = Request.objects.filter(organization_id__in=organization_ids_for(actor)).aggregate(
+        **{name: Count("pk", filter=condition) for name, condition in which.items()}
+    )
     return work
 
 
@@ -511,9 +533,26 @@ def _month_starts(today: dt.date, months: int) -> list[dt.date]:
     return starts
 
 
+def _monthly_figures(name: str, actor, today: dt.date, months: int, compute):
+    """``compute()`` kept in the cache for ``DASHBOARD_FIGURES_SECONDS`` per set of organizations
+    and day (issue 16: the 12-month figures read every request of the year; a manager's start page
+    must not). Returns (figures, the time they were counted at, Asia/Tokyo)."""
+    ids = ",".join(str(pk) for pk in sorted(organization_ids_for(actor)))
+    key = f"dashboard:{name}:{today.isoformat()}:{months}:{hashlib.sha256(ids.encode()).hexdigest()[:16]}"
+    found = cache.get(key)
+    if found is None:
+        found = (compute(), timezone.localtime())
+        cache.set(key, found, settings.DASHBOARD_FIGURES_SECONDS)
+    return found
+
+
 def dashboard_on_time(*, actor, today: dt.date, months: int = 12) -> list[dict]:
     """Per month: cases answered (``Request.answered_on``: the last result notice sent, as the
-    statistics count them) and how many by their due date."""
+    statistics count them) and how many by their due date. Cached (``_monthly_figures``)."""
+    return _monthly_figures("on_time", actor, today, months, lambda: _on_time(actor, today, months))[0]
+
+
+def _on_time(actor, today: dt.date, months: int) -> list[dict]:
     starts = _month_starts(today, months)
     rows = (
         Request.objects.filter(organization_id__in=organization_ids_for(actor), answered_on__gte=starts[0])
@@ -535,7 +574,13 @@ def dashboard_on_time(*, actor, today: dt.date, months: int = 12) -> list[dict]:
 
 
 def dashboard_received(*, actor, today: dt.date, months: int = 12) -> dict:
-    """Requests received per month by kind, ready for a stacked bar chart (server-rendered SVG)."""
+    """Requests received per month by kind, ready for a stacked bar chart (server-rendered SVG),
+    with ``as_of``: when they were counted (cached ``DASHBOARD_FIGURES_SECONDS``, ``_monthly_figures``)."""
+    counts, as_of = _monthly_figures("received", actor, today, months, lambda: _received(actor, today, months))
+    return _received_chart(counts, _month_starts(today, months), as_of)
+
+
+def _received(actor, today: dt.date, months: int) -> dict:
     starts = _month_starts(today, months)
     rows = (
         RequestItem.objects.filter(
@@ -546,7 +591,10 @@ def dashboard_received(*, actor, today: dt.date, months: int = 12) -> dict:
         .annotate(n=Count("id"))
         .order_by()
     )
-    counts = {(row["month"].year, row["month"].month, row["kind"]): row["n"] for row in rows}
+    return {(row["month"].year, row["month"].month, row["kind"]): row["n"] for row in rows}
+
+
+def _received_chart(counts: dict, starts: list[dt.date], as_of) -> dict:
     kinds = list(ItemKind)
     colours = ["#417690", "#79aec8", "#5b8c5a", "#b86e00", "#c9a227", "#8a1c17", "#6b4e9b", "#d1785c", "#2e6b6b"]
     width, height, left, bottom, top = 720, 240, 36, 28, 12
@@ -583,6 +631,7 @@ def dashboard_received(*, actor, today: dt.date, months: int = 12) -> dict:
         "legend": [{"label": k.label, "colour": c} for k, c in zip(kinds, colours, strict=True)],
         "first": starts[0],
         "total": sum(per_month),
+        "as_of": as_of,
     }
 
 

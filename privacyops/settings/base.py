@@ -237,6 +237,9 @@ STORAGES = {
     "documents": DOCUMENT_STORAGE,
     "exports": EXPORT_STORAGE,
 }
+# The start page's 12-month figures (received per month by kind, answered on time) are counted at
+# most once per this many seconds per set of organizations (issue 16); the page says when.
+DASHBOARD_FIGURES_SECONDS = env.int("DASHBOARD_FIGURES_SECONDS", default=300)
 # Export jobs (issue 16): a file is kept this many days after it was made; a user has at most
 # EXPORT_MAX_ACTIVE files waiting or being made; a job no worker finished within
 # EXPORT_STUCK_HOURS is marked failed.

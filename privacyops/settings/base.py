@@ -134,6 +134,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # A kept connection is checked before a request reuses it (a restarted PostgreSQL, a dropped link).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
+# Or a connection pool per process (psycopg_pool, issue 16) for threaded workers: DB_POOL_MAX_SIZE
+# connections at most (0: no pool). Django refuses a pool together with kept connections.
+DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=0)
+if DB_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": env.int("DB_POOL_TIMEOUT", default=10),
+    }
 # A read replica (issue 16): reports, exports and the audit trail read from it (privacyops.db).
 if env.str("REPLICA_DATABASE_URL", default=""):
     DATABASES["replica"] = env.db("REPLICA_DATABASE_URL")
@@ -231,6 +242,30 @@ EXPORT_STORAGE = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": str(MEDIA_ROOT / "exports"), "file_permissions_mode": 0o600},
 }
+# Several web hosts (issue 16): both kept in object storage (S3 or compatible, django-storages)
+# when OBJECT_STORAGE_BUCKET is set; the files are sealed before they leave (privacyops.sealed_files)
+# and are only ever read back through the permission-checked views, never through a bucket URL.
+OBJECT_STORAGE_BUCKET = env.str("OBJECT_STORAGE_BUCKET", default="")
+if OBJECT_STORAGE_BUCKET:
+
+    def _object_storage(location: str) -> dict:
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": OBJECT_STORAGE_BUCKET,
+                "location": location,
+                "endpoint_url": env.str("OBJECT_STORAGE_ENDPOINT_URL", default="") or None,
+                "region_name": env.str("OBJECT_STORAGE_REGION", default="") or None,
+                "access_key": env.str("OBJECT_STORAGE_ACCESS_KEY", default="") or None,
+                "secret_key": env.str("OBJECT_STORAGE_SECRET_KEY", default="") or None,
+                "default_acl": "private",
+                "file_overwrite": False,
+                "querystring_auth": True,
+            },
+        }
+
+    DOCUMENT_STORAGE = _object_storage("documents")
+    EXPORT_STORAGE = _object_storage("exports")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

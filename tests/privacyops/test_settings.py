@@ -87,3 +87,45 @@ def test_production_check_deploy_fails_without_a_document_key():
     )
     assert result.returncode != 0
     assert "privacyops.E001" in result.stdout + result.stderr
+
+
+def _settings_value(expression: str, env_overrides: dict) -> str:
+    """``expression`` evaluated in a ``manage.py shell`` under the given environment."""
+    result = _manage(
+        "shell", "-c", f"from django.conf import settings; print({expression})", env_overrides=env_overrides
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_several_web_hosts_keep_files_in_object_storage_when_configured():
+    """Issue 16: with OBJECT_STORAGE_BUCKET the identity-document files and the export files go to
+    S3-compatible storage (django-storages), private; without it, to the local disk."""
+    shown = (
+        "[settings.STORAGES[k]['BACKEND'] for k in ('documents', 'exports')], settings.STORAGES['exports']['OPTIONS']"
+    )
+    local = _settings_value(shown, {**PRODUCTION, "OBJECT_STORAGE_BUCKET": ""})
+    assert local.count("FileSystemStorage") == 2 and "media/exports" in local
+    remote = _settings_value(
+        shown,
+        {**PRODUCTION, "OBJECT_STORAGE_BUCKET": "desk-files", "OBJECT_STORAGE_ENDPOINT_URL": "https://s3.example.jp"},
+    )
+    assert remote.count("storages.backends.s3.S3Storage") == 2
+    assert "'bucket_name': 'desk-files'" in remote and "'location': 'exports'" in remote
+    assert "'default_acl': 'private'" in remote and "https://s3.example.jp" in remote
+
+
+def test_a_connection_pool_replaces_kept_connections_when_asked():
+    shown = (
+        "settings.DATABASES['default'].get('OPTIONS', {}).get('pool'), settings.DATABASES['default']['CONN_MAX_AGE']"
+    )
+    pooled = _settings_value(
+        shown,
+        {
+            **PRODUCTION,
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x",
+            "DB_POOL_MAX_SIZE": "8",
+            "CONN_MAX_AGE": "60",
+        },
+    )
+    assert pooled == "{'min_size': 1, 'max_size': 8, 'timeout': 10} 0"

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint setup setup-dev messages clean-var bench bench-pages bench-load bench-reminders bench-portal bench-records
+.PHONY: run test lint setup setup-dev messages clean-var bench bench-pages bench-load bench-reminders bench-trail-export bench-portal bench-records
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "PrivacyOps needs Python 3.11, found " + sys.version'
@@ -61,13 +61,14 @@ clean-var:
 # warm-ups + 20 runs, median, p95, queries, SQL time, slowest statement with EXPLAIN ANALYZE, most
 # repeated statement), a load run (bench/load.py: gunicorn with the production settings, CLIENTS
 # desk-staff clients for SECONDS s on WORKERS sync workers), the reminder sweep's dry run
-# (bench/reminders.py), the consents bench, and the page runner again at 10k requests in
+# (bench/reminders.py), the whole audit trail as an export job (bench/trail_export.py: time and
+# peak memory), the consents bench, and the page runner again at 10k requests in
 # $(BENCH_10K_DB) (growth). bench/report.py writes bench/results/bench.json and bench.md (not
 # committed). About 6 minutes on 2 cores, 3 of them generating. Never asserted in tests (this
 # machine is shared and noisy).
 #   make bench BENCH_SKIP_GENERATE=1                 # reuse both databases as they are
 #   make bench CLIENTS=20 SECONDS=20 WORKERS=4       # the load run's parameters (these are the defaults)
-#   make bench-pages | bench-load | bench-reminders  # one part, on $(BENCH_DB) as it is
+#   make bench-pages | bench-load | bench-reminders | bench-trail-export  # one part, on $(BENCH_DB) as it is
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432
 BENCH_DB ?= privacyops_bench
 BENCH_URL ?= $(BENCH_PG)/$(BENCH_DB)
@@ -84,7 +85,7 @@ WORKERS ?= 4
 bench_db = psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(1)'" | grep -q 1 \
 	  || createdb -h 127.0.0.1 -U postgres $(1); \
 	DATABASE_URL=$(BENCH_PG)/$(1) $(BIN)/python manage.py migrate --no-input -v0
-bench bench-pages bench-load bench-reminders: export SECRET_KEY ?= bench-only-$(shell date +%s)-not-a-secret-xxxxxxxxxxxxxxxxxxxxxxxx
+bench bench-pages bench-load bench-reminders bench-trail-export: export SECRET_KEY ?= bench-only-$(shell date +%s)-not-a-secret-xxxxxxxxxxxxxxxxxxxxxxxx
 bench bench-load: export REDIS_URL ?= redis://127.0.0.1:6379/15
 bench: setup-dev
 	@date +%s > /tmp/privacyops-bench-started
@@ -96,6 +97,7 @@ endif
 	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/pages.py --label 100k
 	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/load.py --clients $(CLIENTS) --seconds $(SECONDS) --workers $(WORKERS)
 	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/reminders.py --runs 3
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/trail_export.py
 	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/consents.py --runs 20 --records 1000 --rows 2000
 	$(call bench_db,$(BENCH_10K_DB))
 ifeq ($(BENCH_SKIP_GENERATE),)
@@ -112,6 +114,8 @@ bench-load: setup-dev
 	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/load.py --clients $(CLIENTS) --seconds $(SECONDS) --workers $(WORKERS)
 bench-reminders: setup-dev
 	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/reminders.py --runs 3
+bench-trail-export: setup-dev
+	DATABASE_URL=$(BENCH_URL) $(BIN)/python bench/trail_export.py
 
 # Load run of the requester portal's status page (issue 14): gunicorn with the production settings on
 # loopback, N clients for T seconds (bounded), p50/p95/max and errors into bench/results/.

@@ -5,7 +5,8 @@
 
 Reads what ``make bench`` left in ``bench/results/``: ``pages-100k.json`` (the page runner at
 100k requests), ``pages-10k.json`` (the same at 10k: the growth columns), ``load.json``,
-``reminders.json`` and ``generate-*.json``. A missing file leaves its rows out. Needs no database.
+``reminders.json``, ``trail_export.json`` and ``generate-*.json``. A missing file leaves its rows
+out. Needs no database.
 """
 
 from __future__ import annotations
@@ -40,10 +41,18 @@ def main() -> None:
     small = load(f"pages-{args.small}.json")
     run = load("load.json")
     reminders = load("reminders.json")
+    trail = load("trail_export.json")
     generated = {
         path.stem.removeprefix("generate-"): json.loads(path.read_text()) for path in RESULTS.glob("generate-*.json")
     }
-    report = {"pages": large, "growth": small, "load": run, "reminders": reminders, "generate": generated}
+    report = {
+        "pages": large,
+        "growth": small,
+        "load": run,
+        "reminders": reminders,
+        "trail_export": trail,
+        "generate": generated,
+    }
     (RESULTS / f"{args.name}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
 
     md = [f"# PrivacyOps bench ({args.name})", ""]
@@ -77,8 +86,14 @@ def main() -> None:
             f"{cell(reminders['p95_s'], 2)} s (max) | {reminders['queries']} | {cell(reminders['sql_ms'])} | "
             f"{reminders['planned_lines']:,} planned | peak {reminders['peak_python_mib']} MiB (traced run) | |"
         )
+    if trail:
+        md.append(
+            f"| audit CSV export of the whole trail (export job, bench/trail_export.py) | "
+            f"{cell(trail['seconds'])} s | | | | {trail['entries']:,} entries, {trail['csv_lines']:,} lines, "
+            f"{trail['size_mb']} MB, {trail['entries_per_second']:,} entries/s | "
+            f"peak RSS {trail['rss_peak_mib']} MiB (+{trail['rss_growth_mib']} MiB) | |"
+        )
     md.append("")
-    # The audit trail's export as a Celery job (issue 16) has no row yet: see EXPORT_ROW in bench/pages.py.
     if run:
         md += ["Load run per page:", "", "| page | requests | p50 ms | p95 ms | max ms |", "|---|---:|---:|---:|---:|"]
         for name, values in run["per_page"].items():

@@ -924,6 +924,13 @@ class Request(models.Model):
             models.Index(fields=["due_on"], name="request_due_idx"),
             models.Index(fields=["-reached_on", "-id"], name="request_reached_idx"),
             models.Index(fields=["status", "ended_on"], name="request_ended_idx"),
+            # Open cases by due date (issue 16): the list's default order, the start page's overdue
+            # and due-soon lists read open cases only, not the years of answered ones before them.
+            models.Index(
+                fields=["due_on", "-reached_on", "-id"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="request_open_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -947,6 +947,9 @@ class Request(models.Model):
             ),
         ]
 
+    # Named by its reference alone: the audit trail loads cases it names without joins (issue 16).
+    history_name_related = ()
+
     def __str__(self):
         return self.reference
 

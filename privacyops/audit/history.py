@@ -116,7 +116,15 @@ class Names:
             pks = {pk for pk in pks if (model, pk) not in self.names}
             if not pks:
                 continue
-            for obj in model._default_manager.filter(pk__in=pks).select_related():  # __str__ may follow a key
+            found = model._default_manager.filter(pk__in=pks)
+            # __str__ may follow a key: every key is joined, unless the model names what its name
+            # needs (``history_name_related``, e.g. () for a case named by its reference: issue 16).
+            related = getattr(model, "history_name_related", None)
+            if related is None:
+                found = found.select_related()
+            elif related:
+                found = found.select_related(*related)
+            for obj in found:
                 self.names[(model, obj.pk)] = user_label(obj) if model is user_model else record_label(obj)
         self.wanted.clear()
 

@@ -237,16 +237,11 @@ class AuditTrail:
         if source.model == settings.AUTH_USER_MODEL and not self.actor.is_superuser:
             # Staff records: only the reader's colleagues (least privilege, as the staff directory).
             queryset = queryset.filter(id__in=registry.scope().colleagues(self.actor).values("pk"))
-        per_source = AuditTrailFilter(
-            self.data,
-            queryset=queryset,
-            source=source,
-            organizations=self.organizations,
-            case_pks=self.case_pks,
-            actor=self.actor,
-        )
-        per_source._form = self.form  # validated once for all sources: no lookup per source
-        return per_source.qs
+        # The one validated filter set, pointed at this source: its filter methods read the
+        # source's columns (no filter set, deep copy of its filters or staff query per source).
+        self.form_filter.source = source
+        self.form_filter.case_pks = self.case_pks
+        return self.form_filter.filter_queryset(queryset)
 
     def _branch(self, source: Source, cursor: Cursor | None) -> models.QuerySet:
         """One source's rows as (id, time, type, user, object, rank), after the cursor, unordered."""
@@ -331,8 +326,18 @@ class AuditTrail:
 # ------------------------------------------------------------------------------------------
 # From rows to entries with diffs
 # ------------------------------------------------------------------------------------------
-def _record_label(source: Source, row) -> str:
+def _choice_labels(model, field_name: str) -> dict:
+    """{value: label in the current language} of a choice field: made once per kind of record and
+    page or chunk, not per row (Django's ``get_FOO_display`` rebuilds the choices at each call:
+    a quarter of a whole-trail export, issue 16)."""
+    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
+
+
+def _record_label(source: Source, row, labels: dict | None = None) -> str:
     if source.label_field:
+        value = getattr(row, source.label_field)
+        if labels is not None:
+            return labels.get(value, str(value))
         return str(getattr(row, f"get_{source.label_field}_display")())
     return str(_as_it_was(row))  # the record's own name (``__str__``), never "… as of <time>"
 
@@ -407,6 +412,11 @@ def entries_for(rows: list[dict]) -> list[Entry]:
     references = registry.scope().case_references(case_ids) if case_ids else {}
 
     entries = []
+    choice_labels = {
+        rank: _choice_labels(sources[rank].history_model(), sources[rank].label_field or "kind")
+        for rank in by_source
+        if sources[rank].label_field or sources[rank].key == ACCESS
+    }
     for row in rows:
         rank = row["e_rank"]
         source = sources[rank]
@@ -415,6 +425,7 @@ def entries_for(rows: list[dict]) -> list[Entry]:
             continue
         if source.key == ACCESS:
             reference = references.get(record.request_id, "")
+            kind = choice_labels[rank].get(record.kind, record.kind)
             entries.append(
                 Entry(
                     when=record.at,
@@ -422,9 +433,9 @@ def entries_for(rows: list[dict]) -> list[Entry]:
                     user_label=names.get(user_model, record.user_id),
                     model_label=str(source.verbose_name),
                     object_id=record.request_id or 0,
-                    object_label=reference or record.get_kind_display(),
+                    object_label=reference or kind,
                     change_type=ACCESS_TYPE,
-                    note=f"{record.get_kind_display()} {record.path} ({record.ip_address or '—'})",
+                    note=f"{kind} {record.path} ({record.ip_address or '—'})",
                     history_id=record.pk,
                     case_reference=reference,
                 )
@@ -448,7 +459,7 @@ def entries_for(rows: list[dict]) -> list[Entry]:
                 else user_label(None),
                 model_label=str(source.verbose_name),
                 object_id=record.id,
-                object_label=_record_label(source, record),
+                object_label=_record_label(source, record, choice_labels.get(rank)),
                 change_type=record.history_type,
                 operation=record.history_operation,
                 note=record.history_change_reason or "",

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("requests_app", "0033_open_due_index"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="request",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "awaiting_approval",
+                            "awaiting_requester",
+                            "in_progress",
+                            "received",
+                            "responded",
+                            "responding",
+                            "verifying",
+                        ],
+                    )
+                ),
+                fields=["organization"],
+                name="request_open_org_idx",
+            ),
+        ),
+    ]

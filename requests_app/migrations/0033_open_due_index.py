@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests_app", "0032_list_search_indexes"),
+        ("requests_app", "0032_due_desc_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -260,11 +260,14 @@ def export(request, model_admin):
     query.pop(PAGE_VAR, None)
     try:
         consent_exports.changelist_queryset(model_admin, request.user, query.urlencode())
+        now = timezone.localtime()
+        # The title never repeats the search (it may be a person's name, and the title outlives the file).
+        filtered = gettext(" (filtered)") if query else ""
         export = export_services.export_start(
             actor=request.user,
             kind=consent_exports.kind_for(model_admin.model),
-            title=f"{opts.verbose_name_plural} {timezone.localdate():%Y-%m-%d}",
-            params={"query": query.urlencode(), "file_stem": f"{opts.model_name}-{timezone.localdate():%Y%m%d}"},
+            title=f"{opts.verbose_name_plural}{filtered} {now:%Y-%m-%d %H:%M}",
+            params={"query": query.urlencode(), "file_stem": f"{opts.model_name}-{now:%Y%m%d-%H%M%S}"},
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -35,6 +35,11 @@ class PrivacyOpsAdminSite(admin.AdminSite):
                 name="export_download",
             ),
             path(
+                "exports/<int:export_id>/discard/",
+                self.admin_view(lambda request, export_id: exports.export_discard(request, self, export_id)),
+                name="export_discard",
+            ),
+            path(
                 "audit/export.csv",
                 self.admin_view(lambda request: views.audit_export(request, self)),
                 name="audit_export",

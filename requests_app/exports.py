@@ -33,6 +33,7 @@ from requests_app.selectors import organization_ids_for
 
 VIEW_PERMISSION = "requests_app.view_request"
 LEDGER_FORMATS = {"csv": "ledger_csv", "xlsx": "ledger_xlsx", "pdf": "ledger_pdf"}
+FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel", "pdf": "PDF"}
 LETTERS = "letters"
 # A PDF or a workbook is one document held whole while it is made: beyond these the desk narrows
 # the period (or takes the CSV, which has no limit).

@@ -77,7 +77,11 @@ def ledger(request, model_admin):
         title=gettext("Request ledger"),
         form=form,
         columns=reports.LEDGER_COLUMNS,
-        file_jobs=[(gettext("CSV"), "csv"), (gettext("Excel"), "xlsx"), (gettext("PDF (A4)"), "pdf")],
+        file_jobs=[
+            (gettext("Export as CSV"), "csv"),
+            (gettext("Export as Excel"), "xlsx"),
+            (gettext("Export as PDF (A4)"), "pdf"),
+        ],
         query=_query_without_format(request),
     )
     if request.method == "POST" and output not in exports.LEDGER_FORMATS:
@@ -117,7 +121,11 @@ def _start_ledger_file(request, output: str, organization, first, last, cases) -
         export = export_services.export_start(
             actor=request.user,
             kind=exports.LEDGER_FORMATS[output],
-            title=f"{gettext('Request ledger')} {organization.name} {_period_text(first, last)} ({output.upper()})",
+            title=gettext("%(what)s (%(format)s)")
+            % {
+                "what": f"{gettext('Request ledger')} {organization.name} {_period_text(first, last)}",
+                "format": exports.FORMAT_NAMES[output],
+            },
             params=exports.ledger_params(first, last, organization),
             organization=organization,
         )

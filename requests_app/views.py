@@ -551,14 +551,14 @@ def bulk_print(request, model_admin, queryset):
         elif len(printing) > BULK_PRINT_LIMIT:
             messages.error(request, gettext("Print at most %(n)s letters at a time.") % {"n": BULK_PRINT_LIMIT})
         else:
-            day = timezone.localdate()
+            now = timezone.localtime()
             try:
                 export = export_services.export_start(
                     actor=request.user,
                     kind=desk_exports.LETTERS,
                     title=gettext("%(n)s letter(s) as one PDF, %(day)s")
-                    % {"n": len(printing), "day": f"{day:%Y-%m-%d}"},
-                    params={"letters": [letter.pk for letter in printing], "file_stem": f"letters-{day:%Y%m%d}"},
+                    % {"n": len(printing), "day": f"{now:%Y-%m-%d %H:%M}"},
+                    params={"letters": [letter.pk for letter in printing], "file_stem": f"letters-{now:%Y%m%d-%H%M%S}"},
                 )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
@@ -567,6 +567,7 @@ def bulk_print(request, model_admin, queryset):
     newest = {}
     for letter in available:
         newest[letter.request_id] = letter.pk
+    without = list(queryset.exclude(pk__in=newest.keys()).order_by("reference").values_list("reference", flat=True))
     return TemplateResponse(
         request,
         "admin/requests_app/request/bulk_print.html",
@@ -576,6 +577,7 @@ def bulk_print(request, model_admin, queryset):
             queryset,
             title=gettext("Print letters as one PDF"),
             letters=[(letter, letter.pk in newest.values()) for letter in available],
+            without_letters=without,
             limit=BULK_PRINT_LIMIT,
         ),
     )

@@ -27,3 +27,16 @@ def exported(client, url: str) -> bytes:
     started = client.post(url)
     assert started.status_code == 302, started
     return content(made(client))
+
+
+TRAIL_COLUMNS = ["time", "user", "record_type", "record", "case", "change", "operation", "note", "field", "old", "new"]
+
+
+def trail_rows(text: str) -> list[dict]:
+    """The audit trail's CSV (headers in the reader's language) as dicts keyed by column meaning."""
+    import csv
+    import io
+
+    lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert lines[0][0] in ("日時", "Date and time"), lines[0]
+    return [dict(zip(TRAIL_COLUMNS, line, strict=True)) for line in lines[1:]]

@@ -293,6 +293,23 @@ class AuditTrail:
         union = branches[0].union(*branches[1:], all=True)
         return list(union.order_by("-e_at", "-e_rank", "-e_id")[:limit])
 
+    def summary(self) -> str:
+        """The filters in words ("受付番号: 2026-000014, 開始日: 2026-06-01"), for an export's title;
+        empty without filters. Call after ``is_valid``."""
+        parts = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            field = self.form.fields[name]
+            if name == "user":
+                shown = user_label(value)
+            elif hasattr(field, "choices") and not hasattr(value, "pk"):
+                shown = str(dict(field.choices).get(value, value))
+            else:
+                shown = str(value)
+            parts.append(f"{field.label}: {shown}")
+        return ", ".join(parts)
+
     def count(self) -> int:
         """How many entries the filtered trail holds (one count per kind of record)."""
         branches = [self._branch(source, None) for source in self._sources()]
@@ -474,14 +491,27 @@ def entries_for(rows: list[dict]) -> list[Entry]:
 # ------------------------------------------------------------------------------------------
 # CSV
 # ------------------------------------------------------------------------------------------
-CSV_HEADER = ["time", "user", "record_type", "record", "case", "change", "operation", "note", "field", "old", "new"]
+# The columns, in the reader's language (the export job runs in the language of the user who asked).
+CSV_HEADER = [
+    _("Date and time"),
+    _("User"),
+    _("Record type"),
+    _("Record"),
+    _("Case reference"),
+    _("Change"),
+    _("Operation"),
+    _("Reason or note"),
+    _("Field"),
+    _("Before"),
+    _("After"),
+]
 
 
 def csv_lines(trail: AuditTrail, progress=None) -> Iterator[str]:
     """The filtered trail as CSV, one line per field change (or one per entry without changes);
     formula-safe, with a BOM (``privacyops.csv_safe``). ``progress(entries_done)`` is called
     after each entry (the export job's progress)."""
-    return csv_safe.csv_lines(CSV_HEADER, _csv_rows(trail, progress))
+    return csv_safe.csv_lines([str(label) for label in CSV_HEADER], _csv_rows(trail, progress))
 
 
 def _csv_rows(trail: AuditTrail, progress=None) -> Iterator[list]:

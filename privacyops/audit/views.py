@@ -90,12 +90,15 @@ def audit_export(request, admin_site):
         )
     query = request.GET.copy()
     query.pop("after", None)
+    now = timezone.localtime()
+    summary = timeline.summary()
+    title = gettext("Audit trail") + (f" ({summary})" if summary else "") + f" {now:%Y-%m-%d %H:%M}"
     try:
         export = export_services.export_start(
             actor=request.user,
             kind=exports.KIND,
-            title=gettext("Audit trail %(day)s") % {"day": f"{timezone.localdate():%Y-%m-%d}"},
-            params={"query": query.urlencode(), "file_stem": f"audit-{timezone.localdate():%Y%m%d}"},
+            title=title,
+            params={"query": query.urlencode(), "file_stem": f"audit-{now:%Y%m%d-%H%M%S}"},
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

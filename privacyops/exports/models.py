@@ -5,11 +5,12 @@ from django.utils.translation import pgettext_lazy
 
 
 class ExportStatus(models.TextChoices):
-    QUEUED = "queued", _("Waiting for a worker")
+    QUEUED = "queued", _("Waiting its turn")
     RUNNING = "running", _("Being made")
     DONE = "done", _("Ready to download")
     FAILED = "failed", pgettext_lazy("export status", "Failed")
-    EXPIRED = "expired", _("Deleted (kept period over)")
+    CANCELLED = "cancelled", pgettext_lazy("export status", "Cancelled")
+    EXPIRED = "expired", pgettext_lazy("export status", "Deleted")
 
 
 ACTIVE_STATUSES = (ExportStatus.QUEUED, ExportStatus.RUNNING)
@@ -21,7 +22,7 @@ class Export(models.Model):
     deleted ``EXPORT_KEEP_DAYS`` after it was made. The row stays as the record that it existed;
     ``params`` (filters, which may hold a searched name) are cleared with the file."""
 
-    kind = models.CharField(_("what"), max_length=40)
+    kind = models.CharField(pgettext_lazy("export", "kind"), max_length=40)
     title = models.CharField(_("file"), max_length=200)
     status = models.CharField(_("status"), max_length=10, choices=ExportStatus, default=ExportStatus.QUEUED)
     created_by = models.ForeignKey(
@@ -38,11 +39,11 @@ class Export(models.Model):
     )
     language = models.CharField(_("language"), max_length=8, default="ja")
     params = models.JSONField(_("filters"), default=dict, blank=True)
-    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
-    rows_total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("records written"), default=0)
+    rows_total = models.PositiveIntegerField(_("records in all"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    expires_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
     file_name = models.CharField(max_length=100, blank=True, editable=False)
     download_name = models.CharField(_("file name"), max_length=150, blank=True)
     content_type = models.CharField(max_length=100, blank=True, editable=False)

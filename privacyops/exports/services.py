@@ -164,24 +164,58 @@ def export_file(export: Export) -> Iterator[bytes]:
         yield from sealed_files.unseal_pieces(handle)
 
 
+def export_discard(*, actor, export_id: int) -> Export:
+    """The user's own export taken back: one still waiting is cancelled (a worker that takes it
+    later does nothing); a made file is deleted now, before its kept period ends (a privacy desk
+    removes a file once it has what it needed). Raises ``Export.DoesNotExist`` for another user's
+    export, ``ValidationError`` for one being made right now (it can be deleted once made)."""
+    with transaction.atomic():
+        export = Export.objects.select_for_update().get(pk=export_id, created_by=actor)
+        if export.status == ExportStatus.RUNNING:
+            raise ValidationError(gettext("This file is being made: delete it once it is ready."))
+        if export.status == ExportStatus.QUEUED:
+            export.status = ExportStatus.CANCELLED
+        elif export.status in (ExportStatus.DONE, ExportStatus.FAILED):
+            if export.file_name:
+                name = export.file_name
+                transaction.on_commit(lambda: storage().delete(name))
+            if export.status == ExportStatus.DONE:
+                export.status = ExportStatus.EXPIRED
+        export.file_name, export.params = "", {}
+        export.expires_at = min(export.expires_at or timezone.now(), timezone.now())
+        export.save(update_fields=["status", "file_name", "params", "expires_at"])
+    return export
+
+
 def exports_purge(*, now: dt.datetime | None = None) -> int:
     """Delete the files of exports past their kept period (``EXPORT_KEEP_DAYS`` after they were
-    made), clear their filters, and mark them deleted; a job stuck waiting or running for longer
-    than ``EXPORT_STUCK_HOURS`` is marked failed. Returns how many files were deleted."""
+    made) and clear their filters; a made file's export is marked deleted, a failed one stays
+    failed. A job waiting or running for longer than ``EXPORT_STUCK_HOURS`` is marked failed with
+    the reason (its row kept as long as a file would be). Returns how many files were deleted."""
     now = now or timezone.now()
     stuck_before = now - dt.timedelta(hours=settings.EXPORT_STUCK_HOURS)
     Export.objects.filter(status__in=ACTIVE_STATUSES, created_at__lt=stuck_before).update(
         status=ExportStatus.FAILED,
         error=gettext("No worker finished this file in time."),
         finished_at=now,
-        expires_at=now,
+        expires_at=now + dt.timedelta(days=settings.EXPORT_KEEP_DAYS),
     )
     deleted = 0
-    for export in Export.objects.filter(status__in=(ExportStatus.DONE, ExportStatus.FAILED), expires_at__lte=now).only(
-        "pk", "file_name"
-    ):
+    for export in Export.objects.filter(
+        status__in=(ExportStatus.DONE, ExportStatus.FAILED), expires_at__lte=now
+    ).exclude(params={}, file_name=""):
         if export.file_name:
             storage().delete(export.file_name)
             deleted += 1
-        Export.objects.filter(pk=export.pk).update(status=ExportStatus.EXPIRED, file_name="", params={})
+        status = ExportStatus.EXPIRED if export.status == ExportStatus.DONE else export.status
+        Export.objects.filter(pk=export.pk).update(status=status, file_name="", params={})
     return deleted
+
+
+def waiting_too_long(export: Export, now: dt.datetime | None = None) -> bool:
+    """Whether a waiting export has waited longer than ``EXPORT_WAIT_WARNING_MINUTES`` (no worker
+    is taking files: the page says whom to tell)."""
+    now = now or timezone.now()
+    return export.status == ExportStatus.QUEUED and now - export.created_at > dt.timedelta(
+        minutes=settings.EXPORT_WAIT_WARNING_MINUTES
+    )

@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from privacyops.exports import registry, services
 from privacyops.exports.models import ACTIVE_STATUSES, Export
@@ -20,8 +21,10 @@ def export_list(request, admin_site):
     """The files the user asked for, newest first: what, when, status, progress, download until
     when. Reloads itself every few seconds while one is being made."""
     exports = list(Export.objects.filter(created_by=request.user).select_related("organization")[:LIST_SIZE])
+    now = timezone.now()
     for export in exports:
         export.kind_label = registry.label(export.kind)
+        export.waiting_too_long = services.waiting_too_long(export, now)
     context = {
         **admin_site.each_context(request),
         "title": gettext("My exports"),
@@ -40,6 +43,25 @@ def started(request, export) -> HttpResponseRedirect:
         gettext("“%(title)s” is being made. It appears here when it is ready to download.") % {"title": export.title},
     )
     return HttpResponseRedirect(f"{reverse('admin:exports')}?started={export.pk}")
+
+
+@require_POST
+def export_discard(request, admin_site, export_id: int):
+    """Cancel a waiting export of the user's own, or delete its made file now (404 for anyone else's)."""
+    try:
+        export = services.export_discard(actor=request.user, export_id=export_id)
+    except Export.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        done = (
+            gettext("“%(title)s” was cancelled.")
+            if export.status == "cancelled"
+            else gettext("“%(title)s” was deleted.")
+        )
+        messages.success(request, done % {"title": export.title})
+    return HttpResponseRedirect(reverse("admin:exports"))
 
 
 @require_GET

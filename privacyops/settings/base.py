@@ -281,6 +281,8 @@ DASHBOARD_FIGURES_SECONDS = env.int("DASHBOARD_FIGURES_SECONDS", default=300)
 EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 EXPORT_MAX_ACTIVE = env.int("EXPORT_MAX_ACTIVE", default=5)
 EXPORT_STUCK_HOURS = env.int("EXPORT_STUCK_HOURS", default=6)
+# A file still waiting after this many minutes: the exports page says no worker is taking files.
+EXPORT_WAIT_WARNING_MINUTES = env.int("EXPORT_WAIT_WARNING_MINUTES", default=5)
 
 # E-mail: files under var/mail/ unless told otherwise, so a person can read what was sent.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")

@@ -1,9 +1,7 @@
 """Export jobs (issue 16): the desk asks for a long file, a worker makes it as that user, the user
 follows its progress and downloads it; nobody else can; it is deleted after EXPORT_KEEP_DAYS."""
 
-import csv
 import datetime as dt
-import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -15,7 +13,7 @@ from privacyops.audit.models import AccessKind, AccessLog
 from privacyops.exports import services
 from privacyops.exports.models import Export, ExportStatus
 from requests_app.seeds import COPRO, JUO
-from tests.exports import content, made
+from tests.exports import content, made, trail_rows
 from tests.factories import register
 
 D = dt.date.fromisoformat
@@ -53,7 +51,8 @@ def test_the_audit_trail_export_runs_in_the_background_with_its_progress(client,
         None,
     )
     page = response.content.decode()
-    assert "監査証跡" in page and "ワーカー待ち" in page  # what it is and that it waits
+    assert "監査証跡" in page and "作成待ち（順番待ち）" in page  # what it is and that it waits
+    assert export.title.startswith(f"監査証跡 (受付番号: {cases[0].reference}) ")  # which file it is
     assert '<meta http-equiv="refresh"' in page  # the page follows it
 
     seen = []
@@ -78,7 +77,7 @@ def test_the_audit_trail_export_runs_in_the_background_with_its_progress(client,
     assert "ダウンロード" in page and '<meta http-equiv="refresh"' not in page
 
     response = client.get(reverse("admin:export_download", args=[export.pk]))
-    rows = list(csv.DictReader(io.StringIO(content(response).decode("utf-8-sig"))))
+    rows = trail_rows(content(response).decode("utf-8-sig"))
     assert {row["case"] for row in rows} <= {cases[0].reference, ""} and rows
     assert response["Content-Disposition"] == f'attachment; filename="{export.download_name}"'
     assert export.download_name.startswith("audit-") and export.download_name.endswith(".csv")
@@ -162,15 +161,55 @@ def test_files_are_deleted_after_their_kept_period(client, cases, manager_user, 
 
 
 def test_a_job_no_worker_finished_is_marked_failed(client, cases, manager_user, settings):
+    """A file still waiting after EXPORT_WAIT_WARNING_MINUTES: the page says no worker is taking
+    files; after EXPORT_STUCK_HOURS it failed, with the reason (never "deleted": no file was made)."""
     client.force_login(manager_user)
     client.post(TRAIL_EXPORT)
     export = Export.objects.get()
+    assert "作成が始まっていません" not in client.get(reverse("admin:exports")).content.decode()
+    Export.objects.filter(pk=export.pk).update(created_at=export.created_at - dt.timedelta(minutes=6))
+    assert "作成が始まっていません" in client.get(reverse("admin:exports")).content.decode()
 
-    services.exports_purge(now=export.created_at + dt.timedelta(hours=settings.EXPORT_STUCK_HOURS, minutes=1))
+    later = export.created_at + dt.timedelta(hours=settings.EXPORT_STUCK_HOURS, minutes=1)
+    services.exports_purge(now=later)
 
     export.refresh_from_db()
-    assert export.status in (ExportStatus.FAILED, ExportStatus.EXPIRED)
+    assert export.status == ExportStatus.FAILED
+    assert export.error == "ワーカーが時間内にこのファイルを完成させませんでした。もう一度依頼してください。"
+    assert export.expires_at == later + dt.timedelta(days=7)
     assert services.export_run(export_id=export.pk) is None  # a late delivery does nothing
+    services.exports_purge(now=later + dt.timedelta(days=7))
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED and export.params == {}
+
+
+def test_a_waiting_file_can_be_cancelled_and_a_made_one_deleted_at_once(
+    client, cases, manager_user, manager_user2, django_capture_on_commit_callbacks
+):
+    client.force_login(manager_user)
+    client.post(TRAIL_EXPORT)
+    client.post(TRAIL_EXPORT)
+    waiting, made_one = Export.objects.order_by("pk")
+    services.export_run(export_id=made_one.pk)
+    made_one.refresh_from_db()
+    stored = made_one.file_name
+
+    client.force_login(manager_user2)  # another user's export: never found
+    assert client.post(reverse("admin:export_discard", args=[waiting.pk])).status_code == 404
+    client.force_login(manager_user)
+    assert client.get(reverse("admin:export_discard", args=[waiting.pk])).status_code == 405
+
+    page = client.post(reverse("admin:export_discard", args=[waiting.pk]), follow=True).content.decode()
+    assert "の作成を取り消しました" in page and "取消済" in page
+    assert services.export_run(export_id=waiting.pk) is None  # a worker taking it later does nothing
+
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once the row says so
+        page = client.post(reverse("admin:export_discard", args=[made_one.pk]), follow=True).content.decode()
+    assert "を削除しました" in page
+    made_one.refresh_from_db()
+    assert (made_one.status, made_one.file_name, made_one.params) == (ExportStatus.EXPIRED, "", {})
+    assert not services.storage().exists(stored)
+    assert client.get(reverse("admin:export_download", args=[made_one.pk])).status_code == 302
 
 
 def test_a_user_has_a_bounded_number_of_files_waiting(client, cases, manager_user, settings):

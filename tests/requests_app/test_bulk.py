@@ -117,3 +117,16 @@ def test_an_auditor_is_never_assigned_a_case(client, cases, desk_user, auditor_u
     assert all(Request.objects.get(pk=c.pk).assignee != auditor_user for c in cases)
     with pytest.raises(ValidationError, match="閲覧のみ"):
         services.request_update(actor=desk_user, case=cases[0], assignee=auditor_user)
+
+
+def test_the_letters_page_names_the_cases_without_a_letter(client, cases, desk_user):
+    """Printing asks for a file (an export job): the chooser says which selected cases have no
+    letter, rather than leaving them out silently."""
+    services.letter_draft(actor=desk_user, case=cases[0], kind=LetterKind.ACKNOWLEDGEMENT)
+    client.force_login(desk_user)
+
+    page = post_action(client, "print_letters", cases).content.decode()
+
+    assert page.count('name="letter"') == 1
+    assert f"書面のない案件： {cases[1].reference}、{cases[2].reference}" in page
+    assert "PDFを作成" in page

@@ -6,9 +6,10 @@ One export kind per list that has an export (``consents_<model>``), registered b
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import PAGE_VAR
+from django.contrib.messages.storage.base import BaseStorage, Message
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
@@ -31,13 +32,35 @@ def changelist_queryset(model_admin, user, query: str):
     opts = model_admin.model._meta
     request = RequestFactory().get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), QUERY_STRING=query)
     request.user = user
+    request._messages = _Collected(request)  # what the list would say on its page
     request.GET = request.GET.copy()
     request.GET.pop(PAGE_VAR, None)  # the whole list as filtered, not the page the link was taken on
     try:
         changelist = model_admin.get_changelist_instance(request)
+        queryset = changelist.get_queryset(request)
     except IncorrectLookupParameters:
         raise ValidationError(gettext("The list's filters were not understood: nothing was exported.")) from None
-    return changelist.get_queryset(request)
+    refused = [str(message) for message in request._messages.collected if message.level >= messages.WARNING]
+    if refused:  # a filter the list refused (its page shows the message): no file of another list
+        raise ValidationError([*refused, gettext("Nothing was exported.")])
+    return queryset
+
+
+class _Collected(BaseStorage):
+    """Messages of a list built outside a page (the export job), kept to be said as the reason."""
+
+    def __init__(self, request):
+        super().__init__(request)
+        self.collected = []
+
+    def add(self, level, message, extra_tags=""):
+        self.collected.append(Message(level, message, extra_tags))
+
+    def _get(self, *args, **kwargs):
+        return [], True
+
+    def _store(self, messages, response, *args, **kwargs):
+        return []
 
 
 def _builder(model):

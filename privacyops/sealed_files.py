@@ -82,29 +82,61 @@ def dev_key(var_dir) -> str:
 
 
 # A long file (an export of a million rows) is sealed in pieces, one Fernet token per line, so
-# that neither making nor reading it holds more than one piece in memory.
+# that neither making nor reading it holds more than one piece in memory. Each piece carries the
+# file's random id, its index and whether it is the last: pieces dropped, reordered, cut off or
+# taken from another file do not open as this file.
 PIECE_BYTES = 1 << 20
+_PIECE_MAGIC = b"POP1"
+_PIECE_HEADER = len(_PIECE_MAGIC) + 16 + 4 + 1
 
 
 def seal_pieces(chunks, out) -> int:
     """Seal the bytes of ``chunks`` (an iterable of ``bytes``) into ``out`` (a binary file) as
     pieces of at most ``PIECE_BYTES``, one token per line; returns the plain size in bytes."""
+    import secrets
+
     fernet = _fernet(keys())
+    file_id = secrets.token_bytes(16)
+    index = 0
+
+    def write(data: bytes, last: bool) -> None:
+        nonlocal index
+        header = _PIECE_MAGIC + file_id + index.to_bytes(4, "big") + (b"\x01" if last else b"\x00")
+        out.write(fernet.encrypt(header + data) + b"\n")
+        index += 1
+
     pending, size = bytearray(), 0
     for chunk in chunks:
         pending += chunk
         size += len(chunk)
-        while len(pending) >= PIECE_BYTES:
-            out.write(fernet.encrypt(bytes(pending[:PIECE_BYTES])) + b"\n")
+        while len(pending) > PIECE_BYTES:  # the rest is kept back: the last piece is marked last
+            write(bytes(pending[:PIECE_BYTES]), False)
             del pending[:PIECE_BYTES]
-    if pending or size == 0:
-        out.write(fernet.encrypt(bytes(pending)) + b"\n")
+    write(bytes(pending), True)
     return size
 
 
 def unseal_pieces(handle):
-    """The plain bytes of a file written by ``seal_pieces``, piece by piece (``SealBroken``)."""
+    """The plain bytes of a file written by ``seal_pieces``, piece by piece. ``SealBroken`` when
+    a piece does not open, is out of order, belongs to another file, follows the last one, or the
+    file ends before its last piece."""
+    file_id, expected, ended = None, 0, False
     for line in handle:
         token = line.strip()
-        if token:
-            yield unseal(token)
+        if not token:
+            continue
+        if ended:
+            raise SealBroken("data after the last piece")
+        plain = unseal(token)
+        if len(plain) < _PIECE_HEADER or not plain.startswith(_PIECE_MAGIC):
+            raise SealBroken("not a piece of a sealed export")
+        piece_file = plain[4:20]
+        if file_id is None:
+            file_id = piece_file
+        if piece_file != file_id or int.from_bytes(plain[20:24], "big") != expected:
+            raise SealBroken("pieces out of order or from another file")
+        expected += 1
+        ended = plain[24] == 1
+        yield plain[_PIECE_HEADER:]
+    if not ended:
+        raise SealBroken("the file ends before its last piece")

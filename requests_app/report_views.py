@@ -128,6 +128,7 @@ def _start_ledger_file(request, output: str, organization, first, last, cases) -
             },
             params=exports.ledger_params(first, last, organization),
             organization=organization,
+            scope={organization.pk},
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -558,7 +558,12 @@ def bulk_print(request, model_admin, queryset):
                     kind=desk_exports.LETTERS,
                     title=gettext("%(n)s letter(s) as one PDF, %(day)s")
                     % {"n": len(printing), "day": f"{now:%Y-%m-%d %H:%M}"},
-                    params={"letters": [letter.pk for letter in printing], "file_stem": f"letters-{now:%Y%m%d-%H%M%S}"},
+                    params={
+                        "letters": [letter.pk for letter in printing],
+                        "cases": sorted({letter.request_id for letter in printing}),
+                        "file_stem": f"letters-{now:%Y%m%d-%H%M%S}",
+                    },
+                    scope={letter.request.organization_id for letter in printing},
                 )
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))

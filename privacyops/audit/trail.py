@@ -72,6 +72,9 @@ CHANGE_TYPE_CHOICES = [
 # ------------------------------------------------------------------------------------------
 # Filters: one FilterSet, applied to each source's queryset
 # ------------------------------------------------------------------------------------------
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
 class AuditTrailFilter(django_filters.FilterSet):
     """The trail's filters. Bound to one source at a time (``source``); the form is shared."""
 
@@ -201,6 +204,12 @@ class AuditTrail:
 
     def is_valid(self) -> bool:
         if not self.form_filter.is_valid():
+            return False
+        for name in ("date_from", "date_to"):  # beyond these, a day's bounds overflow (year 1, 9999)
+            value = self.form.cleaned_data.get(name)
+            if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+                self.form.add_error(name, _("Enter a date from 2000 to 2100."))
+        if self.form.errors:
             return False
         reference = (self.form_filter.form.cleaned_data.get("case") or "").strip()
         if reference:

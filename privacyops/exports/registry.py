@@ -3,8 +3,8 @@
 A ``Kind`` says who may ask for it (``permission``), how it is made (``build``: a generator of
 bytes, given the job and a ``progress(done, total)`` callback; it reads as ``export.created_by``),
 what the file is (``content_type``, ``extension``), and what a download writes to the access log
-(``log(request, export)``). ``allowed(user, export)`` re-checks the scope at download time (an
-organization taken away since the file was made: no download).
+(``log(request, export)``). The scope is re-checked at download time by ``services.downloadable``
+(every organization the file holds data of must still be the user's).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ class Kind:
     content_type: str
     extension: str
     log: Callable
-    allowed: Callable | None = None
 
 
 _KINDS: dict[str, Kind] = {}

@@ -15,10 +15,12 @@ from collections.abc import Iterator
 
 from celery import current_app
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -38,43 +40,66 @@ def storage():
     return storages["exports"]
 
 
-def export_start(*, actor, kind: str, title: str, params: dict, organization=None, language: str = "") -> Export:
+def _scope_of(user) -> frozenset[int]:
+    from privacyops.audit import registry as audit_registry
+
+    return frozenset(audit_registry.scope().organization_ids(user))
+
+
+def export_start(
+    *, actor, kind: str, title: str, params: dict, organization=None, scope=None, language: str = ""
+) -> Export:
     """Record an export asked for by ``actor`` and queue it (after the transaction commits).
 
     ``params`` are what the kind's ``build`` reads (filters, a period, chosen ids); ``title`` says
-    what the file is in the user's list (never personal data). Raises ``PermissionDenied`` without
-    the kind's permission, ``ValidationError`` when the user already has
-    ``EXPORT_MAX_ACTIVE`` exports waiting or being made."""
+    what the file is in the user's list (never personal data); ``scope``: the organization ids the
+    file holds data of (default: every organization the user has when the file is made) — the user
+    must still have all of them to download it. Raises ``PermissionDenied`` without the kind's
+    permission, ``ValidationError`` when the user already has ``EXPORT_MAX_ACTIVE`` exports waiting
+    or being made (counted under a lock on the user: parallel requests cannot pass it together)."""
     spec = registry.get(kind)
     if not actor.has_perm(spec.permission):
         raise PermissionDenied
-    active = Export.objects.filter(created_by=actor, status__in=ACTIVE_STATUSES).count()
-    if active >= settings.EXPORT_MAX_ACTIVE:
-        raise ValidationError(
-            gettext("You already have %(n)s files being made. Wait until one is ready, then ask again.") % {"n": active}
+    params = dict(params)
+    if scope is not None:
+        params["scope"] = sorted(scope)
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
+        active = Export.objects.filter(created_by=actor, status__in=ACTIVE_STATUSES).count()
+        if active >= settings.EXPORT_MAX_ACTIVE:
+            raise ValidationError(
+                gettext("You already have %(n)s files being made. Wait until one is ready, then ask again.")
+                % {"n": active}
+            )
+        export = Export.objects.create(
+            kind=kind,
+            title=title[:200],
+            created_by=actor,
+            organization=organization,
+            params=params,
+            language=language or translation.get_language() or settings.LANGUAGE_CODE,
         )
-    export = Export.objects.create(
-        kind=kind,
-        title=title[:200],
-        created_by=actor,
-        organization=organization,
-        params=params,
-        language=language or translation.get_language() or settings.LANGUAGE_CODE,
-    )
-    transaction.on_commit(lambda: _queue(export.pk))
+        transaction.on_commit(lambda: _queue(export.pk))
     return export
 
 
 def _queue(export_id: int) -> None:
     try:
         current_app.send_task(RUN_TASK, args=(export_id,))
-    except Exception:  # broker down: the job stays "waiting"; the list says so and it can be asked again
+    except Exception:  # broker down: said at once, and the file does not hold a place in the user's limit
         logger.exception("could not queue export %s", export_id)
+        Export.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
+            status=ExportStatus.FAILED,
+            error=gettext("The file could not be handed to the workers. Ask for it again in a moment."),
+            finished_at=timezone.now(),
+            expires_at=timezone.now() + dt.timedelta(days=settings.EXPORT_KEEP_DAYS),
+        )
 
 
 class _Progress:
-    def __init__(self, export: Export):
+    def __init__(self, export: Export, started_at):
         self.export = export
+        self.started_at = started_at
         self.written_at = 0.0
 
     def __call__(self, done: int, total: int | None = None) -> None:
@@ -84,39 +109,56 @@ class _Progress:
         now = time.monotonic()
         if now - self.written_at >= PROGRESS_EVERY or total is not None:
             self.written_at = now
-            Export.objects.filter(pk=self.export.pk).update(
+            Export.objects.filter(pk=self.export.pk, status=ExportStatus.RUNNING, started_at=self.started_at).update(
                 rows_done=self.export.rows_done, rows_total=self.export.rows_total
             )
 
 
 def export_run(*, export_id: int) -> Export | None:
     """Make the file of a waiting export (the worker's task). Claims the job first — a job
-    delivered twice is made once —, builds it as its user in their language, seals it piece by
-    piece through a temporary file (memory stays bounded whatever its size) into the ``exports``
-    storage, and marks it done with its size and expiry; a failure marks it failed with the reason.
-    Returns the export, or ``None`` when there was nothing to do."""
-    claimed = Export.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING, started_at=timezone.now()
+    delivered twice is made once; a job whose worker died (running past ``EXPORT_RUN_LEASE_MINUTES``)
+    is taken over —, builds it as its user in their language, seals it piece by piece through a
+    temporary file (memory stays bounded whatever its size) into the ``exports`` storage, and marks
+    it done with its size and expiry — only if the job is still this run's (not cancelled, failed
+    by the purge or taken over meanwhile; else the file is removed). A failure marks it failed with
+    the reason. Returns the export, or ``None`` when there was nothing to do."""
+    started_at = timezone.now()
+    lease = started_at - dt.timedelta(minutes=settings.EXPORT_RUN_LEASE_MINUTES)
+    claimed = (
+        Export.objects.filter(pk=export_id)
+        .filter(Q(status=ExportStatus.QUEUED) | Q(status=ExportStatus.RUNNING, started_at__lt=lease))
+        .update(status=ExportStatus.RUNNING, started_at=started_at)
     )
     if not claimed:
         return None
+    mine = Export.objects.filter(pk=export_id, status=ExportStatus.RUNNING, started_at=started_at)
     export = Export.objects.select_related("created_by", "organization").get(pk=export_id)
+    stored = ""
     try:
         spec = registry.get(export.kind)
         if not export.created_by.is_active or not export.created_by.has_perm(spec.permission):
             raise PermissionDenied(gettext("The user who asked for this file may no longer make it."))
+        if "scope" not in export.params:  # what the file can hold: the user's organizations now
+            export.params["scope"] = sorted(_scope_of(export.created_by))
+            mine.update(params=export.params)
         name = f"{secrets.token_hex(16)}.sealed"
-        progress = _Progress(export)
+        progress = _Progress(export, started_at)
         with tempfile.TemporaryFile() as sealed, translation.override(export.language), replica_reads():
             size = sealed_files.seal_pieces(spec.build(export, progress), sealed)
             sealed.seek(0)
             stored = storage().save(name, File(sealed, name=name))
     except Exception as error:
         logger.exception("export %s failed", export_id)
-        reason = str(error) if isinstance(error, PermissionDenied | ValidationError) else type(error).__name__
         if isinstance(error, ValidationError):
             reason = " ".join(error.messages)
-        Export.objects.filter(pk=export_id).update(
+        elif isinstance(error, PermissionDenied):
+            reason = str(error)
+        else:
+            reason = gettext(
+                "The file could not be made (%(error)s). Ask for it again; if it fails again, "
+                "tell your system administrator."
+            ) % {"error": type(error).__name__}
+        mine.update(
             status=ExportStatus.FAILED,
             error=reason or gettext("The file could not be made."),
             finished_at=timezone.now(),
@@ -125,7 +167,7 @@ def export_run(*, export_id: int) -> Export | None:
         export.refresh_from_db()
         return export
     now = timezone.now()
-    Export.objects.filter(pk=export_id).update(
+    done = mine.update(
         status=ExportStatus.DONE,
         file_name=stored,
         download_name=f"{_safe_name(export)}.{spec.extension}",
@@ -136,6 +178,9 @@ def export_run(*, export_id: int) -> Export | None:
         finished_at=now,
         expires_at=now + dt.timedelta(days=settings.EXPORT_KEEP_DAYS),
     )
+    if not done:  # cancelled, failed by the purge or taken over while it was being made
+        storage().delete(stored)
+        return None
     export.refresh_from_db()
     return export
 
@@ -146,22 +191,59 @@ def _safe_name(export: Export) -> str:
 
 
 def downloadable(*, actor, export_id: int) -> Export:
-    """The user's own export, ready, still within its kind's permission and scope; raises
-    ``Export.DoesNotExist`` for another user's or an unknown export (never says which),
-    ``PermissionDenied`` when the scope was taken away, ``ValidationError`` when not ready."""
+    """The user's own export, ready, within its kept period, its kind's permission and its scope
+    (every organization the file holds data of is still the user's); raises ``Export.DoesNotExist``
+    for another user's or an unknown export (never says which), ``PermissionDenied`` when the
+    permission or an organization was taken away, ``ValidationError`` when not ready, past its
+    kept period, or of a kind no longer offered."""
     export = Export.objects.get(pk=export_id, created_by=actor)
-    spec = registry.get(export.kind)
-    if not actor.has_perm(spec.permission) or (spec.allowed is not None and not spec.allowed(actor, export)):
-        raise PermissionDenied
-    if export.status != ExportStatus.DONE or not export.file_name:
+    if export.status != ExportStatus.DONE or not export.file_name or export.expires_at <= timezone.now():
         raise ValidationError(gettext("This file is not ready, or was deleted after its kept period."))
+    try:
+        spec = registry.get(export.kind)
+    except KeyError:
+        raise ValidationError(gettext("This kind of file is no longer offered.")) from None
+    if not actor.has_perm(spec.permission) or not set(export.params.get("scope", ())) <= _scope_of(actor):
+        raise PermissionDenied
     return export
 
 
 def export_file(export: Export) -> Iterator[bytes]:
-    """The plain bytes of a ready export, piece by piece (``SealBroken``, ``FileNotFoundError``)."""
-    with storage().open(export.file_name, "rb") as handle:
-        yield from sealed_files.unseal_pieces(handle)
+    """The plain bytes of a ready export, piece by piece: the file is opened and its first piece
+    checked before anything is returned, so a missing or broken file is an error here
+    (``FileUnreadable``: the export is marked failed), never a download cut short."""
+    try:
+        handle = storage().open(export.file_name, "rb")
+    except (FileNotFoundError, OSError):
+        _unreadable(export)
+    pieces = sealed_files.unseal_pieces(handle)
+    try:
+        first = next(pieces)
+    except (sealed_files.SealBroken, StopIteration, OSError):
+        handle.close()
+        _unreadable(export)
+
+    def stream():
+        try:
+            yield first
+            yield from pieces
+        finally:
+            handle.close()
+
+    return stream()
+
+
+class FileUnreadable(Exception):
+    """An export's stored file is missing or does not open (deleted, damaged or tampered with)."""
+
+
+def _unreadable(export: Export):
+    logger.error("export %s: its stored file is missing or does not open", export.pk)
+    Export.objects.filter(pk=export.pk).update(
+        status=ExportStatus.FAILED,
+        error=gettext("The stored file is missing or damaged. Ask for it again."),
+    )
+    raise FileUnreadable(export.pk)
 
 
 def export_discard(*, actor, export_id: int) -> Export:

@@ -1,5 +1,7 @@
 """The user's exports (issue 16): their list with progress, and the download of a ready file."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +16,7 @@ from privacyops.exports import registry, services
 from privacyops.exports.models import ACTIVE_STATUSES, Export
 
 LIST_SIZE = 50
+REFRESH_MINUTES = 30
 
 
 @require_GET
@@ -29,7 +32,14 @@ def export_list(request, admin_site):
         **admin_site.each_context(request),
         "title": gettext("My exports"),
         "exports": exports,
-        "refresh": any(export.status in ACTIVE_STATUSES for export in exports),
+        # Reloads while a file is on its way — not for ever: a page left open must not keep an idle
+        # session alive (nor reload for hours when no worker takes files).
+        "refresh": any(
+            export.status in ACTIVE_STATUSES
+            and not export.waiting_too_long
+            and now - export.created_at < dt.timedelta(minutes=REFRESH_MINUTES)
+            for export in exports
+        ),
         "started": request.GET.get("started", ""),
         "keep_days": settings.EXPORT_KEEP_DAYS,
     }
@@ -77,8 +87,13 @@ def export_download(request, admin_site, export_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return HttpResponseRedirect(reverse("admin:exports"))
-    registry.get(export.kind).log(request, export)
-    response = StreamingHttpResponse(services.export_file(export), content_type=export.content_type)
+    try:
+        pieces = services.export_file(export)  # opened and its first piece checked
+    except services.FileUnreadable:
+        messages.error(request, gettext("The stored file is missing or damaged. Ask for it again."))
+        return HttpResponseRedirect(reverse("admin:exports"))
+    registry.get(export.kind).log(request, export)  # the file leaves now
+    response = StreamingHttpResponse(pieces, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.download_name}"'
     response["Content-Length"] = str(export.size)
     return response

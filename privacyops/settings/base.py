@@ -283,6 +283,9 @@ EXPORT_MAX_ACTIVE = env.int("EXPORT_MAX_ACTIVE", default=5)
 EXPORT_STUCK_HOURS = env.int("EXPORT_STUCK_HOURS", default=6)
 # A file still waiting after this many minutes: the exports page says no worker is taking files.
 EXPORT_WAIT_WARNING_MINUTES = env.int("EXPORT_WAIT_WARNING_MINUTES", default=5)
+# A file being made for longer than this is taken over by the next delivery of its task (its worker
+# died); longer than the longest export (the whole trail of 1.6M entries: about 7 minutes here).
+EXPORT_RUN_LEASE_MINUTES = env.int("EXPORT_RUN_LEASE_MINUTES", default=60)
 
 # E-mail: files under var/mail/ unless told otherwise, so a person can read what was sent.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")

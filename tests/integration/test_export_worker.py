@@ -37,3 +37,35 @@ def test_an_export_is_made_by_a_worker_and_downloaded(client, travel, desk_user,
     assert reverse("admin:export_download", args=[export.pk]) in page
     response = client.get(reverse("admin:export_download", args=[export.pk]))
     assert case.reference in b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def test_the_limit_of_files_waiting_holds_under_parallel_requests(manager_user, settings):
+    """Twenty requests for a file at the same moment: at most EXPORT_MAX_ACTIVE are recorded (the
+    count and the new row under one lock on the user), the others refused with the reason."""
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    from privacyops.exports import services
+
+    settings.EXPORT_MAX_ACTIVE = 5
+    refused, barrier = [], threading.Barrier(20)
+
+    def ask():
+        try:
+            barrier.wait()
+            services.export_start(actor=manager_user, kind="audit_trail", title="x", params={})
+        except ValidationError:
+            refused.append(1)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert Export.objects.filter(created_by=manager_user).count() == 5
+    assert len(refused) == 15

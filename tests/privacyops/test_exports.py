@@ -281,3 +281,213 @@ def test_exports_are_listed_newest_first_with_what_they_are(client, cases, manag
     assert titles[0].startswith("監査証跡") and titles[1].startswith("受付台帳")
     assert "受付台帳（PDF）" in page.content.decode()
     assert timezone.localdate().isoformat() in titles[0]
+
+
+# ------------------------------------------------------------------------------------------
+# From the attack pass: scope, broken files, hostile filters, time, races, tampering
+# ------------------------------------------------------------------------------------------
+def made_export(client, url, data=None):
+    assert client.post(url, data or {}).status_code == 302
+    export = Export.objects.latest("pk")
+    services.export_run(export_id=export.pk)
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DONE, export.error
+    return export
+
+
+@pytest.mark.parametrize("which", ["trail", "letters", "records"])
+def test_a_file_is_not_served_once_the_user_lost_an_organization_it_holds(
+    client, cases, manager_user, seed_orgs, which
+):
+    """Every kind of file is scoped (not only the ledger): the organizations it holds data of must
+    still be the user's when it is downloaded; nothing is logged for the refusal."""
+    from requests_app import services as desk_services
+    from requests_app.models import LetterKind
+
+    client.force_login(manager_user)
+    if which == "trail":
+        export = made_export(client, TRAIL_EXPORT)
+    elif which == "records":
+        export = made_export(client, "/admin/consents/provisionrecord/export.csv")
+    else:
+        letter = desk_services.letter_draft(actor=manager_user, case=cases[2], kind=LetterKind.ACKNOWLEDGEMENT)
+        response = client.post(
+            "/admin/requests_app/request/?status=all",
+            {"action": "print_letters", "_selected_action": [cases[2].pk], "apply": "1", "letter": [letter.pk]},
+        )
+        assert response.status_code == 302
+        export = Export.objects.latest("pk")
+        services.export_run(export_id=export.pk)
+        assert export.params["scope"] == [cases[2].organization_id] and export.params["cases"] == [cases[2].pk]
+    before = AccessLog.objects.count()
+
+    seed_orgs[COPRO].staff.remove(manager_user)
+
+    assert client.get(reverse("admin:export_download", args=[export.pk])).status_code == 403
+    assert AccessLog.objects.count() == before
+
+
+@pytest.mark.parametrize("damage", ["missing", "broken", "empty"])
+def test_a_missing_or_damaged_file_is_said_never_logged_as_downloaded(client, cases, manager_user, damage):
+    client.force_login(manager_user)
+    export = made_export(client, TRAIL_EXPORT)
+    path = services.storage().path(export.file_name)
+    if damage == "missing":
+        services.storage().delete(export.file_name)
+    else:
+        with open(path, "wb") as handle:
+            handle.write(b"" if damage == "empty" else b"gAAAAAnot-a-token\n")
+
+    response = client.get(reverse("admin:export_download", args=[export.pk]), follow=True)
+
+    assert "保存されたファイルが見つからないか、壊れています。もう一度依頼してください。" in response.content.decode()
+    assert not AccessLog.objects.filter(kind=AccessKind.EXPORT).exists()
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED
+
+
+def test_a_file_past_its_kept_period_is_not_served_even_before_the_purge(client, cases, manager_user):
+    client.force_login(manager_user)
+    export = made_export(client, TRAIL_EXPORT)
+    Export.objects.filter(pk=export.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+
+    response = client.get(reverse("admin:export_download", args=[export.pk]), follow=True)
+
+    assert "保存期間を過ぎて削除されました" in response.content.decode()
+    assert not AccessLog.objects.filter(kind=AccessKind.EXPORT).exists()
+
+
+@pytest.mark.parametrize("query", ["retention_within=4000", "retention_within=abc", "q=%00"])
+def test_a_list_filter_the_list_refuses_exports_nothing_and_says_why(client, cases, desk_user, query):
+    client.force_login(desk_user)
+
+    response = client.post(f"/admin/consents/provisionrecord/export.csv?{query}", follow=True)
+
+    assert response.status_code == 200
+    assert "何も出力していません" in response.content.decode()
+    assert not Export.objects.exists()
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_trail_date_out_of_range_is_an_error_on_the_page_and_no_export(client, cases, manager_user, day):
+    client.force_login(manager_user)
+
+    page = client.get("/admin/audit/", {"date_to": day})
+
+    assert page.status_code == 200 and not page.context["valid"]
+    assert "2000年から2100年までの日付を入力してください。" in page.content.decode()
+    assert client.post(f"{TRAIL_EXPORT}?date_from={day}").status_code == 400
+    assert not Export.objects.exists()
+
+
+def test_when_the_broker_is_down_the_file_fails_at_once_and_holds_no_place(
+    client, cases, manager_user, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from celery import current_app
+
+    def down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(current_app, "send_task", down)
+    settings.EXPORT_MAX_ACTIVE = 1
+    client.force_login(manager_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(TRAIL_EXPORT)
+
+    export = Export.objects.get()
+    assert export.status == ExportStatus.FAILED
+    assert "ファイルの作成を依頼できませんでした" in export.error
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(TRAIL_EXPORT)  # not refused: the failed one holds no place
+    assert Export.objects.count() == 2
+
+
+def test_a_job_whose_worker_died_is_taken_over_and_the_page_stops_reloading(client, cases, manager_user, settings):
+    client.force_login(manager_user)
+    client.post(TRAIL_EXPORT)
+    export = Export.objects.get()
+    long_ago = timezone.now() - dt.timedelta(minutes=settings.EXPORT_RUN_LEASE_MINUTES + 1)
+    Export.objects.filter(pk=export.pk).update(status=ExportStatus.RUNNING, started_at=long_ago, created_at=long_ago)
+    assert '<meta http-equiv="refresh"' not in client.get(reverse("admin:exports")).content.decode()
+
+    assert services.export_run(export_id=export.pk).status == ExportStatus.DONE
+
+
+def test_a_job_cancelled_while_it_is_made_keeps_no_file(client, cases, manager_user, monkeypatch):
+    """The run's last step only lands if the job is still its own: cancelled (or failed by the
+    purge, or taken over) meanwhile, the made file is removed and the row left as it is."""
+    from privacyops.exports import registry
+
+    client.force_login(manager_user)
+    client.post(TRAIL_EXPORT)
+    export = Export.objects.get()
+    spec = registry.get("audit_trail")
+
+    def build_then_cancelled(job, progress):
+        yield from spec.build(job, progress)
+        Export.objects.filter(pk=job.pk).update(status=ExportStatus.CANCELLED)
+
+    monkeypatch.setitem(
+        registry._KINDS, "audit_trail", registry.Kind(**{**spec.__dict__, "build": build_then_cancelled})
+    )
+    stored_before = set(services.storage().listdir("")[1])
+
+    assert services.export_run(export_id=export.pk) is None
+
+    export.refresh_from_db()
+    assert export.status == ExportStatus.CANCELLED and export.file_name == ""
+    assert set(services.storage().listdir("")[1]) == stored_before
+
+
+def test_the_workbook_keeps_its_rows_in_a_private_folder_removed_even_on_failure(client, cases, desk_user, monkeypatch):
+    """openpyxl keeps a write-only sheet's rows in temporary files: never left in /tmp."""
+    import tempfile
+
+    from requests_app import exports, reports
+
+    seen = []
+    rows = reports.ledger_rows
+
+    def rows_then_fail(*args, **kwargs):
+        seen.append(tempfile.gettempdir())
+        yield from rows(*args, **kwargs)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(reports, "ledger_rows", rows_then_fail)
+    client.force_login(desk_user)
+    client.post(LEDGER + ledger_query(cases[0]), {"format": "xlsx"})
+
+    export = services.export_run(export_id=Export.objects.get().pk)
+
+    assert export.status == ExportStatus.FAILED and "RuntimeError" in export.error
+    assert seen and "po-export-" in seen[0] and seen[0] != tempfile.gettempdir()
+    import os
+
+    assert not os.path.exists(seen[0])
+    assert exports  # the module that made it
+
+
+def test_sealed_pieces_dropped_reordered_cut_or_spliced_do_not_open(monkeypatch, tmp_path):
+    monkeypatch.setattr(sealed_files, "PIECE_BYTES", 100)
+
+    def sealed(data: bytes) -> list[bytes]:
+        path = tmp_path / "f"
+        with path.open("wb") as out:
+            sealed_files.seal_pieces([data], out)
+        return path.read_bytes().splitlines(keepends=True)
+
+    def opened(lines) -> bytes:
+        return b"".join(sealed_files.unseal_pieces(iter(lines)))
+
+    pieces = sealed(bytes(range(256)) * 2)  # 512 bytes: 6 pieces
+    assert len(pieces) == 6 and opened(pieces) == bytes(range(256)) * 2
+    other = sealed(b"x" * 512)
+    for damaged in (
+        pieces[:-1],  # cut before the last piece
+        pieces[:2] + pieces[3:],  # one dropped
+        [pieces[1], pieces[0], *pieces[2:]],  # reordered
+        pieces[:3] + other[3:],  # spliced from another file
+        pieces + pieces[-1:],  # something after the last piece
+    ):
+        with pytest.raises(sealed_files.SealBroken):
+            opened(damaged)

@@ -125,24 +125,12 @@ def _ledger_workbook(export, progress):
     sheet.freeze_panes = "B2"
     bold = Font(bold=True)
     sheet.append([_text_cell(sheet, label, font=bold) for _key, label in reports.LEDGER_COLUMNS])
-    keys = [key for key, _label in reports.LEDGER_COLUMNS]
-    for row in _counted(reports.ledger_rows(cases), progress):
-        cells = []
-        for key in keys:
-            value = row[key]
-            if value is None or value == "":
-                cells.append(None)
-            elif key in reports.DATE_COLUMNS:
-                cell = WriteOnlyCell(sheet, value)
-                cell.number_format = "yyyy-mm-dd"
-                cells.append(cell)
-            elif key in reports.YEN_COLUMNS:
-                cell = WriteOnlyCell(sheet, value)
-                cell.number_format = "#,##0"
-                cells.append(cell)
-            else:
-                cells.append(_text_cell(sheet, value))
-        sheet.append(cells)
+    try:
+        for row in _counted(reports.ledger_rows(cases), progress):
+            sheet.append(_ledger_cells(sheet, row))
+    except BaseException:
+        sheet.close()  # its temporary file finished and closed while its folder still exists
+        raise
     about = workbook.create_sheet(gettext("About this file")[:31])
     for label, value in (
         (gettext("organization"), export.organization.name),
@@ -154,6 +142,26 @@ def _ledger_workbook(export, progress):
     buffer = io.BytesIO()
     workbook.save(buffer)
     yield buffer.getvalue()
+
+
+def _ledger_cells(sheet, row: dict) -> list:
+    """One ledger row as cells: dates as dates, yen as numbers, everything else as text."""
+    cells = []
+    for key, _label in reports.LEDGER_COLUMNS:
+        value = row[key]
+        if value is None or value == "":
+            cells.append(None)
+        elif key in reports.DATE_COLUMNS:
+            cell = WriteOnlyCell(sheet, value)
+            cell.number_format = "yyyy-mm-dd"
+            cells.append(cell)
+        elif key in reports.YEN_COLUMNS:
+            cell = WriteOnlyCell(sheet, value)
+            cell.number_format = "#,##0"
+            cells.append(cell)
+        else:
+            cells.append(_text_cell(sheet, value))
+    return cells
 
 
 @contextlib.contextmanager

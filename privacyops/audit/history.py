@@ -26,7 +26,14 @@ from django.utils.translation import gettext_lazy as _
 from privacyops.audit.registry import CHANGE_TYPES, operation_label
 
 # Bookkeeping fields that never mean anything to a reader.
-IGNORED_FIELDS = frozenset({"id", "version", "intake_token", "updated_at", "created_at", "password", "last_login"})
+IGNORED_FIELDS = frozenset(
+    {
+        *("id", "version", "intake_token", "updated_at", "created_at", "password", "last_login"),
+        # Keys derived from fields the history shows (how names and numbers are compared): noise
+        # in a diff, and an untranslated column name on the page (issue 16 user pass).
+        *("name_key", "member_key", "search_key"),
+    }
+)
 
 
 def stamp_operation(sender, instance, history_instance, **kwargs) -> None:

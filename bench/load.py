@@ -31,17 +31,16 @@ import http.client
 import itertools
 import json
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
+
+from bench.server import RESULTS, bench_keys, gunicorn, run_clients  # noqa: E402
 
 PAGES = ("list", "case", "dashboard")
 
@@ -167,80 +166,28 @@ def main() -> None:
         sys.exit("Set DATABASE_URL to the bench's PostgreSQL database (e.g. privacyops_bench).")
     if args.seconds > 600:
         sys.exit("--seconds: at most 600 (the machine is shared).")
-    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)  # sessions are signed with it
-    if not os.environ.get("DOCUMENT_KEYS"):
-        from cryptography.fernet import Fernet
-
-        os.environ["DOCUMENT_KEYS"] = Fernet.generate_key().decode()
+    bench_keys()
     sessions, cases = prepare(args.clients)
-
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "privacyops.settings.production",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
-        "LOG_LEVEL": "ERROR",
-        "WEB_BIND": f"127.0.0.1:{args.port}",
-        "WEB_WORKERS": str(args.workers),
-        "WEB_WORKER_CLASS": args.worker_class,
-        "WEB_THREADS": str(args.threads),
-        "WEB_ACCESS_LOG": "",
-        "PRIVACYOPS_READ_DOT_ENV": "false",
-    }
-    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-    # The production settings serve the hashed static files (whitenoise's manifest).
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    server_log = open(RESULTS / f"{args.label}.server.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(  # noqa: S603 - our own gunicorn with fixed arguments
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "privacyops.wsgi:application",
-            "-c",
-            "python:privacyops.gunicorn_conf",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=server_log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        for _ in range(200):
-            try:
-                probe = http.client.HTTPConnection("127.0.0.1", args.port, timeout=1)
-                probe.request("GET", "/healthz")
-                probe.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.1)
+    latencies: dict[str, list[float]] = {page: [] for page in PAGES}
+    errors: list[str] = []
+    lock = threading.Lock()
+    with gunicorn(
+        port=args.port,
+        workers=args.workers,
+        worker_class=args.worker_class,
+        threads=args.threads,
+        log_name=f"{args.label}.server.log",
+        env={"REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")},
+    ):
         # One request per client before the clock starts (each worker's first import and connection).
         for key in sessions[: args.workers * 2]:
             Client(args.port, key).get("/admin/")
-        latencies: dict[str, list[float]] = {page: [] for page in PAGES}
-        errors: list[str] = []
-        lock = threading.Lock()
-        start = threading.Barrier(args.clients + 1)
-        threads = [
-            threading.Thread(
-                target=run_client,
-                args=(args.port, sessions[i], cases, i * 7, start, args.seconds, latencies, errors, lock),
-            )
-            for i in range(args.clients)
-        ]
-        for thread in threads:
-            thread.start()
-        start.wait(timeout=120)
-        started = time.monotonic()
-        for thread in threads:
-            thread.join(timeout=args.seconds + 90)
-        wall = time.monotonic() - started
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        server_log.close()
+        wall = run_clients(
+            args.clients,
+            run_client,
+            lambda i, start: (args.port, sessions[i], cases, i * 7, start, args.seconds, latencies, errors, lock),
+            args.seconds,
+        )
     every = [value for values in latencies.values() for value in values]
     result = {
         "pages": "request list, a case page, the dashboard (cycled; desk staff, no think time)",

@@ -23,9 +23,7 @@ import http.client
 import json
 import os
 import re
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -33,8 +31,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
+
+from bench.server import RESULTS, bench_keys, gunicorn, run_clients  # noqa: E402
 
 
 def prepare(cases: int) -> list[tuple[str, str]]:
@@ -148,75 +147,25 @@ def main() -> None:
         sys.exit("Set DATABASE_URL to a PostgreSQL database (e.g. privacyops_portal_bench).")
     if not os.environ.get("REDIS_URL"):
         sys.exit("Set REDIS_URL: the portal's counters are shared by the gunicorn workers.")
-    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
-    if not os.environ.get("DOCUMENT_KEYS"):
-        from cryptography.fernet import Fernet
-
-        os.environ["DOCUMENT_KEYS"] = Fernet.generate_key().decode()
+    bench_keys()
     pairs = prepare(args.cases)
-
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "privacyops.settings.production",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "PORTAL_ATTEMPTS_PER_HOUR": "1000000",  # every client is 127.0.0.1 here
-        "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
-        "LOG_LEVEL": "ERROR",
-        "WEB_BIND": f"127.0.0.1:{args.port}",
-        "WEB_WORKERS": str(args.workers),
-        "WEB_WORKER_CLASS": args.worker_class,
-        "WEB_THREADS": str(args.threads),
-        "WEB_ACCESS_LOG": "",  # as in earlier runs: the database access log is still written
-        "PRIVACYOPS_READ_DOT_ENV": "false",
-    }
-    # The production settings serve the hashed static files (whitenoise's manifest).
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    server_log = open(RESULTS / "portal_status.server.log", "w")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(  # noqa: S603 - our own gunicorn with fixed arguments
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "privacyops.wsgi:application",
-            "-c",
-            "python:privacyops.gunicorn_conf",  # the served configuration, tuned below
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=server_log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.1)
-        latencies: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
-        start = threading.Barrier(args.clients + 1)
-        threads = [
-            threading.Thread(
-                target=run_client,
-                args=(args.port, pairs[i % len(pairs)], start, args.seconds, latencies, errors, lock),
-            )
-            for i in range(args.clients)
-        ]
-        for thread in threads:
-            thread.start()
-        start.wait(timeout=300)
-        started = time.monotonic()
-        for thread in threads:
-            thread.join(timeout=args.seconds + 60)
-        wall = time.monotonic() - started
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        server_log.close()
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    with gunicorn(
+        port=args.port,
+        workers=args.workers,
+        worker_class=args.worker_class,
+        threads=args.threads,
+        log_name="portal_status.server.log",
+        env={"PORTAL_ATTEMPTS_PER_HOUR": "1000000"},  # every client is 127.0.0.1 here
+    ):
+        wall = run_clients(
+            args.clients,
+            run_client,
+            lambda i, start: (args.port, pairs[i % len(pairs)], start, args.seconds, latencies, errors, lock),
+            args.seconds,
+        )
     latencies.sort()
     result = {
         "page": "/portal/<code>/status/case/ (signed in with reference + PIN)",

@@ -28,6 +28,9 @@ def log(request, export) -> None:
 
 
 def register() -> None:
+    from privacyops.audit import registry as audit_registry
+
+    registry.register_scope(lambda user: audit_registry.scope().organization_ids(user))
     registry.register(
         registry.Kind(
             key=KIND,

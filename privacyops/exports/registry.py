@@ -27,6 +27,19 @@ class Kind:
 
 
 _KINDS: dict[str, Kind] = {}
+_SCOPE: list[Callable] = []
+
+
+def register_scope(organization_ids: Callable) -> None:
+    """``organization_ids(user)`` → the organizations whose data ``user`` may read (registered by
+    the audit app, which resolves it through the app that owns organizations)."""
+    _SCOPE[:] = [organization_ids]
+
+
+def organization_ids(user) -> frozenset[int]:
+    if not _SCOPE:
+        raise LookupError("no app registered the exports' scope (registry.register_scope)")
+    return frozenset(_SCOPE[0](user))
 
 
 def register(kind: Kind) -> None:

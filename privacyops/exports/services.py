@@ -41,9 +41,7 @@ def storage():
 
 
 def _scope_of(user) -> frozenset[int]:
-    from privacyops.audit import registry as audit_registry
-
-    return frozenset(audit_registry.scope().organization_ids(user))
+    return registry.organization_ids(user)
 
 
 def export_start(

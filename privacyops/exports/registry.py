@@ -17,6 +17,8 @@ ProgressFn = Callable[[int, "int | None"], None]
 
 @dataclass(frozen=True)
 class Kind:
+    """One kind of file: its key (stored on the export), name, permission, builder, type, logging."""
+
     key: str
     label: str
     permission: str
@@ -37,12 +39,14 @@ def register_scope(organization_ids: Callable) -> None:
 
 
 def organization_ids(user) -> frozenset[int]:
+    """The organizations whose data ``user`` may read now (``LookupError`` before registration)."""
     if not _SCOPE:
         raise LookupError("no app registered the exports' scope (registry.register_scope)")
     return frozenset(_SCOPE[0](user))
 
 
 def register(kind: Kind) -> None:
+    """Offer ``kind`` (an app's ``AppConfig.ready``); a key registered again replaces the first."""
     _KINDS[kind.key] = kind
 
 
@@ -52,6 +56,7 @@ def get(key: str) -> Kind:
 
 
 def label(key: str) -> str:
+    """The kind's name in the reader's language (its key for one no longer offered)."""
     kind = _KINDS.get(key)
     return str(kind.label) if kind else key
 

@@ -37,6 +37,7 @@ PROGRESS_EVERY = 1.0
 
 
 def storage():
+    """Where export files are kept: the ``exports`` storage (local disk or object storage)."""
     return storages["exports"]
 
 

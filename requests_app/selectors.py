@@ -469,8 +469,9 @@ def dashboard_team_work(*, actor, today: dt.date) -> dict:
     organizations, each with its assignee — ``overdue``, ``due_soon`` (within 3 business days, by
     each organization's calendar), ``awaiting_approval`` (each with ``barred``: the actor decided
     a refusal on it, so four eyes bar them from approving it, SPEC §4) and ``unassigned``; at most
-    ``DASHBOARD_LIMIT`` each, most urgent first, and ``totals`` of each list. One query per list and
-    one for the four totals."""
+    ``DASHBOARD_LIMIT`` each, most urgent first; ``totals`` of each list; and ``by_state``: open
+    cases per organization and state (``_by_state``). One query per list, and one pass over the
+    open cases for the totals and the states together (issue 16)."""
     team = _dashboard_cases(actor)
     soon = due_within_business_days(actor=actor, today=today, days=3)
     unanswered = Q(status__in=UNANSWERED_STATUSES)
@@ -489,10 +490,14 @@ def dashboard_team_work(*, actor, today: dt.date) -> dict:
         "unassigned": team.filter(which["unassigned"]).order_by("reached_on", "pk"),
     }
     work = {name: list(cases[:DASHBOARD_LIMIT]) for name, cases in lists.items()}
-    # The four totals in one pass over the team's cases, whatever their number.
-    work["totals"] = Request.objects.filter(organization_id__in=organization_ids_for(actor)).aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in which.items()}
+    groups = list(
+        Request.objects.filter(organization_id__in=organization_ids_for(actor), status__in=OPEN_STATUSES)
+        .values("organization_id", "status")
+        .annotate(n=Count("id"), **{name: Count("id", filter=condition) for name, condition in which.items()})
+        .order_by()
     )
+    work["totals"] = {name: sum(group[name] for group in groups) for name in which}
+    work["by_state"] = _by_state(actor, groups)
     return work
 
 
@@ -504,16 +509,11 @@ def approval_barred(actor) -> Q:
     return Q(Exists(decided))
 
 
-def dashboard_counts(*, actor) -> dict:
-    """Open cases per organization and state: {"rows": [(org, {status: n}, total)], "statuses": [...]}."""
-    counts = (
-        Request.objects.filter(organization_id__in=organization_ids_for(actor), status__in=OPEN_STATUSES)
-        .values("organization_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+def _by_state(actor, groups: list[dict]) -> dict:
+    """Open cases per organization and state, from rows of (organization_id, status, n):
+    {"statuses": [...], "rows": [(organization, [n per status], total)], "totals": [...], "total"}."""
     by_org: dict[int, dict[str, int]] = {}
-    for row in counts:
+    for row in groups:
         by_org.setdefault(row["organization_id"], {})[row["status"]] = row["n"]
     statuses = [s for s in Status if s in OPEN_STATUSES]
     rows = []

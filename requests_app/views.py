@@ -599,9 +599,10 @@ def dashboard_context(request) -> dict:
         context["complaints"] = selectors.dashboard_complaints(actor=user, today=today)
     if user.has_perm("requests_app.view_audit_trail"):
         # Managers and auditors watch the team; desk staff see their own cases.
+        team = selectors.dashboard_team_work(actor=user, today=today)
         context.update(
-            team=selectors.dashboard_team_work(actor=user, today=today),
-            counts=selectors.dashboard_counts(actor=user),
+            team=team,
+            counts=team["by_state"],
             on_time=selectors.dashboard_on_time(actor=user, today=today),
             received=selectors.dashboard_received(actor=user, today=today),
             failed_reminders=selectors.reminders_failed_count(actor=user),

@@ -22,7 +22,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from privacyops.audit.access import log_access
 from privacyops.audit.models import AccessKind
@@ -86,12 +87,32 @@ def build_ledger_csv(export, progress):
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _text_cell(sheet, value, font=None):
+def _text_cell(sheet, value, font=None, wrap: bool = False):
     cell = WriteOnlyCell(sheet, _XML_ILLEGAL.sub("", str(value)))
     cell.data_type = "s"  # text as typed, never a formula
     if font is not None:
         cell.font = font
+    if wrap:
+        cell.alignment = WRAP
     return cell
+
+
+# Column widths (characters) of the workbook; the decisions (one line per item) wrap.
+WIDTHS = {
+    "reference": 13,
+    "status": 12,
+    "assignee": 12,
+    "kinds": 24,
+    "verification": 10,
+    "decisions": 48,
+    "approval": 22,
+    "response_methods": 16,
+    "met": 12,
+    **dict.fromkeys(reports.DATE_COLUMNS, 11),
+    **dict.fromkeys(reports.YEN_COLUMNS, 10),
+}
+WRAPPED = frozenset({"decisions", "approval", "kinds"})
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _within_limit(cases, output: str, progress) -> int:
@@ -123,14 +144,20 @@ def _ledger_workbook(export, progress):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(gettext("Request ledger")[:31])
     sheet.freeze_panes = "B2"
+    for index, (key, _label) in enumerate(reports.LEDGER_COLUMNS, start=1):  # readable as opened
+        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(key, 14)
     bold = Font(bold=True)
     sheet.append([_text_cell(sheet, label, font=bold) for _key, label in reports.LEDGER_COLUMNS])
+    count = 0
     try:
         for row in _counted(reports.ledger_rows(cases), progress):
             sheet.append(_ledger_cells(sheet, row))
+            count += 1
     except BaseException:
         sheet.close()  # its temporary file finished and closed while its folder still exists
         raise
+    # A filter button on every column header, over the rows written.
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(reports.LEDGER_COLUMNS))}{count + 1}"
     about = workbook.create_sheet(gettext("About this file")[:31])
     for label, value in (
         (gettext("organization"), export.organization.name),
@@ -160,7 +187,7 @@ def _ledger_cells(sheet, row: dict) -> list:
             cell.number_format = "#,##0"
             cells.append(cell)
         else:
-            cells.append(_text_cell(sheet, value))
+            cells.append(_text_cell(sheet, value, wrap=key in WRAPPED))
     return cells
 
 

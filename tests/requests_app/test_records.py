@@ -175,6 +175,9 @@ def test_the_ledger_page_csv_workbook_and_pdf(client, november, auditor_user):
 
     client.post(LEDGER + query, {"format": "xlsx"})
     sheet = load_workbook(io.BytesIO(content(made(client)))).worksheets[0]
+    # Readable as opened: widths set, the decisions wrap, a filter button on every header.
+    assert sheet.auto_filter.ref == f"A1:T{len(references) + 1}"
+    assert sheet.column_dimensions["M"].width == 48 and sheet.cell(row=2, column=13).alignment.wrap_text
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][0] == "受付番号"
     assert [row[0] for row in values[1:]] == references

@@ -12,6 +12,7 @@ without one (``check --deploy`` says so, and so does the first file sealed or op
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -93,8 +94,6 @@ _PIECE_HEADER = len(_PIECE_MAGIC) + 16 + 4 + 1
 def seal_pieces(chunks, out) -> int:
     """Seal the bytes of ``chunks`` (an iterable of ``bytes``) into ``out`` (a binary file) as
     pieces of at most ``PIECE_BYTES``, one token per line; returns the plain size in bytes."""
-    import secrets
-
     fernet = _fernet(keys())
     file_id = secrets.token_bytes(16)
     index = 0

@@ -18,7 +18,7 @@ import tempfile
 
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -71,7 +71,7 @@ def _counted(rows, progress):
 
 
 def _made_by(export) -> str:
-    return export.created_by.get_full_name() or export.created_by.get_username()
+    return reports.print_context(export.created_by)["made_by"]
 
 
 def build_ledger_csv(export, progress):
@@ -115,11 +115,12 @@ WRAPPED = frozenset({"decisions", "approval", "kinds"})
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def _within_limit(cases, output: str, progress) -> int:
-    count = cases.count()
-    progress(0, count)
-    limit = LEDGER_LIMITS[output]
-    if count > limit:
+def check_ledger_size(count: int, output: str) -> None:
+    """``ValidationError`` saying the count when a ledger of ``count`` rows is too long for
+    ``output`` (``LEDGER_LIMITS``: a PDF or a workbook is held whole while it is made; a CSV has
+    no limit). Checked when the file is asked for and again when it is made."""
+    limit = LEDGER_LIMITS.get(output)
+    if limit is not None and count > limit:
         raise ValidationError(
             gettext(
                 "The period holds %(count)s requests: a %(format)s file is made for at most %(limit)s. "
@@ -127,6 +128,12 @@ def _within_limit(cases, output: str, progress) -> int:
             )
             % {"count": f"{count:,}", "format": output.upper(), "limit": f"{limit:,}"}
         )
+
+
+def _within_limit(cases, output: str, progress) -> int:
+    count = cases.count()
+    progress(0, count)
+    check_ledger_size(count, output)
     return count
 
 
@@ -214,9 +221,7 @@ def build_ledger_pdf(export, progress):
             "period": period_text(first, last),
             "columns": reports.LEDGER_COLUMNS,
             "rows": list(_counted(reports.ledger_rows(cases), progress)),
-            "made_at": timezone.localtime(),
-            "made_by": _made_by(export),
-            "language": translation.get_language(),
+            **reports.print_context(export.created_by),
         },
     )
     yield desk_letters.pdf_from_html(html)

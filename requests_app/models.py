@@ -787,17 +787,32 @@ class ReferenceSequence(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
+def open_q() -> Q:
+    """Open cases, as a condition (for a filter or a filtered count)."""
+    return Q(status__in=OPEN_STATUSES)
+
+
+def unanswered_q() -> Q:
+    """Open cases not yet answered: these can be late."""
+    return Q(status__in=UNANSWERED_STATUSES)
+
+
+def overdue_q(today) -> Q:
+    """Unanswered cases whose due date (Asia/Tokyo) is before ``today``."""
+    return unanswered_q() & Q(due_on__lt=today)
+
+
 class RequestQuerySet(models.QuerySet):
     """Query building blocks shared by the admin's filters, FilterSets, selectors and reminders."""
 
     def open(self):
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(open_q())
 
     def unanswered(self):
-        return self.filter(status__in=UNANSWERED_STATUSES)
+        return self.filter(unanswered_q())
 
     def overdue(self, today):
-        return self.unanswered().filter(due_on__lt=today)
+        return self.filter(overdue_q(today))
 
     def due_between(self, first, last):
         return self.unanswered().filter(due_on__gte=first, due_on__lte=last)

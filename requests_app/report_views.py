@@ -15,7 +15,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from privacyops.audit.access import log_access
@@ -108,16 +107,8 @@ def ledger(request, model_admin):
 def _start_ledger_file(request, output: str, organization, first, last, cases) -> HttpResponse:
     """Ask for the ledger's file as an export job; a PDF or workbook over its row limit is refused
     now, with the count (the job would refuse it too)."""
-    limit = exports.LEDGER_LIMITS.get(output)
     try:
-        if limit is not None and (count := cases.count()) > limit:
-            raise ValidationError(
-                gettext(
-                    "The period holds %(count)s requests: a %(format)s file is made for at most %(limit)s. "
-                    "Narrow the period or download the CSV."
-                )
-                % {"count": f"{count:,}", "format": output.upper(), "limit": f"{limit:,}"}
-            )
+        exports.check_ledger_size(cases.count() if output in exports.LEDGER_LIMITS else 0, output)
         export = export_services.export_start(
             actor=request.user,
             kind=exports.LEDGER_FORMATS[output],
@@ -144,9 +135,7 @@ def _pdf(request, template: str, context: dict, filename: str, *, on_made=None) 
         template,
         {
             **context,
-            "made_at": timezone.localtime(),
-            "made_by": request.user.get_full_name() or request.user.get_username(),
-            "language": translation.get_language(),
+            **reports.print_context(request.user),
         },
     )
     try:

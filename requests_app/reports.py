@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +58,15 @@ def requests_in_period(*, actor, first: dt.date, last: dt.date, organization: Or
     it) that reached us from ``first`` to ``last`` (dates included)."""
     scope = _scope(actor, organization)
     return Request.objects.filter(organization_id__in=scope, reached_on__gte=first, reached_on__lte=last)
+
+
+def print_context(user) -> dict:
+    """What every printed record says of itself: made at (Asia/Tokyo), by whom, in which language."""
+    return {
+        "made_at": timezone.localtime(),
+        "made_by": user.get_full_name() or user.get_username(),
+        "language": translation.get_language(),
+    }
 
 
 # ------------------------------------------------------------------------------------------

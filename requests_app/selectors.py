@@ -22,7 +22,6 @@ from requests_app.models import (
     APPROVAL_OUTCOMES,
     COMPLAINT_AWAITING_REPLY,
     OPEN_STATUSES,
-    UNANSWERED_STATUSES,
     Agent,
     Approval,
     Channel,
@@ -50,6 +49,9 @@ from requests_app.models import (
     Response,
     Status,
     Verification,
+    open_q,
+    overdue_q,
+    unanswered_q,
 )
 
 
@@ -474,12 +476,11 @@ def dashboard_team_work(*, actor, today: dt.date) -> dict:
     open cases for the totals and the states together (issue 16)."""
     team = _dashboard_cases(actor)
     soon = due_within_business_days(actor=actor, today=today, days=3)
-    unanswered = Q(status__in=UNANSWERED_STATUSES)
-    which = {  # as Request.objects.overdue(), .unanswered(), .open() select them
-        "overdue": unanswered & Q(due_on__lt=today),
-        "due_soon": unanswered & soon,
+    which = {  # the conditions of Request.objects.overdue(), .unanswered(), .open()
+        "overdue": overdue_q(today),
+        "due_soon": unanswered_q() & soon,
         "awaiting_approval": Q(status=Status.AWAITING_APPROVAL),
-        "unassigned": Q(status__in=OPEN_STATUSES, assignee__isnull=True),
+        "unassigned": open_q() & Q(assignee__isnull=True),
     }
     lists = {
         "overdue": team.filter(which["overdue"]).order_by("due_on", "pk"),

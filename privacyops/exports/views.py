@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -82,9 +82,7 @@ def export_download(request, admin_site, export_id: int):
         export = services.downloadable(actor=request.user, export_id=export_id)
     except Export.DoesNotExist:
         raise Http404 from None
-    except PermissionDenied:
-        raise
-    except ValidationError as error:
+    except ValidationError as error:  # not ready, past its time; PermissionDenied is the 403 page
         messages.error(request, " ".join(error.messages))
         return HttpResponseRedirect(reverse("admin:exports"))
     try:
